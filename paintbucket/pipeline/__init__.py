@@ -1,0 +1,34 @@
+"""Segments -> colors: frames, palettes, engines and the clip driver."""
+
+from paintbucket.pipeline.api import colorize_pair
+from paintbucket.pipeline.clip import MODES, Clip, colorize_clip, open_clip, plan_references
+from paintbucket.pipeline.engines import Engine, FlowEngine, vote_probabilities
+from paintbucket.pipeline.frames import ColoredFrame, Frame
+from paintbucket.pipeline.palette import (
+    LINE_COLOR,
+    TRANSPARENT,
+    flatness,
+    keyframe_palette,
+    normalize_transparent,
+)
+from paintbucket.pipeline.result import SegmentColoring
+
+__all__ = [
+    "LINE_COLOR",
+    "MODES",
+    "TRANSPARENT",
+    "Clip",
+    "ColoredFrame",
+    "Engine",
+    "FlowEngine",
+    "Frame",
+    "SegmentColoring",
+    "colorize_clip",
+    "colorize_pair",
+    "flatness",
+    "keyframe_palette",
+    "normalize_transparent",
+    "open_clip",
+    "plan_references",
+    "vote_probabilities",
+]

@@ -1,0 +1,217 @@
+"""Colorizing a clip folder (``line/`` + ``gt/`` keyframes) frame by frame."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from paintbucket.errors import InputError
+from paintbucket.io.images import read_rgba, write_png, write_text
+from paintbucket.pipeline.engines import Engine, FlowEngine
+from paintbucket.pipeline.frames import ColoredFrame, Frame
+
+MODES = ("forward", "nearest")
+IMAGE_SUFFIXES = (".png",)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A clip folder: every line frame (sorted by name) and the colored keyframes."""
+
+    root: Path
+    line_paths: tuple[Path, ...]
+    keyframe_paths: dict[str, Path]
+
+    @property
+    def names(self) -> list[str]:
+        return [p.stem for p in self.line_paths]
+
+
+def _pngs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def open_clip(root: str | Path) -> Clip:
+    """Find the frames of a clip folder and check its layout.
+
+    Raises
+    ------
+    InputError
+        If ``line/`` or ``gt/`` is missing or empty, or a keyframe has no line frame.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(root, "clip folder not found")
+    line_dir, gt_dir = root / "line", root / "gt"
+    if not line_dir.is_dir():
+        raise InputError(line_dir, "missing line/ folder with the line-art frames")
+    line_paths = _pngs(line_dir)
+    if not line_paths:
+        raise InputError(line_dir, "no PNG line-art frames")
+    if not gt_dir.is_dir():
+        raise InputError(gt_dir, "missing gt/ folder with at least one colored keyframe")
+    keyframes = {p.stem: p for p in _pngs(gt_dir)}
+    if not keyframes:
+        raise InputError(gt_dir, "no colored keyframe (PNG) in gt/")
+    names = {p.stem for p in line_paths}
+    for name, path in keyframes.items():
+        if name not in names:
+            raise InputError(path, f"keyframe has no line frame line/{name}.png")
+    return Clip(root, tuple(line_paths), keyframes)
+
+
+def plan_references(names: list[str], keyframes: set[str], mode: str) -> list[tuple[int, int]]:
+    """Order in which to colorize frames and the reference of each.
+
+    Parameters
+    ----------
+    names : list of str
+        Frame names in clip order.
+    keyframes : set of str
+        Names that have a colored keyframe.
+    mode : {"forward", "nearest"}
+        ``forward``: each frame from its predecessor, starting at the first keyframe
+        (frames before it are walked backwards from it); a later keyframe restarts the
+        chain. ``nearest``: each frame from its neighbour on the side of its nearest
+        keyframe (ties go to the earlier keyframe).
+
+    Returns
+    -------
+    steps : list of (frame index, reference index)
+        In processing order; the reference is -1 for keyframes and is always processed
+        before the frames that use it.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
+    keys = np.array([i for i, name in enumerate(names) if name in keyframes])
+    if keys.size == 0:
+        raise ValueError("no keyframe among the frames")
+    steps = []
+    for index in range(len(names)):
+        if index in keys:
+            steps.append((0, index, -1))
+            continue
+        if mode == "forward":
+            previous = keys[keys < index]
+            root = int(previous.max()) if previous.size else int(keys.min())
+        else:
+            root = int(keys[np.argmin(np.abs(keys - index))])
+        reference = index - 1 if root < index else index + 1
+        steps.append((abs(index - root), index, reference))
+    steps.sort()
+    return [(index, reference) for _, index, reference in steps]
+
+
+def _check_frames(clip: Clip) -> tuple[int, int]:
+    """Decode every frame once so a corrupt or mis-sized file fails before any output."""
+    size = None
+    for path in clip.line_paths:
+        image_size = read_rgba(path).shape[:2]
+        if size is None:
+            size = image_size
+        elif image_size != size:
+            raise InputError(
+                path,
+                f"size {image_size[1]}x{image_size[0]} differs from the first frame's "
+                f"{size[1]}x{size[0]}",
+            )
+    for name, path in clip.keyframe_paths.items():
+        key_size = read_rgba(path).shape[:2]
+        if key_size != size:
+            raise InputError(
+                path, f"keyframe is {key_size[1]}x{key_size[0]} but line/{name} is {size[1]}x{size[0]}"
+            )
+    return size  # type: ignore[return-value]
+
+
+def colorize_clip(
+    clip_dir: str | Path,
+    out_dir: str | Path,
+    mode: str = "forward",
+    engine: Engine | None = None,
+    keep_line: bool = False,
+    seg_method: str = "default",
+    progress: bool = True,
+) -> list[Path]:
+    """Colorize every line frame of a clip.
+
+    Parameters
+    ----------
+    clip_dir : path
+        Folder with ``line/`` (all frames) and ``gt/`` (one or more colored keyframes).
+    out_dir : path
+        Receives ``<name>.png`` (RGBA, transparent background, black lines, flat fills
+        of keyframe colors) and ``<name>.json`` (colors, confidence and top candidates
+        per segment) for every frame.
+    mode : {"forward", "nearest"}
+        How references are chained; see :func:`plan_references`.
+    engine : callable, optional
+        ``engine(reference, target) -> SegmentColoring``; the flow engine by default.
+    keep_line : bool
+        Draw the original line pixels over the fills.
+    seg_method : {"default", "trappedball"}
+        Segmentation of the line art.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    written : list of Path
+        The PNG files, in clip order.
+
+    Raises
+    ------
+    InputError
+        On a bad clip; raised before anything is written.
+    """
+    from tqdm import tqdm
+
+    clip = open_clip(clip_dir)
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
+    engine = FlowEngine() if engine is None else engine
+    _check_frames(clip)
+    names = clip.names
+    steps = plan_references(names, set(clip.keyframe_paths), mode)
+
+    keyframes: dict[int, ColoredFrame] = {}
+    for index, reference in steps:
+        if reference < 0:
+            frame = Frame.from_line_art(read_rgba(clip.line_paths[index]), seg_method)
+            key_path = clip.keyframe_paths[names[index]]
+            keyframes[index] = ColoredFrame.from_keyframe(frame, read_rgba(key_path), str(key_path))
+
+    users = np.bincount([r for _, r in steps if r >= 0], minlength=len(names))
+    colored: dict[int, ColoredFrame] = {}
+    out_dir = Path(out_dir)
+    written = {}
+    engine_name = getattr(engine, "name", type(engine).__name__)
+    for index, reference in tqdm(steps, desc="colorize", unit="frame", disable=not progress):
+        name = names[index]
+        if reference < 0:
+            frame = keyframes.pop(index)
+            coloring = frame.as_coloring()
+            current = frame
+        else:
+            frame = Frame.from_line_art(read_rgba(clip.line_paths[index]), seg_method)
+            coloring = engine(colored[reference], frame)
+            current = ColoredFrame.from_coloring(frame, coloring)
+            users[reference] -= 1
+            if users[reference] == 0:
+                del colored[reference]
+        if users[index] > 0:
+            colored[index] = current
+        rgba = coloring.render(frame.line_art, keep_line=keep_line)
+        info = coloring.to_json(
+            frame=name,
+            reference=None if reference < 0 else names[reference],
+            keyframe=reference < 0,
+            engine="keyframe" if reference < 0 else engine_name,
+            size=[rgba.shape[1], rgba.shape[0]],
+        )
+        written[index] = write_png(out_dir / f"{name}.png", rgba)
+        write_text(out_dir / f"{name}.json", json.dumps(info))
+    return [written[i] for i in sorted(written)]

@@ -1,0 +1,81 @@
+"""Colorizers: given a colored reference frame and a target frame, color the target.
+
+Every engine is a callable ``engine(reference, target) -> SegmentColoring``; the clip
+pipeline only knows this interface, so learned matchers plug in beside the flow one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from paintbucket.flow.dis import DEFAULT_MAX_SIDE, estimate_flow, warp_nearest
+from paintbucket.pipeline.frames import ColoredFrame, Frame
+from paintbucket.pipeline.result import SegmentColoring
+from paintbucket.segment.stats import nearest_fill, segment_areas
+
+Engine = Callable[[ColoredFrame, Frame], SegmentColoring]
+
+#: Confidence ceiling for segments that no warped reference pixel lands in.
+GUESS_CEILING = 0.5
+
+
+def vote_probabilities(
+    segment_ids: np.ndarray, palette_index: np.ndarray, num_colors: int
+) -> np.ndarray:
+    """Per-segment share of pixels voting for each palette color.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int32
+        Target segments, 0 = line.
+    palette_index : (H, W) int32
+        Palette index voted by each pixel, -1 = no vote.
+    num_colors : int
+        Palette size P.
+
+    Returns
+    -------
+    probabilities : (N + 1, P) float32
+        Votes for each color divided by the segment's area.
+    """
+    num_segments = int(segment_ids.max(initial=0))
+    voting = (segment_ids > 0) & (palette_index >= 0)
+    flat = segment_ids[voting].astype(np.int64) * num_colors + palette_index[voting]
+    counts = np.bincount(flat, minlength=(num_segments + 1) * num_colors)
+    counts = counts.reshape(num_segments + 1, num_colors).astype(np.float32)
+    areas = np.maximum(segment_areas(segment_ids, num_segments), 1).astype(np.float32)
+    return counts / areas[:, None]
+
+
+@dataclass
+class FlowEngine:
+    """Optical-flow color warping with a per-segment majority vote (the paper's RAFT row,
+    with OpenCV DIS flow).
+
+    Reference colors are pulled into the target along the flow with nearest-neighbour
+    sampling; warped pixels that land on a reference line do not vote. A segment's
+    probability for a color is the share of its pixels voting for it. Segments that get
+    no vote at all take the colors of the nearest voting pixels, scaled down to at most
+    :data:`GUESS_CEILING` confidence.
+    """
+
+    max_side: int = DEFAULT_MAX_SIDE
+    name: str = "flow"
+
+    def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
+        if reference.shape != target.shape:
+            raise ValueError(f"reference {reference.shape} and target {target.shape} differ in size")
+        flow = estimate_flow(target.line_mask, reference.line_mask, self.max_side)
+        warped = warp_nearest(reference.palette_index_map(), flow, fill=-1)
+        num_colors = len(reference.palette)
+        probabilities = vote_probabilities(target.segment_ids, warped, num_colors)
+        unvoted = probabilities.sum(axis=1) == 0
+        unvoted[0] = False
+        if unvoted.any() and (warped >= 0).any():
+            guessed = nearest_fill(warped, warped >= 0)
+            guess = vote_probabilities(target.segment_ids, guessed, num_colors)
+            probabilities[unvoted] = GUESS_CEILING * guess[unvoted]
+        return SegmentColoring(target.segment_ids, reference.palette, probabilities)

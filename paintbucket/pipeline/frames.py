@@ -1,0 +1,77 @@
+"""Frames as the pipeline sees them: drawing + segments (+ palette once colored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from paintbucket.pipeline.palette import keyframe_palette
+from paintbucket.pipeline.result import SegmentColoring
+from paintbucket.segment.lines import PAPER, classify_lines
+from paintbucket.segment.regions import segment_line_art
+
+
+@dataclass
+class Frame:
+    """An uncolored drawing and its segments.
+
+    Attributes
+    ----------
+    line_art : (H, W, 4) uint8 RGBA
+    segment_ids : (H, W) int32, 0 = black line
+    line_mask : (H, W) bool, True on any ink (black or color line)
+    """
+
+    line_art: np.ndarray
+    segment_ids: np.ndarray
+    line_mask: np.ndarray
+
+    @classmethod
+    def from_line_art(cls, line_art: np.ndarray, seg_method: str = "default") -> Frame:
+        segment_ids = segment_line_art(line_art, method=seg_method)
+        return cls(line_art, segment_ids, classify_lines(line_art) != PAPER)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.segment_ids.shape  # type: ignore[return-value]
+
+
+@dataclass
+class ColoredFrame(Frame):
+    """A frame whose segments have colors: a keyframe or an already colorized frame.
+
+    Attributes
+    ----------
+    palette : (P, 4) uint8
+    segment_palette_index : (N + 1,) int32, palette index per segment id (-1 for 0)
+    """
+
+    palette: np.ndarray
+    segment_palette_index: np.ndarray
+
+    @classmethod
+    def from_keyframe(
+        cls, frame: Frame, color: np.ndarray, path: str | None = None
+    ) -> ColoredFrame:
+        """Attach a painted keyframe (checked to be flat) to its drawing."""
+        palette, index = keyframe_palette(frame.segment_ids, color, path)
+        return cls(frame.line_art, frame.segment_ids, frame.line_mask, palette, index)
+
+    @classmethod
+    def from_coloring(cls, frame: Frame, coloring: SegmentColoring) -> ColoredFrame:
+        """Use a colorized frame as the reference for the next one."""
+        index = coloring.color_index.astype(np.int32)
+        index[0] = -1
+        return cls(frame.line_art, frame.segment_ids, frame.line_mask, coloring.palette, index)
+
+    def palette_index_map(self) -> np.ndarray:
+        """(H, W) int32 palette index of every pixel, -1 on black lines."""
+        return self.segment_palette_index[self.segment_ids]
+
+    def as_coloring(self) -> SegmentColoring:
+        """This frame's own colors as a certain :class:`SegmentColoring`."""
+        probabilities = np.zeros((self.segment_palette_index.size, len(self.palette)), np.float32)
+        ids = np.flatnonzero(self.segment_palette_index >= 0)
+        probabilities[ids, self.segment_palette_index[ids]] = 1.0
+        return SegmentColoring(self.segment_ids, self.palette, probabilities)

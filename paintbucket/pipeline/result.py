@@ -1,0 +1,105 @@
+"""What a colorizer returns, and turning it into pixels and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from paintbucket.pipeline.palette import LINE_COLOR
+from paintbucket.segment.lines import PAPER, classify_lines
+
+
+@dataclass
+class SegmentColoring:
+    """Per-segment color probabilities for one target frame.
+
+    Attributes
+    ----------
+    segment_ids : (H, W) int32
+        Target segments, 0 = black line; color-line pixels carry their region's id.
+    palette : (P, 4) uint8
+        Reference colors the segments may take.
+    probabilities : (N + 1, P) float32
+        ``probabilities[i, p]``: belief that segment ``i`` has color ``palette[p]``.
+        Row 0 (the line) is unused. Rows need not sum to one.
+    """
+
+    segment_ids: np.ndarray
+    palette: np.ndarray
+    probabilities: np.ndarray
+
+    @property
+    def num_segments(self) -> int:
+        return self.probabilities.shape[0] - 1
+
+    @property
+    def color_index(self) -> np.ndarray:
+        """(N + 1,) int64 palette index chosen for every segment (argmax)."""
+        return self.probabilities.argmax(axis=1)
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """(N + 1,) float32 probability of the chosen color, clipped to [0, 1]."""
+        return np.clip(self.probabilities.max(axis=1), 0.0, 1.0).astype(np.float32)
+
+    def segment_rgba(self) -> np.ndarray:
+        """(N + 1, 4) uint8 color of every segment id; id 0 is the line color."""
+        colors = self.palette[self.color_index]
+        colors[0] = LINE_COLOR
+        return colors
+
+    def render(self, line_art: np.ndarray | None = None, keep_line: bool = False) -> np.ndarray:
+        """Paint the frame.
+
+        Parameters
+        ----------
+        line_art : (H, W, 4) uint8, optional
+            The target drawing; needed with ``keep_line``.
+        keep_line : bool
+            Draw the drawing's own ink (black and color lines, anti-aliasing included)
+            over the fills instead of flat black lines and filled color lines.
+
+        Returns
+        -------
+        rgba : (H, W, 4) uint8
+            Every segment one exact palette color, lines black.
+        """
+        rgba = self.segment_rgba()[self.segment_ids]
+        if keep_line:
+            if line_art is None:
+                raise ValueError("keep_line needs the line art")
+            ink = classify_lines(line_art) != PAPER
+            rgba[ink] = line_art[ink]
+        return rgba
+
+    def top_candidates(self, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+        """Best ``k`` palette indices per segment and their probabilities, best first.
+
+        Returns
+        -------
+        indices : (N + 1, k) int64
+        scores : (N + 1, k) float32
+        """
+        k = min(k, self.palette.shape[0])
+        order = np.argsort(-self.probabilities, axis=1, kind="stable")[:, :k]
+        return order, np.take_along_axis(self.probabilities, order, axis=1).astype(np.float32)
+
+    def to_json(self, k: int = 3, **extra: object) -> dict:
+        """JSON-ready dict: ``colors`` (id -> RGBA), ``confidence`` (id -> float) and
+        ``candidates`` (id -> [[RGBA, probability], ...] best first), plus ``extra`` keys."""
+        colors = self.segment_rgba().tolist()
+        confidence = self.confidence.tolist()
+        indices, scores = self.top_candidates(k)
+        palette = self.palette.tolist()
+        ids = range(1, self.num_segments + 1)
+        return {
+            **extra,
+            "num_segments": self.num_segments,
+            "colors": {str(i): colors[i] for i in ids},
+            "confidence": {str(i): round(confidence[i], 4) for i in ids},
+            "candidates": {
+                str(i): [[palette[p], round(float(s), 4)] for p, s in zip(indices[i], scores[i])]
+                for i in ids
+            },
+        }

@@ -1,0 +1,131 @@
+"""Per-segment statistics computed without a Python loop over segments."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_RGBA_WEIGHTS = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)
+
+
+def pack_rgba(rgba: np.ndarray) -> np.ndarray:
+    """Pack RGBA colors into one int64 each.
+
+    Parameters
+    ----------
+    rgba : (..., 4) uint8
+
+    Returns
+    -------
+    packed : (...) int64
+        ``R << 24 | G << 16 | B << 8 | A``.
+    """
+    return np.asarray(rgba, dtype=np.int64) @ _RGBA_WEIGHTS
+
+
+def unpack_rgba(packed: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`pack_rgba`: (...) int64 -> (..., 4) uint8."""
+    packed = np.asarray(packed, dtype=np.int64)
+    return np.stack([(packed >> s) & 255 for s in (24, 16, 8, 0)], axis=-1).astype(np.uint8)
+
+
+def segment_areas(segment_ids: np.ndarray, num_segments: int | None = None) -> np.ndarray:
+    """Pixel count of every segment id.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int, 0 = line
+    num_segments : int, optional
+        Largest id; defaults to ``segment_ids.max()``.
+
+    Returns
+    -------
+    areas : (num_segments + 1,) int64
+        ``areas[i]`` pixels carry id ``i`` (``areas[0]`` counts line pixels).
+    """
+    size = (int(segment_ids.max()) if segment_ids.size else 0) if num_segments is None else num_segments
+    return np.bincount(segment_ids.ravel(), minlength=size + 1).astype(np.int64)
+
+
+def majority_vote(
+    segment_ids: np.ndarray, values: np.ndarray, valid: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Most frequent value inside every segment.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int
+        Segment id per pixel; ids <= 0 are ignored.
+    values : (H, W) int64
+        Value per pixel (e.g. packed colors from :func:`pack_rgba`).
+    valid : (H, W) bool, optional
+        Pixels allowed to vote; all by default.
+
+    Returns
+    -------
+    ids : (K,) int64
+        Segment ids that received at least one vote, ascending.
+    winners : (K,) int64
+        Majority value of each (ties go to the smaller value).
+    winner_votes : (K,) int64
+        Votes for the winner.
+    total_votes : (K,) int64
+        Votes cast in the segment.
+    """
+    mask = segment_ids > 0
+    if valid is not None:
+        mask &= valid
+    ids = segment_ids[mask].astype(np.int64)
+    vals = np.asarray(values)[mask].astype(np.int64)
+    if ids.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    pairs, counts = np.unique(np.stack([ids, vals], axis=1), axis=0, return_counts=True)
+    order = np.lexsort((pairs[:, 1], -counts, pairs[:, 0]))
+    pairs, counts = pairs[order], counts[order]
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
+    starts = np.flatnonzero(first)
+    totals = np.add.reduceat(counts, starts)
+    return pairs[first, 0], pairs[first, 1], counts[first].astype(np.int64), totals.astype(np.int64)
+
+
+def segment_colors(segment_ids: np.ndarray, rgba: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
+    """Majority RGBA color of every segment id > 0, as ``{id: (R, G, B, A)}``."""
+    ids, winners, _, _ = majority_vote(segment_ids, pack_rgba(rgba))
+    colors = unpack_rgba(winners)
+    return {int(i): tuple(int(v) for v in c) for i, c in zip(ids, colors)}
+
+
+def segment_label_entries(
+    segment_ids: np.ndarray, label: np.ndarray
+) -> dict[int, tuple[int, int]]:
+    """``json_index`` entries: ``{id: (pixel count, majority label index)}`` for ids > 0."""
+    ids, winners, _, _ = majority_vote(segment_ids, label)
+    areas = segment_areas(segment_ids)
+    return {int(i): (int(areas[i]), int(w)) for i, w in zip(ids, winners)}
+
+
+def nearest_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Give every unknown pixel the value of the nearest known pixel (Euclidean).
+
+    Parameters
+    ----------
+    values : (H, W) int
+    known : (H, W) bool
+        Pixels whose value is trusted.
+
+    Returns
+    -------
+    filled : (H, W) same dtype as ``values``
+        ``values`` where known, the nearest known value elsewhere; unchanged when
+        nothing is known.
+    """
+    if not known.any() or known.all():
+        return values.copy()
+    # distanceTransform measures to the nearest zero pixel; DIST_LABEL_PIXEL numbers each.
+    source = np.where(known, 0, 255).astype(np.uint8)
+    _, nearest = cv2.distanceTransformWithLabels(source, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    value_by_label = np.zeros(int(nearest.max()) + 1, dtype=values.dtype)
+    value_by_label[nearest[known]] = values[known]
+    return value_by_label[nearest]
