@@ -91,11 +91,17 @@ def warp_nearest(values: np.ndarray, flow: np.ndarray, fill: int = -1) -> np.nda
         value is ever blended into a new one.
     """
     height, width = values.shape
-    grid_x, grid_y = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    grid_x, grid_y = np.meshgrid(
+        np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
+    )
     map_x = grid_x + flow[..., 0]
     map_y = grid_y + flow[..., 1]
     # remap on float32 is exact for integers below 2**24.
     return cv2.remap(
-        values.astype(np.float32), map_x, map_y, interpolation=cv2.INTER_NEAREST,
-        borderMode=cv2.BORDER_CONSTANT, borderValue=float(fill),
+        values.astype(np.float32),
+        map_x,
+        map_y,
+        interpolation=cv2.INTER_NEAREST,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=float(fill),
     ).astype(np.int32)

@@ -121,7 +121,8 @@ def parse_colorbook(text: str, path: PathLike = "<colorbook>") -> Colorbook:
             raise InputError(path, f"entry {key!r}: key must read 'description on category'")
         if not isinstance(value, list) or len(value) != 4:
             raise InputError(
-                path, f"entry {key!r}: expected [highlight, normal, shadow1, shadow2], got {value!r}"
+                path,
+                f"entry {key!r}: expected [highlight, normal, shadow1, shadow2], got {value!r}",
             )
         colors = tuple(_parse_color(path, key, v) for v in value)
         if all(c is None for c in colors):

@@ -56,8 +56,10 @@ def read_index_json(path: PathLike) -> dict[int, tuple[int, int]]:
     """Read a ``json_index`` file: ``{segment id: (pixel count, label index)}``."""
     entries = {}
     for key, value in _load_json_object(path).items():
-        if not isinstance(value, list) or len(value) != 2 or not all(
-            isinstance(v, int) for v in value
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(isinstance(v, int) for v in value)
         ):
             raise InputError(path, f"segment {key}: expected [pixel count, label], got {value}")
         entries[_int_key(path, key)] = (value[0], value[1])

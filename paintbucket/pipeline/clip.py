@@ -122,7 +122,8 @@ def _check_frames(clip: Clip) -> tuple[int, int]:
         key_size = read_rgba(path).shape[:2]
         if key_size != size:
             raise InputError(
-                path, f"keyframe is {key_size[1]}x{key_size[0]} but line/{name} is {size[1]}x{size[0]}"
+                path,
+                f"keyframe is {key_size[1]}x{key_size[0]} but line/{name} is {size[1]}x{size[0]}",
             )
     return size  # type: ignore[return-value]
 

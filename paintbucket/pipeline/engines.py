@@ -67,7 +67,9 @@ class FlowEngine:
 
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
         if reference.shape != target.shape:
-            raise ValueError(f"reference {reference.shape} and target {target.shape} differ in size")
+            raise ValueError(
+                f"reference {reference.shape} and target {target.shape} differ in size"
+            )
         flow = estimate_flow(target.line_mask, reference.line_mask, self.max_side)
         warped = warp_nearest(reference.palette_index_map(), flow, fill=-1)
         num_colors = len(reference.palette)

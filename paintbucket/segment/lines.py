@@ -25,7 +25,9 @@ DEFAULT_COLOR_THRESHOLD = 128
 def _check_rgba(line_art: np.ndarray) -> np.ndarray:
     line_art = np.asarray(line_art)
     if line_art.dtype != np.uint8 or line_art.ndim != 3 or line_art.shape[2] != 4:
-        raise ValueError(f"expected (H, W, 4) uint8 RGBA line art, got {line_art.dtype} {line_art.shape}")
+        raise ValueError(
+            f"expected (H, W, 4) uint8 RGBA line art, got {line_art.dtype} {line_art.shape}"
+        )
     return line_art
 
 

@@ -140,7 +140,9 @@ def assign_color_lines(
     strokes = np.zeros(segment_ids.shape, dtype=np.int32)
     num_strokes = 0
     for kind in np.unique(kinds[is_color]):
-        count, labels = cv2.connectedComponents((kinds == kind).view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
+        count, labels = cv2.connectedComponents(
+            (kinds == kind).view(np.uint8), connectivity=8, ltype=cv2.CV_32S
+        )
         strokes[labels > 0] = labels[labels > 0] + num_strokes
         num_strokes += count - 1
 

@@ -43,7 +43,11 @@ def segment_areas(segment_ids: np.ndarray, num_segments: int | None = None) -> n
     areas : (num_segments + 1,) int64
         ``areas[i]`` pixels carry id ``i`` (``areas[0]`` counts line pixels).
     """
-    size = (int(segment_ids.max()) if segment_ids.size else 0) if num_segments is None else num_segments
+    size = (
+        (int(segment_ids.max()) if segment_ids.size else 0)
+        if num_segments is None
+        else num_segments
+    )
     return np.bincount(segment_ids.ravel(), minlength=size + 1).astype(np.int64)
 
 
@@ -90,16 +94,16 @@ def majority_vote(
     return pairs[first, 0], pairs[first, 1], counts[first].astype(np.int64), totals.astype(np.int64)
 
 
-def segment_colors(segment_ids: np.ndarray, rgba: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
+def segment_colors(
+    segment_ids: np.ndarray, rgba: np.ndarray
+) -> dict[int, tuple[int, int, int, int]]:
     """Majority RGBA color of every segment id > 0, as ``{id: (R, G, B, A)}``."""
     ids, winners, _, _ = majority_vote(segment_ids, pack_rgba(rgba))
     colors = unpack_rgba(winners)
     return {int(i): tuple(int(v) for v in c) for i, c in zip(ids, colors)}
 
 
-def segment_label_entries(
-    segment_ids: np.ndarray, label: np.ndarray
-) -> dict[int, tuple[int, int]]:
+def segment_label_entries(segment_ids: np.ndarray, label: np.ndarray) -> dict[int, tuple[int, int]]:
     """``json_index`` entries: ``{id: (pixel count, majority label index)}`` for ids > 0."""
     ids, winners, _, _ = majority_vote(segment_ids, label)
     areas = segment_areas(segment_ids)
@@ -125,7 +129,9 @@ def nearest_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
         return values.copy()
     # distanceTransform measures to the nearest zero pixel; DIST_LABEL_PIXEL numbers each.
     source = np.where(known, 0, 255).astype(np.uint8)
-    _, nearest = cv2.distanceTransformWithLabels(source, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    _, nearest = cv2.distanceTransformWithLabels(
+        source, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+    )
     value_by_label = np.zeros(int(nearest.max()) + 1, dtype=values.dtype)
     value_by_label[nearest[known]] = values[known]
     return value_by_label[nearest]
