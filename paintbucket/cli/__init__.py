@@ -1,0 +1,1 @@
+"""The ``pbc`` command line: one subcommand per module."""

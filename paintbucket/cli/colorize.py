@@ -1,0 +1,56 @@
+"""``pbc colorize CLIP_DIR --out OUT_DIR``: color every frame of a clip from its keyframes."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "colorize",
+        help="colorize a clip folder (line/ + gt/ keyframes)",
+        description="Fill every segment of every line frame of CLIP_DIR with a keyframe color. "
+        "Writes OUT_DIR/<name>.png (RGBA) and OUT_DIR/<name>.json (colors, confidence, "
+        "candidates per segment).",
+    )
+    parser.add_argument("clip_dir", metavar="CLIP_DIR", help="folder with line/ and gt/")
+    parser.add_argument("--out", dest="out_dir", required=True, metavar="OUT_DIR")
+    parser.add_argument(
+        "--mode",
+        choices=("forward", "nearest"),
+        default="forward",
+        help="forward: frame to frame from the first keyframe; "
+        "nearest: each frame from its nearest keyframe (default: forward)",
+    )
+    parser.add_argument(
+        "--keep-line",
+        dest="keep_line",
+        action="store_true",
+        help="draw the original line pixels (color lines too) over the fills",
+    )
+    parser.add_argument(
+        "--seg",
+        dest="seg_method",
+        choices=("default", "trappedball"),
+        default="default",
+        help="segmentation: closed lines (default) or trapped-ball gap closing",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar"
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from paintbucket.pipeline.clip import colorize_clip
+
+    written = colorize_clip(
+        args.clip_dir,
+        args.out_dir,
+        mode=args.mode,
+        keep_line=args.keep_line,
+        seg_method=args.seg_method,
+        progress=not args.quiet,
+    )
+    print(f"wrote {len(written)} frames to {args.out_dir}")
+    return 0

@@ -1,0 +1,1 @@
+"""Synthetic data: drawn example clips and PaintBucket-Character-style datasets."""
