@@ -35,9 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default="default",
         help="segmentation: closed lines (default) or trapped-ball gap closing",
     )
-    parser.add_argument(
-        "--quiet", action="store_true", help="no progress bar"
-    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 

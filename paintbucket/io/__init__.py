@@ -10,7 +10,14 @@ from paintbucket.io.colorbook import (
     read_colorbook,
     write_colorbook,
 )
-from paintbucket.io.images import read_rgba, write_png, write_text
+from paintbucket.io.images import (
+    LINE_COLOR,
+    TRANSPARENT,
+    normalize_transparent,
+    read_rgba,
+    write_png,
+    write_text,
+)
 from paintbucket.io.index_png import (
     decode_index,
     encode_index,
@@ -27,6 +34,9 @@ from paintbucket.io.segment_json import (
 )
 
 __all__ = [
+    "LINE_COLOR",
+    "TRANSPARENT",
+    "normalize_transparent",
     "CATEGORIES",
     "VARIANTS",
     "ColorEntry",

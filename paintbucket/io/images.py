@@ -20,6 +20,19 @@ from paintbucket.errors import InputError
 
 PathLike = str | os.PathLike[str]
 
+#: Every fully transparent pixel is treated as this one "background" color.
+TRANSPARENT = (0, 0, 0, 0)
+#: Color of black-line pixels in colored frames.
+LINE_COLOR = (0, 0, 0, 255)
+
+
+def normalize_transparent(rgba: np.ndarray) -> np.ndarray:
+    """Return a copy of an (H, W, 4) uint8 image with every alpha-0 pixel set to
+    :data:`TRANSPARENT`, so the background is one color whatever RGB it hides."""
+    rgba = np.array(rgba, dtype=np.uint8, copy=True)
+    rgba[rgba[..., 3] == 0] = TRANSPARENT
+    return rgba
+
 
 def read_rgba(path: PathLike) -> np.ndarray:
     """Read any image file as RGBA.

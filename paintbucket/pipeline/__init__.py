@@ -4,19 +4,11 @@ from paintbucket.pipeline.api import colorize_pair
 from paintbucket.pipeline.clip import MODES, Clip, colorize_clip, open_clip, plan_references
 from paintbucket.pipeline.engines import Engine, FlowEngine, vote_probabilities
 from paintbucket.pipeline.frames import ColoredFrame, Frame
-from paintbucket.pipeline.palette import (
-    LINE_COLOR,
-    TRANSPARENT,
-    flatness,
-    keyframe_palette,
-    normalize_transparent,
-)
+from paintbucket.pipeline.palette import flatness, keyframe_palette
 from paintbucket.pipeline.result import SegmentColoring
 
 __all__ = [
-    "LINE_COLOR",
     "MODES",
-    "TRANSPARENT",
     "Clip",
     "ColoredFrame",
     "Engine",
@@ -27,7 +19,6 @@ __all__ = [
     "colorize_pair",
     "flatness",
     "keyframe_palette",
-    "normalize_transparent",
     "open_clip",
     "plan_references",
     "vote_probabilities",

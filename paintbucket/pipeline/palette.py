@@ -5,21 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from paintbucket.errors import InputError
+from paintbucket.io.images import normalize_transparent
 from paintbucket.segment.stats import majority_vote, pack_rgba, unpack_rgba
 
-#: Every fully transparent pixel is treated as this one "background" color.
-TRANSPARENT = (0, 0, 0, 0)
-#: Color written on black-line pixels.
-LINE_COLOR = (0, 0, 0, 255)
 #: Share of paper pixels that must carry their segment's majority color in a keyframe.
 DEFAULT_MIN_FLATNESS = 0.99
-
-
-def normalize_transparent(rgba: np.ndarray) -> np.ndarray:
-    """Return a copy with every alpha-0 pixel set to :data:`TRANSPARENT`."""
-    rgba = np.array(rgba, dtype=np.uint8, copy=True)
-    rgba[rgba[..., 3] == 0] = TRANSPARENT
-    return rgba
 
 
 def flatness(segment_ids: np.ndarray, rgba: np.ndarray) -> float:
@@ -55,7 +45,7 @@ def keyframe_palette(
     Returns
     -------
     palette : (P, 4) uint8
-        Distinct segment colors, sorted; transparent is :data:`TRANSPARENT`.
+        Distinct segment colors, sorted; transparent is ``(0, 0, 0, 0)``.
     segment_palette_index : (N + 1,) int32
         Palette index of every segment id (entry 0, the line, is -1).
 

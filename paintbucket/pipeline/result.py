@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paintbucket.pipeline.palette import LINE_COLOR
+from paintbucket.io.images import LINE_COLOR
 from paintbucket.segment.lines import PAPER, classify_lines
 
 

@@ -1,0 +1,19 @@
+"""Segment-level accuracy metrics of the paper (SPEC section 4)."""
+
+from paintbucket.metrics.evaluate import evaluate_folder
+from paintbucket.metrics.segment_accuracy import (
+    METRIC_NAMES,
+    SIZE_BUCKETS,
+    FrameScores,
+    evaluate_frame,
+    summarize,
+)
+
+__all__ = [
+    "METRIC_NAMES",
+    "SIZE_BUCKETS",
+    "FrameScores",
+    "evaluate_folder",
+    "evaluate_frame",
+    "summarize",
+]

@@ -1,0 +1,74 @@
+"""Scoring a folder of predictions against a folder of ground truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from paintbucket.errors import InputError
+from paintbucket.io.images import read_rgba
+from paintbucket.io.index_png import read_segments
+from paintbucket.metrics.segment_accuracy import FrameScores, evaluate_frame, summarize
+
+
+def _is_keyframe(prediction_json: Path) -> bool:
+    if not prediction_json.is_file():
+        return False
+    try:
+        return bool(json.loads(prediction_json.read_text(encoding="utf-8")).get("keyframe"))
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        raise InputError(prediction_json, "invalid prediction JSON") from None
+
+
+def evaluate_folder(
+    pred_dir: str | Path, gt_dir: str | Path, include_keyframes: bool = False
+) -> tuple[dict, dict[str, FrameScores]]:
+    """Score every ``PRED_DIR/<name>.png`` that has a ``GT_DIR/gt/<name>.png``.
+
+    Ground-truth segments come from ``GT_DIR/seg/<name>.png`` when present, else from
+    segmenting ``GT_DIR/line/<name>.png``. Frames whose prediction JSON marks them as
+    keyframes (copied, not predicted) are skipped unless ``include_keyframes``.
+
+    Returns
+    -------
+    summary : dict
+        See :func:`~paintbucket.metrics.segment_accuracy.summarize`.
+    frames : dict
+        ``{name: FrameScores}``.
+    """
+    pred_dir, gt_dir = Path(pred_dir), Path(gt_dir)
+    for folder in (pred_dir, gt_dir / "gt"):
+        if not folder.is_dir():
+            raise InputError(folder, "folder not found")
+    frames: dict[str, FrameScores] = {}
+    for gt_path in sorted((gt_dir / "gt").glob("*.png")):
+        name = gt_path.stem
+        pred_path = pred_dir / f"{name}.png"
+        if not pred_path.is_file():
+            continue
+        if not include_keyframes and _is_keyframe(pred_dir / f"{name}.json"):
+            continue
+        seg_path, line_path = gt_dir / "seg" / f"{name}.png", gt_dir / "line" / f"{name}.png"
+        if seg_path.is_file():
+            segment_ids = read_segments(seg_path)
+        elif line_path.is_file():
+            from paintbucket.segment.regions import segment_line_art
+
+            segment_ids = segment_line_art(read_rgba(line_path))
+        else:
+            raise InputError(gt_path, f"no segments: neither {seg_path} nor {line_path} exists")
+        predicted, ground_truth = read_rgba(pred_path), read_rgba(gt_path)
+        if predicted.shape != ground_truth.shape:
+            raise InputError(
+                pred_path,
+                f"size {predicted.shape[1]}x{predicted.shape[0]} differs from ground truth "
+                f"{ground_truth.shape[1]}x{ground_truth.shape[0]}",
+            )
+        if segment_ids.shape != ground_truth.shape[:2]:
+            raise InputError(seg_path if seg_path.is_file() else line_path, "size differs from gt")
+        frames[name] = evaluate_frame(predicted, ground_truth, segment_ids)
+    if not frames:
+        raise InputError(
+            pred_dir, f"no predicted frame matches a ground-truth frame in {gt_dir}/gt"
+        )
+    return summarize(list(frames.values())), frames

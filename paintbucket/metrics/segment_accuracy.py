@@ -1,0 +1,134 @@
+"""Acc, Acc-Thres, Pix-Acc, Pix-F-Acc, Pix-B-MIoU and accuracy by segment size.
+
+All metrics are computed on the ground truth's segments (line pixels excluded). A
+segment's color is the majority color of its pixels (fully transparent pixels count as
+one background color); it is correct when the prediction's color equals the ground
+truth's exactly. Frame scores are averaged over frames by :func:`summarize`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from paintbucket.io.images import normalize_transparent
+from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas
+
+METRIC_NAMES = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
+#: Segments must be larger than this many pixels to count in Acc-Thres.
+THRESHOLD_AREA = 10
+#: Upper bounds (inclusive) of the segment-size buckets, in pixels (the paper's Fig. 21).
+SIZE_BUCKETS = (10, 50, 100, 500, 1000, 5000, 10000, np.inf)
+
+_TRANSPARENT = 0  # pack_rgba((0, 0, 0, 0))
+
+
+@dataclass
+class FrameScores:
+    """Metrics of one frame.
+
+    Attributes
+    ----------
+    acc, acc_thres, pix_acc, pix_f_acc, pix_b_miou : float
+        NaN where the frame has no segment the metric applies to.
+    num_segments : int
+    bucket_correct, bucket_total : (len(SIZE_BUCKETS),) int64
+        Correct and total segments per size bucket.
+    """
+
+    acc: float
+    acc_thres: float
+    pix_acc: float
+    pix_f_acc: float
+    pix_b_miou: float
+    num_segments: int
+    bucket_correct: np.ndarray = field(repr=False)
+    bucket_total: np.ndarray = field(repr=False)
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in METRIC_NAMES}
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator > 0 else float("nan")
+
+
+def evaluate_frame(
+    predicted: np.ndarray, ground_truth: np.ndarray, segment_ids: np.ndarray
+) -> FrameScores:
+    """Score one predicted frame.
+
+    Parameters
+    ----------
+    predicted : (H, W, 4) uint8
+        Colorized frame.
+    ground_truth : (H, W, 4) uint8
+        Ground-truth colored frame.
+    segment_ids : (H, W) int
+        Ground-truth segments, 0 = line (ignored).
+
+    Returns
+    -------
+    FrameScores
+    """
+    if predicted.shape != ground_truth.shape or ground_truth.shape[:2] != segment_ids.shape:
+        raise ValueError(
+            f"shape mismatch: predicted {predicted.shape}, ground truth {ground_truth.shape}, "
+            f"segments {segment_ids.shape}"
+        )
+    gt_ids, gt_colors, _, _ = majority_vote(
+        segment_ids, pack_rgba(normalize_transparent(ground_truth))
+    )
+    _, pred_colors, _, _ = majority_vote(segment_ids, pack_rgba(normalize_transparent(predicted)))
+    areas = segment_areas(segment_ids)[gt_ids].astype(np.float64)
+    correct = gt_colors == pred_colors
+    gt_background = gt_colors == _TRANSPARENT
+    pred_background = pred_colors == _TRANSPARENT
+    large = areas > THRESHOLD_AREA
+    foreground = ~gt_background
+    either = gt_background | pred_background
+    bucket = np.searchsorted(np.asarray(SIZE_BUCKETS, dtype=np.float64), areas, side="left")
+    return FrameScores(
+        acc=_ratio(correct.sum(), correct.size),
+        acc_thres=_ratio(correct[large].sum(), large.sum()),
+        pix_acc=_ratio(areas[correct].sum(), areas.sum()),
+        pix_f_acc=_ratio(areas[correct & foreground].sum(), areas[foreground].sum()),
+        # IoU of the background; a frame where neither side has background scores 1.
+        pix_b_miou=_ratio(areas[gt_background & pred_background].sum(), areas[either].sum())
+        if either.any()
+        else 1.0,
+        num_segments=int(gt_ids.size),
+        bucket_correct=np.bincount(bucket[correct], minlength=len(SIZE_BUCKETS)),
+        bucket_total=np.bincount(bucket, minlength=len(SIZE_BUCKETS)),
+    )
+
+
+def summarize(frames: list[FrameScores]) -> dict:
+    """Average frame metrics and pool the size buckets.
+
+    Returns
+    -------
+    summary : dict
+        ``{metric: mean over frames (NaN frames skipped)}`` for every name in
+        :data:`METRIC_NAMES`, plus ``frames`` (count), ``segments`` (total) and
+        ``by_size``: a list of ``{"max_area", "segments", "acc"}`` per bucket.
+    """
+    summary: dict = {}
+    for name in METRIC_NAMES:
+        values = np.array([getattr(f, name) for f in frames], dtype=np.float64)
+        values = values[~np.isnan(values)]
+        summary[name] = float(values.mean()) if values.size else float("nan")
+    summary["frames"] = len(frames)
+    summary["segments"] = int(sum(f.num_segments for f in frames))
+    correct = np.sum([f.bucket_correct for f in frames], axis=0) if frames else None
+    total = np.sum([f.bucket_total for f in frames], axis=0) if frames else None
+    summary["by_size"] = [
+        {
+            "max_area": None if np.isinf(bound) else int(bound),
+            "segments": int(total[i]) if total is not None else 0,
+            "acc": _ratio(correct[i], total[i]) if total is not None else float("nan"),
+        }
+        for i, bound in enumerate(SIZE_BUCKETS)
+    ]
+    return summary
