@@ -10,7 +10,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "example",
         help="draw the bundled example clip",
         description="Draw a waving mascot as a clip folder: line/ (all frames), gt/0000.png "
-        "(the colored keyframe) and truth/ (correct colors of every frame, for pbc eval).",
+        "(the colored keyframe) and truth/ (gt/ and seg/ of every frame, for pbc eval).",
     )
     parser.add_argument("out_dir", metavar="OUT_DIR")
     parser.add_argument("--frames", type=int, default=6, help="number of frames (default 6)")

@@ -64,10 +64,10 @@ def read_rgba(path: PathLike) -> np.ndarray:
                 array = np.asarray(image, dtype=np.float64)
                 gray = np.clip(array / max(float(array.max()), 1.0) * 255.0, 0, 255)
                 image = Image.fromarray(gray.astype(np.uint8), mode="L")
-            rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+            rgba = np.array(image.convert("RGBA"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise InputError(path, f"cannot read image ({error.__class__.__name__}: {error})") from None
-    return np.ascontiguousarray(rgba)
+    return rgba
 
 
 def _atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:

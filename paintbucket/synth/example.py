@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 
 from paintbucket.io.images import write_png
+from paintbucket.io.index_png import write_segments
+from paintbucket.segment.regions import label_paper
 
 PAPER_RGBA = (255, 255, 255, 0)
 SHADOW, HIGHLIGHT = 1, 2
@@ -167,8 +169,11 @@ def render_parts(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def write_example_clip(out_dir: str | Path, frames: int = 6, size: int = 512) -> Path:
-    """Write the example clip: ``line/0000..`` for every frame, ``gt/0000.png`` as the
-    keyframe, and ``truth/`` with the colors of every frame for checking results.
+    """Write the example clip.
+
+    Layout: ``line/NNNN.png`` for every frame, ``gt/0000.png`` as the keyframe, and
+    ``truth/gt/NNNN.png`` + ``truth/seg/NNNN.png`` (correct colors and segments of every
+    frame) so that ``pbc eval RESULT_DIR OUT_DIR/truth`` scores a result.
 
     Returns
     -------
@@ -181,7 +186,8 @@ def write_example_clip(out_dir: str | Path, frames: int = 6, size: int = 512) ->
         line, color = render_parts(draw_parts(size, float(index)))
         name = f"{index:04d}.png"
         write_png(out_dir / "line" / name, line)
-        write_png(out_dir / "truth" / name, color)
+        write_png(out_dir / "truth" / "gt" / name, color)
+        write_segments(out_dir / "truth" / "seg" / name, label_paper(line[..., 3] == 0))
         if index == 0:
             write_png(out_dir / "gt" / name, color)
     return out_dir

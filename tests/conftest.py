@@ -1,0 +1,47 @@
+"""Shared fixtures: tiny line drawings built in code, and the real data in ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+
+BLACK = (0, 0, 0, 255)
+PAPER = (255, 255, 255, 0)
+
+
+def real_data(*parts: str) -> Path:
+    """Path inside ../shared/data/real, skipping the test when it is absent."""
+    path = REAL_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not available: {path}")
+    return path
+
+
+def blank(height: int, width: int) -> np.ndarray:
+    art = np.empty((height, width, 4), dtype=np.uint8)
+    art[...] = PAPER
+    return art
+
+
+def boxes_line_art(height: int = 12, width: int = 16, split: int = 8) -> np.ndarray:
+    """A rectangle outline split by one vertical line: two closed boxes plus the outside.
+
+    Segments (4-connected paper): 1 = outside (touches the border), 2 = left box,
+    3 = right box.
+    """
+    art = blank(height, width)
+    art[2, 2:14] = BLACK
+    art[9, 2:14] = BLACK
+    art[2:10, 2] = BLACK
+    art[2:10, 13] = BLACK
+    art[2:10, split] = BLACK
+    return art
+
+
+@pytest.fixture
+def boxes() -> np.ndarray:
+    return boxes_line_art()

@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from paintbucket.errors import InputError
+from paintbucket.io import normalize_transparent, read_rgba, write_png
+
+
+def test_read_converts_every_mode_to_rgba(tmp_path):
+    gray = np.array([[0, 255], [128, 10]], dtype=np.uint8)
+    Image.fromarray(gray, mode="L").save(tmp_path / "g.png")
+    rgba = read_rgba(tmp_path / "g.png")
+    assert rgba.shape == (2, 2, 4) and rgba.dtype == np.uint8
+    assert rgba[..., 0].tolist() == gray.tolist()
+    assert (rgba[..., 3] == 255).all()
+
+
+def test_write_then_read_round_trip(tmp_path):
+    image = np.random.default_rng(0).integers(0, 256, (5, 7, 4), dtype=np.uint8)
+    write_png(tmp_path / "sub" / "x.png", image)
+    assert np.array_equal(read_rgba(tmp_path / "sub" / "x.png"), image)
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["x.png"]
+
+
+def test_missing_and_corrupt_files_name_the_file(tmp_path):
+    with pytest.raises(InputError, match="missing.png: file not found"):
+        read_rgba(tmp_path / "missing.png")
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\nthis is not a png")
+    with pytest.raises(InputError, match="bad.png: cannot read image"):
+        read_rgba(tmp_path / "bad.png")
+
+
+def test_failed_write_leaves_nothing(tmp_path):
+    with pytest.raises(TypeError):
+        write_png(tmp_path / "x.png", np.zeros((2, 2), dtype=np.float32))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_normalize_transparent_merges_hidden_rgb():
+    rgba = np.array([[[255, 255, 255, 0], [1, 2, 3, 0], [9, 9, 9, 255]]], dtype=np.uint8)
+    assert normalize_transparent(rgba).tolist() == [[[0, 0, 0, 0], [0, 0, 0, 0], [9, 9, 9, 255]]]

@@ -1,0 +1,82 @@
+import math
+
+import numpy as np
+import pytest
+
+from paintbucket.metrics import SIZE_BUCKETS, evaluate_frame, summarize
+
+BG = (0, 0, 0, 0)
+RED = (255, 0, 0, 255)
+BLUE = (0, 0, 255, 255)
+LINE = (0, 0, 0, 255)
+
+
+def _frame(rows):
+    return np.array(rows, dtype=np.uint8)
+
+
+def test_hand_computed_frame():
+    # Segments: 1 (1 px, background), 2 (12 px, red), 3 (3 px, blue); column 0 is line.
+    segment_ids = np.zeros((4, 5), int)
+    segment_ids[0, 1] = 1
+    segment_ids[1:, 1:] = 2
+    segment_ids[0, 2:] = 3
+    gt = np.zeros((4, 5, 4), np.uint8)
+    gt[:, 0] = LINE
+    gt[0, 1] = BG
+    gt[1:, 1:] = RED
+    gt[0, 2:] = BLUE
+    pred = gt.copy()
+    pred[0, 1] = RED  # segment 1 wrong (background painted red)
+    pred[0, 2:] = BG  # segment 3 wrong (blue painted background)
+    pred[:, 0] = (7, 7, 7, 255)  # line pixels are ignored
+    scores = evaluate_frame(pred, gt, segment_ids)
+    assert scores.acc == pytest.approx(1 / 3)
+    assert scores.acc_thres == pytest.approx(1.0)  # only segment 2 is > 10 px
+    assert scores.pix_acc == pytest.approx(12 / 16)
+    assert scores.pix_f_acc == pytest.approx(12 / 15)
+    assert scores.pix_b_miou == pytest.approx(0 / 4)  # union: seg 1 (1) + seg 3 (3), both wrong
+    assert scores.num_segments == 3
+    assert scores.bucket_total.tolist()[:2] == [2, 1] and scores.bucket_correct[1] == 1
+
+
+def test_majority_color_decides_a_segment():
+    segment_ids = np.ones((1, 4), int)
+    gt = np.array([[RED] * 4], np.uint8)
+    pred = np.array([[RED, RED, RED, BLUE]], np.uint8)
+    assert evaluate_frame(pred, gt, segment_ids).acc == 1.0
+
+
+def test_transparent_rgb_does_not_matter():
+    segment_ids = np.ones((1, 2), int)
+    gt = np.array([[(255, 255, 255, 0)] * 2], np.uint8)
+    pred = np.array([[BG] * 2], np.uint8)
+    scores = evaluate_frame(pred, gt, segment_ids)
+    assert scores.acc == 1.0 and scores.pix_b_miou == 1.0 and math.isnan(scores.pix_f_acc)
+
+
+def test_shape_mismatch_raises():
+    with pytest.raises(ValueError):
+        evaluate_frame(
+            np.zeros((2, 2, 4), np.uint8), np.zeros((2, 3, 4), np.uint8), np.ones((2, 3))
+        )
+
+
+def test_empty_frame_and_summary():
+    scores = evaluate_frame(
+        np.zeros((2, 2, 4), np.uint8), np.zeros((2, 2, 4), np.uint8), np.zeros((2, 2), int)
+    )
+    assert scores.num_segments == 0 and math.isnan(scores.acc)
+    summary = summarize([scores])
+    assert math.isnan(summary["acc"]) and summary["segments"] == 0
+    assert len(summary["by_size"]) == len(SIZE_BUCKETS)
+
+
+def test_summary_averages_frames():
+    segment_ids = np.array([[1, 2]])
+    gt = np.array([[RED, BLUE]], np.uint8)
+    good = evaluate_frame(gt, gt, segment_ids)
+    bad = evaluate_frame(np.array([[BLUE, BLUE]], np.uint8), gt, segment_ids)
+    summary = summarize([good, bad])
+    assert summary["acc"] == pytest.approx(0.75)
+    assert summary["by_size"][0] == {"max_area": 10, "segments": 4, "acc": 0.75}

@@ -1,0 +1,144 @@
+import json
+
+import numpy as np
+import pytest
+
+from paintbucket.errors import InputError
+from paintbucket.io import read_rgba, write_png
+from paintbucket.pipeline import colorize_clip, open_clip, plan_references
+from paintbucket.synth.example import write_example_clip
+from tests.conftest import real_data
+
+
+@pytest.fixture(scope="module")
+def example_clip(tmp_path_factory):
+    return write_example_clip(tmp_path_factory.mktemp("clip") / "mascot", frames=4, size=192)
+
+
+def test_plan_forward_and_nearest():
+    names = ["a", "b", "c", "d", "e"]
+    assert plan_references(names, {"c"}, "forward") == [
+        (2, -1), (1, 2), (3, 2), (0, 1), (4, 3)
+    ]  # fmt: skip
+    forward = dict(plan_references(names, {"a", "e"}, "forward"))
+    assert forward == {0: -1, 4: -1, 1: 0, 2: 1, 3: 2}
+    nearest = dict(plan_references(names, {"a", "e"}, "nearest"))
+    assert nearest == {0: -1, 4: -1, 1: 0, 2: 1, 3: 4}
+
+
+def test_plan_references_come_first():
+    order = [i for i, _ in plan_references(list("abcdefg"), {"b", "f"}, "nearest")]
+    for index, reference in plan_references(list("abcdefg"), {"b", "f"}, "nearest"):
+        assert reference < 0 or order.index(reference) < order.index(index)
+
+
+def test_clip_outputs(example_clip, tmp_path):
+    written = colorize_clip(example_clip, tmp_path / "out", progress=False)
+    assert [p.name for p in written] == ["0000.png", "0001.png", "0002.png", "0003.png"]
+    keyframe = read_rgba(example_clip / "gt" / "0000.png")
+    palette = {tuple(c) for c in keyframe.reshape(-1, 4)} | {(0, 0, 0, 0)}
+    for path in written:
+        result = read_rgba(path)
+        assert {tuple(c) for c in result.reshape(-1, 4)} <= palette
+        info = json.loads(path.with_suffix(".json").read_text())
+        assert len(info["colors"]) == len(info["confidence"]) == info["num_segments"]
+        assert all(0.0 <= c <= 1.0 for c in info["confidence"].values())
+    first = json.loads((tmp_path / "out" / "0000.json").read_text())
+    assert first["keyframe"] and first["reference"] is None
+    assert json.loads((tmp_path / "out" / "0002.json").read_text())["reference"] == "0001"
+    assert np.array_equal(read_rgba(written[0]), keyframe)
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_every_keyframe_is_honoured(example_clip, tmp_path):
+    clip = tmp_path / "clip"
+    (clip / "gt").mkdir(parents=True)
+    (clip / "line").symlink_to(example_clip / "line")
+    for name in ("0000.png", "0003.png"):
+        (clip / "gt" / name).write_bytes((example_clip / "truth" / "gt" / name).read_bytes())
+    written = colorize_clip(clip, tmp_path / "out", mode="nearest", progress=False)
+    truth = read_rgba(example_clip / "truth" / "gt" / "0003.png")
+    assert np.array_equal(read_rgba(written[3]), truth)
+    assert json.loads((tmp_path / "out" / "0002.json").read_text())["reference"] == "0003"
+
+
+def test_keep_line_draws_original_lines(example_clip, tmp_path):
+    written = colorize_clip(example_clip, tmp_path / "out", keep_line=True, progress=False)
+    line = read_rgba(example_clip / "line" / "0001.png")
+    result = read_rgba(written[1])
+    ink = line[..., 3] > 0
+    assert np.array_equal(result[ink], line[ink])
+    assert ((line[..., 0] == 255) & (line[..., 2] == 0) & ink).any()  # has red lines
+
+
+def _copy_clip(source, target):
+    for sub in ("line", "gt"):
+        (target / sub).mkdir(parents=True)
+        for path in (source / sub).iterdir():
+            (target / sub / path.name).write_bytes(path.read_bytes())
+    return target
+
+
+@pytest.mark.parametrize(
+    "break_clip, message",
+    [
+        (lambda c: [p.unlink() for p in (c / "gt").iterdir()], "no colored keyframe"),
+        (lambda c: (c / "line" / "0002.png").write_bytes(b"garbage"), "0002.png: cannot read"),
+        (
+            lambda c: write_png(c / "line" / "0001.png", np.zeros((10, 10, 4), np.uint8)),
+            "0001.png: size 10x10 differs",
+        ),
+        (
+            lambda c: write_png(c / "gt" / "0000.png", np.zeros((10, 10, 4), np.uint8)),
+            "0000.png: keyframe is 10x10",
+        ),
+        (
+            lambda c: write_png(
+                c / "gt" / "0000.png",
+                np.random.default_rng(0).integers(0, 256, (192, 192, 4), dtype=np.uint8),
+            ),
+            "keyframe is not flat",
+        ),
+        (lambda c: (c / "gt" / "0000.png").rename(c / "gt" / "0099.png"), "has no line frame"),
+    ],
+)
+def test_bad_clips_fail_before_writing(example_clip, tmp_path, break_clip, message):
+    clip = _copy_clip(example_clip, tmp_path / "clip")
+    break_clip(clip)
+    with pytest.raises(InputError, match=message):
+        colorize_clip(clip, tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_folders(tmp_path):
+    with pytest.raises(InputError, match="clip folder not found"):
+        open_clip(tmp_path / "nope")
+    (tmp_path / "c").mkdir()
+    with pytest.raises(InputError, match="missing line/"):
+        open_clip(tmp_path / "c")
+    (tmp_path / "c" / "line").mkdir()
+    with pytest.raises(InputError, match="no PNG line-art frames"):
+        open_clip(tmp_path / "c")
+
+
+def test_laughing_girl_colors_only_keyframe_colors(tmp_path):
+    clip = real_data("laughing_girl")
+    written = colorize_clip(clip, tmp_path / "out", progress=False)
+    assert [p.stem for p in written] == ["0000", "0001", "0002", "0003"]
+    keyframe = read_rgba(clip / "gt" / "0000.png")
+    keyframe[keyframe[..., 3] == 0] = 0
+    allowed = {tuple(c) for c in keyframe.reshape(-1, 4)}
+    for path in written:
+        result = read_rgba(path)
+        assert {tuple(c) for c in np.unique(result.reshape(-1, 4), axis=0)} <= allowed
+        line = read_rgba(clip / "line" / path.name)
+        color_line = (line[..., 3] > 0) & (line[..., :3].max(axis=2) == 255)
+        assert (result[color_line][:, :3].max(axis=1) > 0).all()  # filled, not black
+
+
+def test_smoke_explosion_nearest_from_last_frame(tmp_path):
+    clip = real_data("smoke_explosion")
+    written = colorize_clip(clip, tmp_path / "out", mode="nearest", progress=False)
+    assert len(written) == 27
+    info = json.loads((tmp_path / "out" / "00000.json").read_text())
+    assert info["reference"] == "00001"

@@ -1,0 +1,43 @@
+import numpy as np
+
+from paintbucket.pipeline import ColoredFrame, FlowEngine, Frame, colorize_pair, vote_probabilities
+from paintbucket.synth.example import draw_parts, render_parts
+
+
+def test_vote_probabilities_exact():
+    segment_ids = np.array([[1, 1, 1, 0, 2]])
+    votes = np.array([[0, 0, 1, 1, -1]])
+    probabilities = vote_probabilities(segment_ids, votes, 2)
+    assert probabilities.shape == (3, 2)
+    assert np.allclose(probabilities, [[0, 0], [2 / 3, 1 / 3], [0, 0]])
+
+
+def test_identical_frame_is_reproduced_exactly():
+    line, color = render_parts(draw_parts(256, 0.0))
+    coloring = colorize_pair(line, color, line)
+    assert np.array_equal(coloring.render(), color)
+    assert coloring.confidence[1:].min() > 0.5
+
+
+def test_next_frame_uses_only_palette_colors_and_is_mostly_right():
+    line0, color0 = render_parts(draw_parts(256, 0.0))
+    line1, color1 = render_parts(draw_parts(256, 1.0))
+    coloring = colorize_pair(line0, color0, line1)
+    result = coloring.render()
+    palette = {tuple(c) for c in color0.reshape(-1, 4)}
+    assert {tuple(c) for c in result.reshape(-1, 4)} <= palette
+    paper = line1[..., 3] == 0
+    assert (result[paper] == color1[paper]).all(axis=1).mean() > 0.95
+    assert coloring.probabilities.shape == (coloring.segment_ids.max() + 1, len(coloring.palette))
+
+
+def test_segment_without_votes_gets_low_confidence():
+    line, color = render_parts(draw_parts(128, 0.0))
+    reference = ColoredFrame.from_keyframe(Frame.from_line_art(line), color)
+    target = Frame.from_line_art(line)
+    # Pretend every reference pixel is line so no warped pixel votes except one.
+    reference.segment_palette_index[:] = -1
+    reference.segment_palette_index[1] = 0
+    coloring = FlowEngine()(reference, target)
+    assert coloring.confidence[1:].max() <= 1.0
+    assert (coloring.confidence[2:] <= 0.5).all()
