@@ -54,17 +54,18 @@ def keyframe_palette(
     InputError
         If the keyframe is not flat or has no segments.
     """
-    color = normalize_transparent(color)
-    score = flatness(segment_ids, color)
+    ids, winners, winner_votes, total_votes = majority_vote(
+        segment_ids, pack_rgba(normalize_transparent(color))
+    )
+    if ids.size == 0:
+        raise InputError(path, "keyframe has no line-enclosed segments")
+    score = float(winner_votes.sum()) / float(total_votes.sum())
     if score < min_flatness:
         raise InputError(
             path,
             f"keyframe is not flat: only {score:.1%} of its fill pixels match their segment's "
             "color (anti-aliased or shaded?); paint-bucket keyframes need flat fills",
         )
-    ids, winners, _, _ = majority_vote(segment_ids, pack_rgba(color))
-    if ids.size == 0:
-        raise InputError(path, "keyframe has no line-enclosed segments")
     packed_palette, inverse = np.unique(winners, return_inverse=True)
     segment_palette_index = np.full(int(segment_ids.max()) + 1, -1, dtype=np.int32)
     segment_palette_index[ids] = inverse.astype(np.int32)

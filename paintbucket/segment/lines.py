@@ -31,6 +31,12 @@ def _check_rgba(line_art: np.ndarray) -> np.ndarray:
     return line_art
 
 
+def _ink_product(line_art: np.ndarray) -> np.ndarray:
+    """``alpha * (255 - min(R, G, B))`` as (H, W) int32: ink scaled to 0..65025."""
+    darkest = np.minimum(np.minimum(line_art[..., 0], line_art[..., 1]), line_art[..., 2])
+    return line_art[..., 3].astype(np.int32) * (255 - darkest.astype(np.int32))
+
+
 def ink(line_art: np.ndarray) -> np.ndarray:
     """Ink coverage of every pixel.
 
@@ -43,9 +49,7 @@ def ink(line_art: np.ndarray) -> np.ndarray:
     ink : (H, W) float32 in [0, 1]
         0 = blank paper, 1 = fully inked.
     """
-    line_art = _check_rgba(line_art)
-    darkest = line_art[..., :3].min(axis=2).astype(np.float32)
-    return (line_art[..., 3].astype(np.float32) / 255.0) * (1.0 - darkest / 255.0)
+    return _ink_product(_check_rgba(line_art)).astype(np.float32) / np.float32(255 * 255)
 
 
 def classify_lines(
@@ -75,16 +79,17 @@ def classify_lines(
     if not 1 <= color_threshold <= 255:
         raise ValueError(f"color_threshold must be in 1..255, got {color_threshold}")
     line_art = _check_rgba(line_art)
-    is_line = ink(line_art) >= line_threshold
-    rgb = line_art[..., :3]
-    chroma = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
-    is_color = is_line & (chroma >= color_threshold)
-    kinds = np.where(is_line, BLACK_LINE, PAPER).astype(np.uint8)
-    kinds[is_color] = (RED_LINE + rgb.argmax(axis=2)[is_color]).astype(np.uint8)
+    is_line = _ink_product(line_art) >= line_threshold * (255 * 255) - 1e-6
+    kinds = is_line.view(np.uint8) * np.uint8(BLACK_LINE)
+    rows, cols = np.nonzero(is_line)
+    rgb = line_art[rows, cols, :3]
+    chroma = rgb.max(axis=1).astype(np.int16) - rgb.min(axis=1)
+    colored = chroma >= color_threshold
+    kinds[rows[colored], cols[colored]] = RED_LINE + rgb[colored].argmax(axis=1)
     return kinds
 
 
 def is_binary(line_art: np.ndarray) -> bool:
     """True when the drawing has no anti-aliasing: every pixel is paper or fully inked."""
-    coverage = ink(line_art)
-    return bool(np.all((coverage <= 0.0) | (coverage >= 1.0)))
+    product = _ink_product(_check_rgba(line_art))
+    return bool(np.all((product == 0) | (product == 255 * 255)))

@@ -6,6 +6,8 @@ import cv2
 import numpy as np
 
 _RGBA_WEIGHTS = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)
+#: Largest (segments x distinct values) table counted densely with bincount.
+_DENSE_LIMIT = 1 << 25
 
 
 def pack_rgba(rgba: np.ndarray) -> np.ndarray:
@@ -80,18 +82,36 @@ def majority_vote(
     if valid is not None:
         mask &= valid
     ids = segment_ids[mask].astype(np.int64)
-    vals = np.asarray(values)[mask].astype(np.int64)
     if ids.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
-    pairs, counts = np.unique(np.stack([ids, vals], axis=1), axis=0, return_counts=True)
-    order = np.lexsort((pairs[:, 1], -counts, pairs[:, 0]))
-    pairs, counts = pairs[order], counts[order]
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
-    starts = np.flatnonzero(first)
-    totals = np.add.reduceat(counts, starts)
-    return pairs[first, 0], pairs[first, 1], counts[first].astype(np.int64), totals.astype(np.int64)
+    voted = np.asarray(values)[mask].astype(np.int64)
+    # unique without return_inverse sorts instead of argsorting; searchsorted is cheap.
+    distinct = np.unique(voted)
+    num_codes = len(distinct)
+    keys = ids * num_codes + np.searchsorted(distinct, voted)
+    if (int(ids.max()) + 1) * num_codes <= _DENSE_LIMIT:
+        counts = np.bincount(keys, minlength=(int(ids.max()) + 1) * num_codes)
+        counts = counts.reshape(-1, num_codes)
+        totals = counts.sum(axis=1)
+        present = np.flatnonzero(totals)
+        counts = counts[present]
+        winner_codes = counts.argmax(axis=1)  # first maximum = smallest value on ties
+        winner_votes = counts[np.arange(len(present)), winner_codes]
+        return present, distinct[winner_codes].astype(np.int64), winner_votes, totals[present]
+    pairs, counts = np.unique(keys, return_counts=True)
+    pair_ids, pair_codes = pairs // num_codes, pairs % num_codes
+    order = np.lexsort((pair_codes, -counts, pair_ids))
+    pair_ids, pair_codes, counts = pair_ids[order], pair_codes[order], counts[order]
+    first = np.ones(len(pair_ids), dtype=bool)
+    first[1:] = pair_ids[1:] != pair_ids[:-1]
+    totals = np.add.reduceat(counts, np.flatnonzero(first))
+    return (
+        pair_ids[first],
+        distinct[pair_codes[first]].astype(np.int64),
+        counts[first].astype(np.int64),
+        totals.astype(np.int64),
+    )
 
 
 def segment_colors(

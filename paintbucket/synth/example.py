@@ -89,7 +89,7 @@ def draw_parts(size: int, t: float) -> np.ndarray:
     canvas = np.zeros((size, size), dtype=np.int32)
     cx = size * 0.5 + 14 * s * t
     cy = size * 0.56 + 6 * s * np.sin(t * 1.3)
-    wave = -2.2 + 0.5 * np.sin(t * 1.6)
+    wave = -0.7 + 0.45 * np.sin(t * 1.6)
     _arm(canvas, "arm left", (cx - 70 * s, cy + 10 * s), 2.2 - 0.1 * t, 100 * s, 26 * s)
     _arm(canvas, "arm right", (cx + 70 * s, cy + 10 * s), wave, 100 * s, 26 * s)
     _ellipse(canvas, "body", (cx, cy + 70 * s), (88 * s, 110 * s))
