@@ -10,10 +10,11 @@ import os
 
 import cv2
 
-from _common import REAL_DATA, timeit
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.segment import segment_line_art
 from paintbucket.synth.example import draw_parts, render_parts
+
+from _common import REAL_DATA, timeit
 
 
 def main() -> None:
@@ -23,8 +24,10 @@ def main() -> None:
     else:
         line_art, source = render_parts(draw_parts(1920, 0.0))[0], "example mascot"
     height, width = line_art.shape[:2]
-    print(f"input: {source} ({width}x{height}); cores: {os.cpu_count()}, "
-          f"OpenCV threads: {cv2.getNumThreads()}")
+    print(
+        f"input: {source} ({width}x{height}); cores: {os.cpu_count()}, "
+        f"OpenCV threads: {cv2.getNumThreads()}"
+    )
     segment_ids = segment_line_art(line_art)
     seg_path = REAL_DATA / "pbc_char_0242" / "seg" / "0242.png"
     if path.is_file() and seg_path.is_file():
