@@ -526,7 +526,7 @@ def build_character(seed: int) -> Character:
 
     # --- hair -------------------------------------------------------------------
     cap = b.piece(hair)
-    b.ellipsoid("head", head_c + [0, hr * 0.12, -hr * 0.08], (hr * 1.02, hr * 1.0, hr * 1.02), cap)
+    b.ellipsoid("head", head_c + [0, hr * 0.14, -hr * 0.2], (hr * 1.0, hr * 1.0, hr * 1.0), cap)
     n_bangs = int(rng.integers(3, 7))
     for k in range(n_bangs):
         yaw = (k - (n_bangs - 1) / 2) * (1.3 / n_bangs)
