@@ -531,7 +531,7 @@ def build_character(seed: int) -> Character:
     for k in range(n_bangs):
         yaw = (k - (n_bangs - 1) / 2) * (1.3 / n_bangs)
         length = hr * rng.uniform(0.35, 0.6)
-        center = head_c + np.array([np.sin(yaw) * hr * 0.9, hr * 0.45, np.cos(yaw) * hr * 0.92])
+        center = head_c + np.array([np.sin(yaw) * hr * 0.82, hr * 0.45, np.cos(yaw) * hr * 0.8])
         rot = rotation(yaw, -0.25, float(rng.uniform(-0.25, 0.25)))
         b.ellipsoid("head", center, (hr * 0.2, length, hr * 0.1), b.piece(hair), rot)
     for side in (1, -1):

@@ -61,7 +61,7 @@ from paintbucket.io import (
 from paintbucket.segment import label_paper
 from paintbucket.synth.character import Character, build_character
 from paintbucket.synth.render import HIGHLIGHT, NORMAL, SHADOW, Camera, line_mask, rasterize, shade
-from paintbucket.synth.skeleton import ACTIONS, Motion, t_pose
+from paintbucket.synth.skeleton import ACTIONS, Motion, forward_kinematics, t_pose
 
 CAMERAS = ("long", "face", "closeup")
 SPLITS = ("train", "test")
@@ -310,14 +310,17 @@ def clip_frames(
     orbit = float(rng.normal(0.0, 0.12)) * cm
     zoom = float(np.exp(rng.normal(0.0, 0.05) * cm))
     light = np.array([rng.uniform(-0.7, 0.7), rng.uniform(-0.9, -0.3), rng.uniform(0.4, 0.9)])
+    rest = forward_kinematics(character.props, {}, np.zeros(3), 0.0)
+    follow = 0.5 if camera_kind == "long" else 0.8
     for i in range(config.frames):
         t = start + i * dt
         motion = func(t, config.motion_scale)
         motion = Motion(motion.pose, motion.root, motion.root_yaw + facing)
-        target = base.target.copy()
-        if camera_kind != "long":
-            # keep the head in view: follow the root, as a camera operator would
-            target = target + motion.root * np.array([1.0, 1.0, 0.0])
+        # a camera operator follows the subject: the head for face shots and close-ups,
+        # the pelvis for long shots; ``follow`` < 1 leaves some motion on screen
+        bone = "pelvis" if camera_kind == "long" else "head"
+        frames = forward_kinematics(character.props, motion.pose, motion.root, motion.root_yaw)
+        target = base.target + follow * (frames[bone][0] - rest[bone][0])
         cam = Camera(
             target + pan * i,
             base.yaw + orbit * i,
