@@ -83,14 +83,15 @@ def config_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from paintbucket.errors import InputError
     from paintbucket.synth.contact import contact_sheet
     from paintbucket.synth.dataset import generate
 
     config = config_from_args(args)
     if min(config.characters, config.clips_per_character, config.frames) < 1:
-        raise SystemExit("pbc synth: --characters, --clips-per-character and --frames must be >= 1")
+        raise InputError(None, "--characters, --clips-per-character and --frames must be >= 1")
     if config.size < 32:
-        raise SystemExit("pbc synth: --size must be at least 32")
+        raise InputError(None, "--size must be at least 32")
     clips = generate(args.out_dir, config, progress=not args.quiet)
     print(f"wrote {len(clips)} clips of {config.frames} frames to {args.out_dir}")
     if args.contact_sheet:

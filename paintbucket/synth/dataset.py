@@ -152,7 +152,10 @@ class Frame:
         -1 background, 0 line, 1..M material index + 1.
     seg : (H, W) int32
         Segment ids, 0 = line.
-    seg_color : (N + 1,) int64 -> via ``colors``: dict id -> RGBA
+    colors : dict int -> (R, G, B, A)
+        GT color of every segment id (the ``seg/*.json`` / ``json_color`` content).
+    entries : dict int -> (pixel count, label index)
+        The ``json_index`` content.
     """
 
     gt: np.ndarray
