@@ -224,3 +224,38 @@ def test_preset_overrides():
     args = parser.parse_args(["synth", "x", "--preset", "bench-consecutive", "--motion-scale", "2"])
     config = synth.config_from_args(args)
     assert config.size == 1024 and config.split == "test" and config.motion_scale == 2.0
+
+
+def test_sphere_raster():
+    from paintbucket.synth.character import Character, Primitive
+    from paintbucket.synth.render import Camera, rasterize
+    from paintbucket.synth.skeleton import Motion, random_proportions
+
+    props = random_proportions(np.random.default_rng(0))
+    sphere = Primitive("pelvis", np.zeros(3), np.eye(3) * 0.25, piece=0, material=0)
+    character = Character(0, props, primitives=[sphere], piece_material=[0])
+    pelvis = np.array([0.0, props.thigh + props.shin + 0.07, 0.0])
+    raster = rasterize(character, Motion({}, np.zeros(3), 0.0), Camera(pelvis, 0.0, 0.0, 1.0), 64)
+    # radius 0.25 of a 1.0 view = 16 px: disc area ~ pi * 16^2
+    area = int((raster.piece == 0).sum())
+    assert abs(area - np.pi * 16**2) < 0.03 * np.pi * 16**2
+    center = raster.normal[31:33, 31:33].reshape(-1, 3)
+    assert (center[:, 2] > 0.99).all()
+    assert raster.piece[0, 0] == -1
+
+
+def test_zero_motion_gives_still_frames(tmp_path):
+    config = _config("test", size=96, frames=3, motion_scale=0.0, camera_motion=0.0)
+    generate(tmp_path, config, progress=False)
+    (clip,) = _clips(tmp_path)
+    first = read_rgba(clip / "gt" / "0000.png")
+    for name in ("0001", "0002"):
+        np.testing.assert_array_equal(read_rgba(clip / "gt" / f"{name}.png"), first)
+
+
+def test_cli_rejects_bad_counts(tmp_path, monkeypatch, capsys):
+    from paintbucket.cli import main as cli_main
+
+    monkeypatch.setattr(cli_main, "SUBCOMMANDS", (*cli_main.SUBCOMMANDS, "synth"))
+    assert cli_main.main(["synth", str(tmp_path / "x"), "--frames", "0", "--quiet"]) == 2
+    assert "frames" in capsys.readouterr().err
