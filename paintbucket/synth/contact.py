@@ -1,0 +1,69 @@
+"""A contact sheet PNG: the design sheet and a few frames of one generated character."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from paintbucket.io import read_rgba, write_png
+
+
+def _tile(path: Path, tile: int) -> np.ndarray:
+    """An RGBA image composited over white and shrunk to ``tile`` x ``tile`` RGB."""
+    rgba = read_rgba(path).astype(np.float32)
+    alpha = rgba[..., 3:] / 255.0
+    rgb = rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)
+    rgb = cv2.resize(rgb, (tile, tile), interpolation=cv2.INTER_AREA)
+    rgb = np.clip(np.round(rgb), 0, 255).astype(np.uint8)
+    rgb[:, -2:] = 128  # thin separators between tiles
+    rgb[-2:, :] = 128
+    return rgb
+
+
+def contact_sheet(
+    out_dir: str | Path,
+    path: str | Path,
+    character: str = "char000",
+    frames: int = 4,
+    tile: int = 256,
+) -> Path:
+    """Write a PNG overview of one character of a generated dataset.
+
+    Row 1: the ``ref/`` images of the design sheet (colored then line art); following
+    rows, for the character's first clips: ``frames`` frames of gt, line and line_anno.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        A folder written by :func:`paintbucket.synth.dataset.generate`.
+    path : path-like
+        Destination PNG.
+    character : str
+        Character name (folder prefix).
+    frames : int
+        Frames per row.
+    tile : int
+        Tile size in pixels.
+
+    Returns
+    -------
+    path : Path
+    """
+    out = Path(out_dir)
+    refs = sorted((out / f"{character}_sheet" / "ref").glob("*.png"))
+    colored = [r for r in refs if not r.stem.endswith("_line")]
+    lines = [r for r in refs if r.stem.endswith("_line")]
+    rows = [[_tile(p, tile) for p in colored + lines]]
+    clips = sorted(d for d in out.glob(f"{character}_*") if (d / "gt").is_dir())[:2]
+    for clip in clips:
+        names = sorted(p.name for p in (clip / "gt").glob("*.png"))[:frames]
+        for kind in ("gt", "line", "line_anno"):
+            rows.append([_tile(clip / kind / n, tile) for n in names])
+    width = max(len(r) for r in rows) * tile
+    canvas = np.full((len(rows) * tile, width, 3), 255, dtype=np.uint8)
+    for y, row in enumerate(rows):
+        for x, image in enumerate(row):
+            canvas[y * tile : (y + 1) * tile, x * tile : (x + 1) * tile] = image
+    return write_png(path, canvas)

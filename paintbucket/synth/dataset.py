@@ -1,0 +1,426 @@
+"""Synthetic PaintBucket-Character data: characters, clips, design sheets, files.
+
+Layout written by :func:`generate` into ``OUT_DIR``::
+
+    OUT_DIR/
+      dataset.json                  generation settings and the list of characters/clips
+      <char>_sheet/                 color design sheet of one character
+        colorbook.yml               "{description} on {category}: [hi, normal, shadow1, null]"
+        character.json              seed, split, traits, label index of every colorbook entry
+        ref/front.png  ref/front_line.png    T-pose, long shot from the front
+        ref/side.png   ref/side_line.png     long shot from the character's left side
+        ref/back.png   ref/back_line.png     long shot from behind
+        ref/face.png   ref/face_line.png     face shot from the front
+      <char>_<action>_<camera>/     one clip (also a valid ``pbc colorize`` clip folder)
+        gt/0000.png ...             RGBA: background (0,0,0,0), lines (0,0,0,255), flat fills
+        line/0000.png ...           RGBA: lines (0,0,0,255), paper (255,255,255,0)
+        line_anno/0000.png ...      line art with shadow/highlight segments filled with the
+                                    six annotation colors (hair / skin / other)
+        shadow/0000.png ...         RGBA: highlight 250, normal 200, shadow 100 gray fills,
+                                    lines (0,0,0,255), background (0,0,0,0)
+        label/0000.png ...          index label (RGBA): -1 background, 0 line pixels,
+                                    1..M = colorbook entry (material) order
+        seg/0000.png ...            segment ids (RGB), 0 = line, 4-connected non-line
+                                    components numbered like ``label_paper``
+        seg/0000.json               test split: segment id -> RGBA gt color
+        json_color/0000.json        train split: segment id -> RGBA gt color
+        json_index/0000.json        train split: segment id -> [pixel count, label index]
+
+``<char>`` is ``char000``, ``char001``...; ``<action>`` one of walk, run, wave, turn,
+jump, bend, sit; ``<camera>`` one of ``long`` (whole body), ``face`` (head and
+shoulders) and ``closeup`` (the head filling the frame). Segment 1 is the segment of the
+top-left pixel, the background whenever the character does not cover that corner.
+
+Seeds: character ``i`` of a run with seed ``s`` and split ``p`` is built from
+``((s * 2**20) + i) * 2 + (1 if p == "test" else 0)``; the parity makes train and test
+characters disjoint by construction (``i < 2**20``). Clip-level randomness (actions,
+light, camera drift) comes from the same character seed, so the same arguments always
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from paintbucket.io import (
+    Colorbook,
+    ColorEntry,
+    write_color_json,
+    write_colorbook,
+    write_index_json,
+    write_label,
+    write_png,
+    write_segments,
+    write_text,
+)
+from paintbucket.segment import label_paper
+from paintbucket.synth.character import Character, build_character
+from paintbucket.synth.render import HIGHLIGHT, NORMAL, SHADOW, Camera, line_mask, rasterize, shade
+from paintbucket.synth.skeleton import ACTIONS, Motion, forward_kinematics, t_pose
+
+CAMERAS = ("long", "face", "closeup")
+SPLITS = ("train", "test")
+MAX_CHARACTERS = 2**20
+
+#: Annotation fill colors of ``line_anno/`` per (group, shade): groups hair, skin, other.
+ANNOTATION = {
+    ("hair", HIGHLIGHT): (239, 238, 52),
+    ("skin", HIGHLIGHT): (255, 227, 185),
+    ("other", HIGHLIGHT): (255, 245, 139),
+    ("hair", SHADOW): (185, 137, 253),
+    ("skin", SHADOW): (255, 179, 196),
+    ("other", SHADOW): (188, 201, 251),
+}
+SHADOW_GRAY = {HIGHLIGHT: 250, NORMAL: 200, SHADOW: 100}
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Settings of one generation run.
+
+    Attributes
+    ----------
+    characters, clips_per_character, frames : int
+        How much to generate; clips cycle through 5 actions x 3 cameras (15 combinations).
+    size : int
+        Frame width and height in pixels.
+    seed : int
+        Run seed (see module docstring).
+    split : str
+        "train" (json_color/ + json_index/) or "test" (seg/*.json).
+    fps : float
+        Sampling rate of the actions; 10 as in the paper gives large motion.
+    motion_scale : float
+        Multiplies joint-angle amplitudes and the time step between frames.
+    camera_motion : float
+        Multiplies the camera pan, zoom and orbit speed during a clip.
+    """
+
+    characters: int = 1
+    clips_per_character: int = 15
+    frames: int = 10
+    size: int = 1024
+    seed: int = 0
+    split: str = "train"
+    fps: float = 10.0
+    motion_scale: float = 1.0
+    camera_motion: float = 1.0
+
+
+#: Named presets; values override :class:`SynthConfig` defaults.
+PRESETS: dict[str, dict[str, object]] = {
+    "bench-consecutive": dict(
+        characters=4,
+        clips_per_character=3,
+        frames=8,
+        size=1024,
+        seed=20240,
+        split="test",
+        fps=10.0,
+        motion_scale=1.0,
+        camera_motion=1.0,
+    ),
+}
+
+
+def character_seed(seed: int, index: int, split: str) -> int:
+    """Seed of character ``index`` of a run; train and test seeds never coincide."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if not 0 <= index < MAX_CHARACTERS or seed < 0:
+        raise ValueError("need seed >= 0 and 0 <= index < 2**20")
+    return ((seed * MAX_CHARACTERS) + index) * 2 + (1 if split == "test" else 0)
+
+
+# --- frame composition ---------------------------------------------------------------
+
+
+@dataclass
+class Frame:
+    """All images of one rendered frame.
+
+    Attributes
+    ----------
+    gt, line, line_anno, shadow : (H, W, 4) uint8
+        RGBA images as written to disk.
+    label : (H, W) int32
+        -1 background, 0 line, 1..M material index + 1.
+    seg : (H, W) int32
+        Segment ids, 0 = line.
+    colors : dict int -> (R, G, B, A)
+        GT color of every segment id (the ``seg/*.json`` / ``json_color`` content).
+    entries : dict int -> (pixel count, label index)
+        The ``json_index`` content.
+    """
+
+    gt: np.ndarray
+    line: np.ndarray
+    line_anno: np.ndarray
+    shadow: np.ndarray
+    label: np.ndarray
+    seg: np.ndarray
+    colors: dict[int, tuple[int, int, int, int]]
+    entries: dict[int, tuple[int, int]]
+
+
+def _tables(character: Character) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lookup tables by piece: material, RGB per shade (P, 3, 3), annotation group."""
+    piece_mat = np.asarray(character.piece_material, dtype=np.int32)
+    colors = np.zeros((len(character.materials), 3, 3), dtype=np.uint8)
+    groups = np.zeros(len(character.materials), dtype=np.int32)
+    for m, material in enumerate(character.materials):
+        highlight, normal, shadow = material.colors
+        colors[m, SHADOW], colors[m, NORMAL], colors[m, HIGHLIGHT] = shadow, normal, highlight
+        groups[m] = {"hair": 0, "skin": 1}.get(material.category, 2)
+    return piece_mat, colors[piece_mat], groups[piece_mat]
+
+
+def compose(character: Character, piece: np.ndarray, shading: np.ndarray) -> Frame:
+    """Turn a piece map and a shading map into all dataset images.
+
+    Parameters
+    ----------
+    character : Character
+    piece : (H, W) int32
+        Piece id per pixel, -1 background.
+    shading : (H, W) uint8
+        Shade code per pixel.
+
+    Returns
+    -------
+    frame : Frame
+    """
+    piece_mat, piece_rgb, piece_group = _tables(character)
+    fg = piece >= 0
+    p = np.where(fg, piece, 0)
+    key = np.where(fg, p * 3 + shading, -1)
+    line = line_mask(key)
+    fill = fg & ~line
+    height, width = piece.shape
+
+    gt = np.zeros((height, width, 4), dtype=np.uint8)
+    gt[..., :3] = piece_rgb[p, shading]
+    gt[..., 3] = 255
+    gt[~fg] = 0
+    gt[line] = (0, 0, 0, 255)
+
+    line_img = np.zeros((height, width, 4), dtype=np.uint8)
+    line_img[..., :3] = 255
+    line_img[line] = (0, 0, 0, 255)
+
+    anno_table = np.zeros((3, 3, 4), dtype=np.uint8)  # group, shade -> RGBA
+    for g, group in enumerate(("hair", "skin", "other")):
+        for s in (SHADOW, HIGHLIGHT):
+            anno_table[g, s] = (*ANNOTATION[(group, s)], 255)
+    anno = line_img.copy()
+    annotated = fill & (shading != NORMAL)
+    anno[annotated] = anno_table[piece_group[p[annotated]], shading[annotated]]
+
+    gray = np.array([SHADOW_GRAY[SHADOW], SHADOW_GRAY[NORMAL], SHADOW_GRAY[HIGHLIGHT]], np.uint8)
+    shadow = np.zeros((height, width, 4), dtype=np.uint8)
+    shadow[fill, :3] = gray[shading[fill], None]
+    shadow[fill, 3] = 255
+    shadow[line] = (0, 0, 0, 255)
+
+    label = np.where(fg, piece_mat[p] + 1, -1).astype(np.int32)
+    label[line] = 0
+
+    seg = label_paper(~line)
+    count = int(seg.max())
+    # every segment is uniform in key, so any of its pixels gives its color and label
+    flat = seg.ravel()
+    rep_color = np.zeros((count + 1, 4), dtype=np.uint8)
+    rep_color[flat] = gt.reshape(-1, 4)
+    rep_label = np.zeros(count + 1, dtype=np.int64)
+    rep_label[flat] = label.ravel()
+    areas = np.bincount(flat, minlength=count + 1)
+    ids = range(1, count + 1)
+    colors = {i: tuple(int(v) for v in rep_color[i]) for i in ids}
+    entries = {i: (int(areas[i]), int(rep_label[i])) for i in ids}
+    return Frame(gt, line_img, anno, shadow, label, seg, colors, entries)  # type: ignore[arg-type]
+
+
+def render_frame(
+    character: Character, motion: Motion, camera: Camera, size: int, light: np.ndarray
+) -> Frame:
+    """Rasterize, shade and compose one frame."""
+    raster = rasterize(character, motion, camera, size)
+    shading = shade(raster, light, shadow_below=0.18, highlight_above=0.9)
+    return compose(character, raster.piece, shading)
+
+
+def write_frame(clip_dir: Path, name: str, frame: Frame, split: str) -> None:
+    """Write every file of one frame into a clip folder (see module docstring)."""
+    write_png(clip_dir / "gt" / f"{name}.png", frame.gt)
+    write_png(clip_dir / "line" / f"{name}.png", frame.line)
+    write_png(clip_dir / "line_anno" / f"{name}.png", frame.line_anno)
+    write_png(clip_dir / "shadow" / f"{name}.png", frame.shadow)
+    write_label(clip_dir / "label" / f"{name}.png", frame.label)
+    write_segments(clip_dir / "seg" / f"{name}.png", frame.seg)
+    if split == "test":
+        write_color_json(clip_dir / "seg" / f"{name}.json", frame.colors)
+    else:
+        write_color_json(clip_dir / "json_color" / f"{name}.json", frame.colors)
+        write_index_json(clip_dir / "json_index" / f"{name}.json", frame.entries)
+
+
+# --- cameras, clips and sheets ---------------------------------------------------------
+
+
+def _shot(character: Character, kind: str, yaw: float, pitch: float = 0.05) -> Camera:
+    """A camera framing the character standing at the origin."""
+    p = character.props
+    pelvis_y = p.thigh + p.shin + 0.07
+    head_y = pelvis_y + p.torso_low + p.torso_up + p.neck + p.head
+    if kind == "long":
+        target, view = np.array([0.0, (head_y + p.head) / 2, 0.0]), head_y + p.head + 0.25
+    elif kind == "face":
+        target, view = np.array([0.0, head_y - p.head * 0.8, 0.0]), p.head * 6.0
+    elif kind == "closeup":
+        target, view = np.array([0.0, head_y, 0.0]), p.head * 3.0
+    else:
+        raise ValueError(f"unknown camera {kind!r}")
+    return Camera(target, yaw, pitch, view)
+
+
+def clip_plan(rng: np.random.Generator, count: int) -> list[tuple[str, str]]:
+    """Pick ``count`` (action, camera) pairs: 5 actions x 3 cameras, cycled."""
+    actions = [str(a) for a in rng.choice(sorted(ACTIONS), size=5, replace=False)]
+    combos = [(actions[i % 5], CAMERAS[i % 3]) for i in range(15)]
+    return [combos[i % 15] for i in range(count)]
+
+
+def clip_frames(
+    character: Character,
+    action: str,
+    camera_kind: str,
+    config: SynthConfig,
+    rng: np.random.Generator,
+) -> Iterator[tuple[Motion, Camera, np.ndarray]]:
+    """Motion, camera and light of every frame of one clip."""
+    func = ACTIONS[action]
+    facing = float(rng.uniform(-0.9, 0.9))
+    base = _shot(character, camera_kind, 0.0, float(rng.uniform(-0.05, 0.2)))
+    start = float(rng.uniform(0.0, 0.3))
+    dt = config.motion_scale / config.fps
+    cm = config.camera_motion
+    pan = rng.normal(0.0, 0.04, 3) * base.view * cm
+    orbit = float(rng.normal(0.0, 0.12)) * cm
+    zoom = float(np.exp(rng.normal(0.0, 0.05) * cm))
+    light = np.array([rng.uniform(-0.7, 0.7), rng.uniform(-0.9, -0.3), rng.uniform(0.4, 0.9)])
+    rest = forward_kinematics(character.props, {}, np.zeros(3), 0.0)
+    follow = 0.5 if camera_kind == "long" else 0.8
+    for i in range(config.frames):
+        t = start + i * dt
+        motion = func(t, config.motion_scale)
+        motion = Motion(motion.pose, motion.root, motion.root_yaw + facing)
+        # a camera operator follows the subject: the head for face shots and close-ups,
+        # the pelvis for long shots; ``follow`` < 1 leaves some motion on screen
+        bone = "pelvis" if camera_kind == "long" else "head"
+        frames = forward_kinematics(character.props, motion.pose, motion.root, motion.root_yaw)
+        target = base.target + follow * (frames[bone][0] - rest[bone][0])
+        cam = Camera(
+            target + pan * i,
+            base.yaw + orbit * i,
+            base.pitch,
+            base.view * zoom**i,
+        )
+        yield motion, cam, light
+
+
+SHEET_VIEWS = (
+    ("front", "long", 0.0),
+    ("side", "long", np.pi / 2),
+    ("back", "long", np.pi),
+    ("face", "face", 0.0),
+)
+
+
+def colorbook_of(character: Character) -> Colorbook:
+    """The text-color list: one entry per material, shadow2 absent."""
+    return Colorbook(
+        tuple(
+            ColorEntry(m.description, m.category, (m.colors[0], m.colors[1], m.colors[2], None))
+            for m in character.materials
+        )
+    )
+
+
+def write_sheet(sheet_dir: Path, character: Character, split: str, size: int) -> None:
+    """Write ``ref/`` T-pose renders, ``colorbook.yml`` and ``character.json``."""
+    light = np.array([-0.4, -0.6, 0.7])
+    for name, kind, yaw in SHEET_VIEWS:
+        frame = render_frame(character, t_pose(), _shot(character, kind, yaw, 0.0), size, light)
+        write_png(sheet_dir / "ref" / f"{name}.png", frame.gt)
+        write_png(sheet_dir / "ref" / f"{name}_line.png", frame.line)
+    write_colorbook(sheet_dir / "colorbook.yml", colorbook_of(character))
+    info = {
+        "seed": character.seed,
+        "split": split,
+        "traits": character.traits,
+        "labels": {
+            str(i + 1): f"{m.description} on {m.category}"
+            for i, m in enumerate(character.materials)
+        },
+    }
+    write_text(sheet_dir / "character.json", json.dumps(info, indent=1) + "\n")
+
+
+def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) -> list[Path]:
+    """Generate a synthetic dataset.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        Destination folder (created).
+    config : SynthConfig
+    progress : bool
+        Show a tqdm progress bar over frames.
+
+    Returns
+    -------
+    clips : list of Path
+        The clip folders written, in order.
+    """
+    from tqdm import tqdm
+
+    if config.split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {config.split!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    total = config.characters * config.clips_per_character * config.frames
+    bar = tqdm(total=total, unit="frame", disable=not progress)
+    clips: list[Path] = []
+    listing = []
+    try:
+        for index in range(config.characters):
+            seed = character_seed(config.seed, index, config.split)
+            character = build_character(seed)
+            name = f"char{index:03d}"
+            write_sheet(out / f"{name}_sheet", character, config.split, config.size)
+            rng = np.random.default_rng([seed, 1])
+            for action, camera_kind in clip_plan(rng, config.clips_per_character):
+                clip_dir = out / f"{name}_{action}_{camera_kind}"
+                frames = clip_frames(character, action, camera_kind, config, rng)
+                for i, (motion, camera, light) in enumerate(frames):
+                    frame = render_frame(character, motion, camera, config.size, light)
+                    write_frame(clip_dir, f"{i:04d}", frame, config.split)
+                    bar.update(1)
+                clips.append(clip_dir)
+            listing.append(
+                {
+                    "name": name,
+                    "seed": seed,
+                    "clips": [c.name for c in clips if c.name.startswith(name + "_")],
+                }
+            )
+    finally:
+        bar.close()
+    meta = {"config": asdict(config), "characters": listing}
+    write_text(out / "dataset.json", json.dumps(meta, indent=1) + "\n")
+    return clips
