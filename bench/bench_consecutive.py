@@ -1,0 +1,105 @@
+"""Consecutive-frame benchmark on the held-out synthetic preset (``bench-consecutive``).
+
+Protocol: for every clip and every frame t >= 1, the engine colors line t from the
+ground-truth colored frame t - 1 (pairwise, no error accumulation), and the result is
+scored on the ground-truth segments of frame t with the paper's metrics (SPEC 4).
+
+Run: ``python bench/bench_consecutive.py [--engine flow|learned|both] [--data DIR]``.
+The data are generated into ``DIR`` (default ``data/bench-consecutive``) on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from paintbucket.io import read_rgba, read_segments
+from paintbucket.metrics import evaluate_frame, summarize
+from paintbucket.pipeline import ColoredFrame, FlowEngine, Frame
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
+
+
+def ensure_data(data_dir: Path, overrides: dict) -> Path:
+    from paintbucket.synth.dataset import PRESETS, SynthConfig, generate
+
+    if (data_dir / "dataset.json").is_file() and not overrides:
+        return data_dir
+    config = replace(SynthConfig(), **PRESETS["bench-consecutive"], **overrides)
+    generate(data_dir, config, progress=True)
+    return data_dir
+
+
+def make_engine(name: str):
+    if name == "flow":
+        return FlowEngine()
+    from paintbucket.pipeline.learned import LearnedEngine
+
+    return LearnedEngine()
+
+
+def run_engine(data_dir: Path, engine, name: str) -> dict:
+    clips = sorted(p.parent for p in data_dir.glob("*/line"))
+    scores = []
+    seconds = 0.0
+    steps = [
+        (clip, t) for clip in clips for t in range(1, len(list((clip / "line").glob("*.png"))))
+    ]
+    for clip, t in tqdm(steps, desc=name, unit="pair"):
+        prev, cur = f"{t - 1:04d}.png", f"{t:04d}.png"
+        start = time.perf_counter()
+        reference = ColoredFrame.from_keyframe(
+            Frame.from_line_art(read_rgba(clip / "line" / prev)), read_rgba(clip / "gt" / prev)
+        )
+        coloring = engine(reference, Frame.from_line_art(read_rgba(clip / "line" / cur)))
+        predicted = coloring.render()
+        seconds += time.perf_counter() - start
+        scores.append(
+            evaluate_frame(
+                predicted, read_rgba(clip / "gt" / cur), read_segments(clip / "seg" / cur)
+            )
+        )
+    summary = summarize(scores)
+    summary["seconds_per_frame"] = seconds / max(len(steps), 1)
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=("flow", "learned", "both"), default="flow")
+    parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-consecutive")
+    parser.add_argument("--json", type=Path, help="write the summaries here")
+    parser.add_argument("--motion-scale", type=float, help="override the preset (calibration)")
+    parser.add_argument("--camera-motion", type=float, help="override the preset (calibration)")
+    args = parser.parse_args()
+    overrides = {
+        key: value
+        for key, value in (
+            ("motion_scale", args.motion_scale),
+            ("camera_motion", args.camera_motion),
+        )
+        if value is not None
+    }
+    data_dir = ensure_data(args.data, overrides)
+    engines = ("flow", "learned") if args.engine == "both" else (args.engine,)
+    results = {name: run_engine(data_dir, make_engine(name), name) for name in engines}
+    print(f"{'engine':>8} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")
+    for name, summary in results.items():
+        values = " | ".join(f"{summary[n]:>10.4f}" for n in LABELS)
+        print(f"{name:>8} | {values} | {summary['seconds_per_frame']:.3f}")
+    print(
+        f"data: {data_dir} ({results[engines[0]]['frames']} frames, "
+        f"{results[engines[0]]['segments']} segments)"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
