@@ -1,0 +1,123 @@
+"""The learned engine: flow-warped colors + the inclusion matcher (paper section 5.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from paintbucket.flow.dis import estimate_flow, warp_nearest
+from paintbucket.pipeline.frames import ColoredFrame, Frame
+from paintbucket.pipeline.palette import redistribution_colors
+from paintbucket.pipeline.result import SegmentColoring
+from paintbucket.segment.lines import ink
+
+#: Ink above this (after resizing to the working size) is line, as in training.
+WORK_LINE_THRESHOLD = 0.3
+
+
+def _work_shape(height: int, width: int, work_size: int, multiple: int) -> tuple[int, int]:
+    scale = min(1.0, work_size / max(height, width))
+    return (
+        max(multiple, round(height * scale / multiple) * multiple),
+        max(multiple, round(width * scale / multiple) * multiple),
+    )
+
+
+def _work_line(line_art: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    coverage = cv2.resize(ink(line_art), shape[::-1], interpolation=cv2.INTER_AREA)
+    return (coverage >= WORK_LINE_THRESHOLD).astype(np.float32)
+
+
+@dataclass
+class LearnedEngine:
+    """Inclusion-matching colorizer.
+
+    The reference's palette colors are replaced by distinct random colors (color
+    redistribution), warped to the target along the optical flow, and both frames go
+    through :class:`~paintbucket.models.InclusionMatcher` at a working size whose
+    longer side is ``work_size``; features are pooled over the full-resolution segments.
+    A target segment's probability for a color is its summed match probability over the
+    reference segments of that color (paper Eq. 9).
+
+    Parameters
+    ----------
+    weights : path, optional
+        safetensors file; the shipped weights by default.
+    device : str
+        ``"cpu"`` or ``"cuda"``.
+    work_size : int
+        Longer side of the network input.
+    seed : int
+        Seed of the color redistribution.
+    """
+
+    weights: str | Path | None = None
+    device: str = "cpu"
+    work_size: int = 512
+    seed: int = 0
+    name: str = "inclusion"
+    _model: object = field(default=None, init=False, repr=False)
+
+    @property
+    def model(self):
+        if self._model is None:
+            from paintbucket.models.weights import load_matcher
+
+            self._model = load_matcher(self.weights, self.device)
+        return self._model
+
+    def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
+        import torch
+
+        from paintbucket.models.inclusion_matcher import color_probabilities
+
+        if reference.shape != target.shape:
+            raise ValueError(
+                f"reference {reference.shape} and target {target.shape} differ in size"
+            )
+        model = self.model
+        height, width = target.shape
+        shape = _work_shape(height, width, self.work_size, model.size_multiple)
+        num_colors = len(reference.palette)
+        rng = np.random.default_rng(self.seed)
+        paint_by_color = redistribution_colors(num_colors, rng).astype(np.float32) / 255.0
+        paint = np.zeros((reference.segment_palette_index.size, 3), np.float32)
+        colored = reference.segment_palette_index >= 0
+        paint[colored] = paint_by_color[reference.segment_palette_index[colored]]
+        flow = estimate_flow(target.line_mask, reference.line_mask)
+        warped_ids = warp_nearest(reference.segment_ids, flow, fill=0)
+
+        def color_image(ids: np.ndarray) -> np.ndarray:
+            small = cv2.resize(ids.astype(np.float32), shape[::-1], interpolation=cv2.INTER_NEAREST)
+            return paint[small.astype(np.int64)]
+
+        def tensor(array: np.ndarray):
+            value = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
+            value = value[None, None] if value.ndim == 2 else value.permute(2, 0, 1)[None]
+            return value.to(self.device)
+
+        data = {
+            "line_ref": tensor(_work_line(reference.line_art, shape)),
+            "color_ref": tensor(color_image(reference.segment_ids)),
+            "line_tgt": tensor(_work_line(target.line_art, shape)),
+            "color_tgt": tensor(color_image(warped_ids)),
+            "segments_ref": torch.from_numpy(reference.segment_ids.astype(np.int64))[None].to(
+                self.device
+            ),
+            "segments_tgt": torch.from_numpy(target.segment_ids.astype(np.int64))[None].to(
+                self.device
+            ),
+        }
+        num_tgt = int(target.segment_ids.max())
+        probabilities = np.zeros((num_tgt + 1, num_colors), np.float32)
+        if num_tgt == 0 or int(reference.segment_ids.max()) == 0:
+            return SegmentColoring(target.segment_ids, reference.palette, probabilities)
+        with torch.no_grad():
+            log_probs = model(data)["log_probs"][0]
+            ref_color = torch.from_numpy(reference.segment_palette_index[1:].astype(np.int64))
+            per_color = color_probabilities(log_probs, ref_color.to(self.device), num_colors)
+        probabilities[1:] = per_color.cpu().numpy()
+        return SegmentColoring(target.segment_ids, reference.palette, probabilities)
