@@ -4,8 +4,10 @@ Protocol: for every clip and every frame t >= 1, the engine colors line t from t
 ground-truth colored frame t - 1 (pairwise, no error accumulation), and the result is
 scored on the ground-truth segments of frame t with the paper's metrics (SPEC 4).
 
-Run: ``python bench/bench_consecutive.py [--engine flow|learned|both] [--data DIR]``.
-The data are generated into ``DIR`` (default ``data/bench-consecutive``) on first use.
+Run: ``python bench/bench_consecutive.py [--engine flow] [--engine inclusion]
+[--weights LABEL=FILE ...] [--data DIR] [--plot PNG]``. The data are generated into
+``DIR`` (default ``data/bench-consecutive``) on first use. ``--plot`` draws accuracy by
+segment size (the paper's Fig. 21) for every engine (needs matplotlib).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from tqdm import tqdm
 
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.metrics import evaluate_frame, summarize
-from paintbucket.pipeline import ColoredFrame, FlowEngine, Frame
+from paintbucket.pipeline import ColoredFrame, Frame, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
@@ -34,14 +36,6 @@ def ensure_data(data_dir: Path, overrides: dict) -> Path:
     config = replace(SynthConfig(), **PRESETS["bench-consecutive"], **overrides)
     generate(data_dir, config, progress=True)
     return data_dir
-
-
-def make_engine(name: str):
-    if name == "flow":
-        return FlowEngine()
-    from paintbucket.pipeline.learned import LearnedEngine
-
-    return LearnedEngine()
 
 
 def run_engine(data_dir: Path, engine, name: str) -> dict:
@@ -70,9 +64,50 @@ def run_engine(data_dir: Path, engine, name: str) -> dict:
     return summary
 
 
+def plot_by_size(results: dict, path: Path) -> None:
+    """Accuracy per segment-size bucket, one line per engine (the paper's Fig. 21)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    first = next(iter(results.values()))
+    labels = []
+    lower = 1
+    for bucket in first["by_size"]:
+        upper = bucket["max_area"]
+        labels.append(f"{lower}-{upper}" if upper else f">{lower - 1}")
+        lower = (upper or 0) + 1
+    figure, axis = plt.subplots(figsize=(7, 3.6), dpi=110)
+    for name, summary in results.items():
+        axis.plot(labels, [b["acc"] for b in summary["by_size"]], marker="o", label=name)
+    axis.set_xlabel("segment area (pixels)")
+    axis.set_ylabel("accuracy")
+    axis.set_ylim(0, 1)
+    axis.grid(alpha=0.3)
+    axis.legend()
+    axis.set_title("Consecutive frames, bench-consecutive: accuracy by segment size")
+    figure.tight_layout()
+    figure.savefig(path)
+    print(f"wrote {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("flow", "learned", "both"), default="flow")
+    parser.add_argument(
+        "--engine",
+        action="append",
+        choices=("flow", "inclusion"),
+        help="engines to run (repeatable; default: flow and inclusion)",
+    )
+    parser.add_argument(
+        "--weights",
+        action="append",
+        default=[],
+        metavar="LABEL=FILE",
+        help="also run the inclusion engine with these weights",
+    )
+    parser.add_argument("--plot", type=Path, help="write the accuracy-by-size plot here")
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-consecutive")
     parser.add_argument("--json", type=Path, help="write the summaries here")
     parser.add_argument("--motion-scale", type=float, help="override the preset (calibration)")
@@ -87,8 +122,11 @@ def main() -> None:
         if value is not None
     }
     data_dir = ensure_data(args.data, overrides)
-    engines = ("flow", "learned") if args.engine == "both" else (args.engine,)
-    results = {name: run_engine(data_dir, make_engine(name), name) for name in engines}
+    engines = {name: make_engine(name) for name in (args.engine or ("flow", "inclusion"))}
+    for item in args.weights:
+        label, _, path = item.partition("=")
+        engines[label] = make_engine("inclusion", weights=path)
+    results = {name: run_engine(data_dir, engine, name) for name, engine in engines.items()}
     print(f"{'engine':>8} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")
     for name, summary in results.items():
         values = " | ".join(f"{summary[n]:>10.4f}" for n in LABELS)

@@ -23,6 +23,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "nearest: each frame from its nearest keyframe (default: forward)",
     )
     parser.add_argument(
+        "--engine",
+        choices=("inclusion", "flow"),
+        default="inclusion",
+        help="inclusion: the learned matcher with the shipped weights (default); "
+        "flow: optical-flow warping baseline",
+    )
+    parser.add_argument(
+        "--weights", metavar="FILE", help="safetensors weights for --engine inclusion"
+    )
+    parser.add_argument(
+        "--device", choices=("cpu", "cuda"), default="cpu", help="device of the learned engine"
+    )
+    parser.add_argument(
         "--keep-line",
         dest="keep_line",
         action="store_true",
@@ -41,11 +54,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from paintbucket.pipeline.clip import colorize_clip
+    from paintbucket.pipeline.engines import make_engine
 
+    options = {"weights": args.weights, "device": args.device} if args.engine == "inclusion" else {}
     written = colorize_clip(
         args.clip_dir,
         args.out_dir,
         mode=args.mode,
+        engine=make_engine(args.engine, **options),
         keep_line=args.keep_line,
         seg_method=args.seg_method,
         progress=not args.quiet,

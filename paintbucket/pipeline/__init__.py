@@ -2,12 +2,20 @@
 
 from paintbucket.pipeline.api import colorize_pair
 from paintbucket.pipeline.clip import MODES, Clip, colorize_clip, open_clip, plan_references
-from paintbucket.pipeline.engines import Engine, FlowEngine, vote_probabilities
+from paintbucket.pipeline.engines import (
+    ENGINE_NAMES,
+    Engine,
+    FlowEngine,
+    make_engine,
+    vote_probabilities,
+)
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.pipeline.palette import flatness, keyframe_palette
 from paintbucket.pipeline.result import SegmentColoring
 
 __all__ = [
+    "ENGINE_NAMES",
+    "make_engine",
     "MODES",
     "Clip",
     "ColoredFrame",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from paintbucket.pipeline.engines import Engine, FlowEngine
+from paintbucket.pipeline.engines import Engine, make_engine
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.pipeline.result import SegmentColoring
 
@@ -13,7 +13,7 @@ def colorize_pair(
     reference_line: np.ndarray,
     reference_color: np.ndarray,
     target_line: np.ndarray,
-    engine: Engine | None = None,
+    engine: Engine | str | None = None,
     seg_method: str = "default",
 ) -> SegmentColoring:
     """Colorize ``target_line`` with the flat colors of a painted reference.
@@ -26,8 +26,9 @@ def colorize_pair(
         The reference painted with flat colors (transparent background).
     target_line : (H, W, 4) uint8 RGBA
         Line art to colorize.
-    engine : callable, optional
-        ``engine(reference, target) -> SegmentColoring``; :class:`FlowEngine` by default.
+    engine : callable or str, optional
+        ``engine(reference, target) -> SegmentColoring`` or an engine name ("inclusion",
+        the default, or "flow").
     seg_method : {"default", "trappedball"}
         Segmentation of both drawings.
 
@@ -45,4 +46,6 @@ def colorize_pair(
         Frame.from_line_art(reference_line, seg_method), reference_color
     )
     target = Frame.from_line_art(target_line, seg_method)
-    return (FlowEngine() if engine is None else engine)(reference, target)
+    if engine is None or isinstance(engine, str):
+        engine = make_engine(engine or "inclusion")
+    return engine(reference, target)

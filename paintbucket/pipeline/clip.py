@@ -10,7 +10,7 @@ import numpy as np
 
 from paintbucket.errors import InputError
 from paintbucket.io.images import read_rgba, write_png, write_text
-from paintbucket.pipeline.engines import Engine, FlowEngine
+from paintbucket.pipeline.engines import Engine, make_engine
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 
 MODES = ("forward", "nearest")
@@ -132,7 +132,7 @@ def colorize_clip(
     clip_dir: str | Path,
     out_dir: str | Path,
     mode: str = "forward",
-    engine: Engine | None = None,
+    engine: Engine | str | None = None,
     keep_line: bool = False,
     seg_method: str = "default",
     progress: bool = True,
@@ -149,8 +149,10 @@ def colorize_clip(
         per segment) for every frame.
     mode : {"forward", "nearest"}
         How references are chained; see :func:`plan_references`.
-    engine : callable, optional
-        ``engine(reference, target) -> SegmentColoring``; the flow engine by default.
+    engine : callable or str, optional
+        ``engine(reference, target) -> SegmentColoring`` or an engine name for
+        :func:`~paintbucket.pipeline.engines.make_engine`; the learned inclusion
+        matcher by default.
     keep_line : bool
         Draw the original line pixels over the fills.
     seg_method : {"default", "trappedball"}
@@ -173,7 +175,9 @@ def colorize_clip(
     clip = open_clip(clip_dir)
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
-    engine = FlowEngine() if engine is None else engine
+    engine = (
+        make_engine(engine or "inclusion") if engine is None or isinstance(engine, str) else engine
+    )
     _check_frames(clip)
     names = clip.names
     steps = plan_references(names, set(clip.keyframe_paths), mode)

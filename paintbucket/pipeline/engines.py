@@ -81,3 +81,19 @@ class FlowEngine:
             guess = vote_probabilities(target.segment_ids, guessed, num_colors)
             probabilities[unvoted] = GUESS_CEILING * guess[unvoted]
         return SegmentColoring(target.segment_ids, reference.palette, probabilities)
+
+
+#: Engine names accepted by :func:`make_engine` (and ``pbc colorize --engine``).
+ENGINE_NAMES = ("inclusion", "flow")
+
+
+def make_engine(name: str = "inclusion", **options: object) -> Engine:
+    """Build an engine by name: ``inclusion`` (the learned matcher, shipped weights) or
+    ``flow`` (optical-flow warping baseline). ``options`` go to its constructor."""
+    if name == "flow":
+        return FlowEngine(**options)  # type: ignore[arg-type]
+    if name == "inclusion":
+        from paintbucket.pipeline.learned import LearnedEngine
+
+        return LearnedEngine(**options)  # type: ignore[arg-type]
+    raise ValueError(f"unknown engine {name!r}; use one of {ENGINE_NAMES}")
