@@ -32,6 +32,7 @@ class InclusionMatcher(nn.Module):
         "deformable": True,  # False: plain convolution on the warped color (ablation)
         "input_pyramid": True,  # feed pooled line art to every encoder level
         "warped_color": True,  # False: the target gets no flow-warped colors (ablation)
+        "box_scale": 512,  # box coordinates are in units of this many input pixels
     }
 
     def __init__(self, conf: dict | None = None) -> None:
@@ -76,6 +77,16 @@ class InclusionMatcher(nn.Module):
         pyramid = F.avg_pool2d(line, self.conf["stride"]) if self.conf["input_pyramid"] else None
         return self.encoder(x, pyramid)
 
+    def _box_coordinates(self, boxes: torch.Tensor, data: dict) -> torch.Tensor:
+        """Boxes in [0, 1] of the segment map -> input pixels from the image centre,
+        shifted by ``box_offset`` and divided by ``box_scale``; [B x N x 4]."""
+        height, width = data["line_ref"].shape[-2:]
+        size = boxes.new_tensor([width, height, width, height])
+        centred = (boxes - 0.5) * size
+        if "box_offset" in data:
+            centred = centred + data["box_offset"].repeat(1, 2)[:, None, :]
+        return centred / self.conf["box_scale"]
+
     def _offsets(self, inputs: torch.Tensor) -> torch.Tensor:
         """Deformable-convolution offsets [B x 18 x H x W] in input pixels."""
         stride = self.conf["stride"]
@@ -96,6 +107,9 @@ class InclusionMatcher(nn.Module):
             ``segments_tgt`` : [B x Ht x Wt] int64, target segment ids (0 = line).
             Segment maps may be finer than the images (full-resolution segments over
             features computed at a working resolution).
+            ``box_offset`` (optional) : [B x 2] shift in input pixels added to box
+            coordinates, which are otherwise measured from the image centre. Training
+            crops use it to stand anywhere in a virtual frame of ``box_scale`` pixels.
 
         Returns
         -------
@@ -120,8 +134,8 @@ class InclusionMatcher(nn.Module):
         tokens_tgt = mask_average_pool(features_tgt, data["segments_tgt"], num_tgt)
         boxes_ref, mask_ref = segment_boxes(data["segments_ref"], num_ref)
         boxes_tgt, mask_tgt = segment_boxes(data["segments_tgt"], num_tgt)
-        ref = tokens_ref + self.box_mlp(boxes_ref)
-        tgt = tokens_tgt + self.box_mlp(boxes_tgt)
+        ref = tokens_ref + self.box_mlp(self._box_coordinates(boxes_ref, data))
+        tgt = tokens_tgt + self.box_mlp(self._box_coordinates(boxes_tgt, data))
         for self_layer, cross_layer in zip(self.self_layers, self.cross_layers):
             ref = self_layer(ref, ref, mask_ref)
             tgt = self_layer(tgt, tgt, mask_tgt)

@@ -87,6 +87,7 @@ def pair_to_batch(pair, device) -> tuple[dict, object]:
         "color_tgt": image(pair.color_tgt),
         "segments_ref": torch.from_numpy(pair.segments_ref.astype(np.int64))[None].to(device),
         "segments_tgt": torch.from_numpy(pair.segments_tgt.astype(np.int64))[None].to(device),
+        "box_offset": torch.from_numpy(pair.box_offset)[None].to(device),
     }
     return data, torch.from_numpy(pair.correct)[None].to(device)
 

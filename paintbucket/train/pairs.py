@@ -86,6 +86,7 @@ class Pair:
     color_ref, color_tgt : (S, S, 3) float32 in [0, 1]
     segments_ref : (S, S) int32, 1..M;  segments_tgt : (S, S) int32, 1..N
     correct : (N, M) bool, target segment n+1 lies in the region of reference segment m+1
+    box_offset : (2,) float32, where the crop's centre lies in a virtual full frame
     """
 
     line_ref: np.ndarray
@@ -95,6 +96,7 @@ class Pair:
     color_tgt: np.ndarray
     segments_tgt: np.ndarray
     correct: np.ndarray
+    box_offset: np.ndarray
 
 
 def find_clips(data_dir: str | Path) -> list[list[Path]]:
@@ -157,6 +159,7 @@ DEFAULT_PAIR_CONF = {
     "line_threshold": 0.3,  # ink above this after warping is line
     "merge_probability": 0.2,  # inclusion matching: chance to merge a region with a neighbour
     "max_segments": 400,  # skip crops with more segments than this (memory bound)
+    "frame_size": 512,  # virtual full-frame size in which the crop's box coordinates lie
 }
 
 
@@ -199,6 +202,10 @@ def make_pair(clip: list[Path], rng: np.random.Generator, conf: dict) -> Pair | 
     )
     tgt_region = np.where(known, merged[np.minimum(tgt_palette, len(palette) - 1)], -1)
     correct = tgt_region[:, None] == region_of_segment[None, 1:]
+    # Same shift for both frames: they share one coordinate frame, as at inference.
+    reach = max(0.0, (conf["frame_size"] - crop) / 2)
+    box_offset = rng.uniform(-reach, reach, size=2).astype(np.float32)
     return Pair(
-        line_ref, color_image_ref, segments_ref, line_tgt, color_image_tgt, segments_tgt, correct
-    )
+        line_ref, color_image_ref, segments_ref, line_tgt, color_image_tgt, segments_tgt, correct,
+        box_offset,
+    )  # fmt: skip

@@ -144,7 +144,7 @@ def test_laughing_girl_colors_only_keyframe_colors(tmp_path):
 
 def test_smoke_explosion_nearest_from_last_frame(tmp_path):
     clip = real_data("smoke_explosion")
-    written = colorize_clip(clip, tmp_path / "out", mode="nearest", progress=False)
+    written = colorize_clip(clip, tmp_path / "out", mode="nearest", engine="flow", progress=False)
     assert len(written) == 27
     info = json.loads((tmp_path / "out" / "00000.json").read_text())
     assert info["reference"] == "00001"

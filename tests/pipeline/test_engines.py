@@ -14,7 +14,7 @@ def test_vote_probabilities_exact():
 
 def test_identical_frame_is_reproduced_exactly():
     line, color = render_parts(draw_parts(256, 0.0))
-    coloring = colorize_pair(line, color, line)
+    coloring = colorize_pair(line, color, line, engine="flow")
     assert np.array_equal(coloring.render(), color)
     assert coloring.confidence[1:].min() > 0.5
 
@@ -22,7 +22,7 @@ def test_identical_frame_is_reproduced_exactly():
 def test_next_frame_uses_only_palette_colors_and_is_mostly_right():
     line0, color0 = render_parts(draw_parts(256, 0.0))
     line1, color1 = render_parts(draw_parts(256, 1.0))
-    coloring = colorize_pair(line0, color0, line1)
+    coloring = colorize_pair(line0, color0, line1, engine="flow")
     result = coloring.render()
     palette = {tuple(c) for c in color0.reshape(-1, 4)}
     assert {tuple(c) for c in result.reshape(-1, 4)} <= palette

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from paintbucket.models import InclusionMatcher
+from paintbucket.models.weights import save_matcher
+from paintbucket.pipeline import ColoredFrame, Frame, make_engine
+from paintbucket.pipeline.learned import LearnedEngine
+from paintbucket.segment import pack_rgba
+
+TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
+        "feature_dim": 16, "num_layers": 1, "num_heads": 2}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def synth_pair(tmp_path_factory):
+    from paintbucket.io import read_rgba
+    from paintbucket.synth.dataset import SynthConfig, generate
+
+    out = tmp_path_factory.mktemp("learned")
+    config = SynthConfig(
+        characters=1, clips_per_character=1, frames=2, size=256, seed=9, split="test"
+    )
+    generate(out, config, progress=False)
+    clip = next(out.glob("*/line")).parent
+    reference = ColoredFrame.from_keyframe(
+        Frame.from_line_art(read_rgba(clip / "line" / "0000.png")),
+        read_rgba(clip / "gt" / "0000.png"),
+    )
+    target = Frame.from_line_art(read_rgba(clip / "line" / "0001.png"))
+    return reference, target, read_rgba(clip / "gt" / "0001.png")
+
+
+def test_untrained_model_gives_valid_palette_output(tmp_path, synth_pair):
+    reference, target, _ = synth_pair
+    weights = save_matcher(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
+    coloring = LearnedEngine(weights=weights)(reference, target)
+    num_segments = int(target.segment_ids.max())
+    assert coloring.probabilities.shape == (num_segments + 1, len(reference.palette))
+    assert np.allclose(coloring.probabilities[1:].sum(axis=1), 1.0, atol=1e-4)
+    assert ((coloring.confidence >= 0) & (coloring.confidence <= 1)).all()
+    allowed = set(pack_rgba(reference.palette).tolist()) | {
+        int(pack_rgba(np.array([0, 0, 0, 255])))
+    }
+    assert set(np.unique(pack_rgba(coloring.render())).tolist()) <= allowed
+
+
+def test_shipped_model_beats_chance_and_nearly_matches_identity(synth_pair):
+    reference, target, truth = synth_pair
+    engine = make_engine("inclusion")
+    coloring = engine(reference, target)
+    paper = target.segment_ids > 0
+    pixel_accuracy = (coloring.render()[paper] == truth[paper]).all(axis=1).mean()
+    assert pixel_accuracy > 0.8  # chance is about 1 / palette size
+    same = engine(reference, Frame(reference.line_art, reference.segment_ids, reference.line_mask))
+    assert (same.color_index[1:] == reference.segment_palette_index[1:]).mean() > 0.8
+
+
+def test_make_engine_names():
+    assert make_engine("flow").name == "flow"
+    assert make_engine("inclusion").name == "inclusion"
+    with pytest.raises(ValueError, match="unknown engine"):
+        make_engine("magic")
