@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.pipeline.clip import colorize_clip
     from paintbucket.pipeline.engines import make_engine
 
+    if args.weights and args.engine != "inclusion":
+        raise SystemExit("pbc colorize: error: --weights only applies to --engine inclusion")
     options = {"weights": args.weights, "device": args.device} if args.engine == "inclusion" else {}
     written = colorize_clip(
         args.clip_dir,

@@ -134,7 +134,13 @@ def train_consecutive(
     if resume:
         if not checkpoint_path.is_file():
             raise InputError(checkpoint_path, "no checkpoint to resume from")
-        checkpoint = torch.load(checkpoint_path, map_location=device, weights_only=False)
+        try:
+            checkpoint = torch.load(checkpoint_path, map_location=device, weights_only=False)
+            checkpoint["conf"], checkpoint["model"], checkpoint["iteration"]  # noqa: B018
+        except Exception as error:  # torch raises many kinds on a damaged file
+            raise InputError(
+                checkpoint_path, f"corrupt checkpoint ({type(error).__name__})"
+            ) from None
         iterations = (conf or {}).get("iterations")
         conf = dict(checkpoint["conf"])
         if iterations is not None:
@@ -151,8 +157,14 @@ def train_consecutive(
     optimizer = torch.optim.Adam(model.parameters(), lr=conf["learning_rate"])
     start = 0
     if checkpoint is not None:
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
+        try:
+            model.load_state_dict(checkpoint["model"])
+            optimizer.load_state_dict(checkpoint["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as error:
+            first_line = str(error).strip().splitlines()[0]
+            raise InputError(
+                checkpoint_path, f"checkpoint does not fit the model: {first_line}"
+            ) from None
         start = checkpoint["iteration"]
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False), encoding="utf-8")

@@ -54,6 +54,10 @@ def test_train_then_resume(tmp_path):
     train_consecutive(data, tmp_path / "run", {"iterations": 6}, resume=True, progress=False)
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert [r["iteration"] for r in log] == [2, 4, 6]
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "checkpoint.pt").write_bytes(b"garbage")
+    with pytest.raises(InputError, match="corrupt checkpoint"):
+        train_consecutive(data, tmp_path / "broken", resume=True, progress=False)
     with pytest.raises(InputError, match="no checkpoint"):
         train_consecutive(data, tmp_path / "other", resume=True, progress=False)
     with pytest.raises(InputError, match="no clip folders"):
