@@ -15,6 +15,7 @@ from paintbucket.io.images import (
     TRANSPARENT,
     normalize_transparent,
     read_rgba,
+    write_bytes,
     write_png,
     write_text,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "read_label",
     "read_rgba",
     "read_segments",
+    "write_bytes",
     "write_color_json",
     "write_colorbook",
     "write_index_json",

@@ -113,3 +113,8 @@ def write_png(path: PathLike, array: np.ndarray) -> Path:
 def write_text(path: PathLike, text: str) -> Path:
     """Write UTF-8 text to ``path`` atomically."""
     return _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_bytes(path: PathLike, data: bytes) -> Path:
+    """Write raw bytes (an already encoded file) to ``path`` atomically."""
+    return _atomic_write(path, lambda tmp: tmp.write_bytes(data))

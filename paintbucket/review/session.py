@@ -1,0 +1,551 @@
+"""Review state of one clip: results on disk, edits, undo history and propagation.
+
+Everything the web app does goes through :class:`ReviewSession`, which knows nothing
+about HTTP. Results live in ``RESULTS_DIR/<name>.png`` + ``<name>.json`` exactly as
+``pbc colorize`` writes them; edits rewrite those files atomically.
+
+Undo history lives on disk in ``RESULTS_DIR/.review/history/NNNNNN/``: before an edit
+touches a frame, the frame's current PNG and JSON bytes are copied there together with
+``entry.json`` (``done: false``); after the new files are in place ``entry.json`` is
+rewritten with ``done: true``. Undo copies the saved bytes back (byte-exact) and removes
+the entry. When a session opens and finds an entry that is not ``done`` (a crash in the
+middle of an edit), it restores that entry, so a crash loses at most the last edit.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from paintbucket.errors import InputError
+from paintbucket.io.colorbook import read_colorbook
+from paintbucket.io.images import (
+    normalize_transparent,
+    read_rgba,
+    write_bytes,
+    write_png,
+    write_text,
+)
+from paintbucket.pipeline.clip import Clip, open_clip
+from paintbucket.pipeline.engines import Engine, make_engine
+from paintbucket.pipeline.frames import ColoredFrame, Frame
+from paintbucket.segment.lines import PAPER, classify_lines
+from paintbucket.segment.regions import segment_line_art
+from paintbucket.segment.stats import pack_rgba, unpack_rgba
+
+#: Segments below this confidence are marked on the overlay by default.
+DEFAULT_THRESHOLD = 0.8
+#: Name of the folder (inside the results folder) holding the undo history.
+STATE_DIR = ".review"
+#: Segment maps kept in memory.
+SEGMENT_CACHE_SIZE = 16
+_REQUIRED_KEYS = ("num_segments", "colors", "confidence", "candidates")
+
+
+class ReviewError(Exception):
+    """A request the session refuses; ``status`` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+def default_results_dir(clip_dir: str | Path) -> Path:
+    """``CLIP_DIR/colorized``, where ``pbc review`` looks for results by default."""
+    return Path(clip_dir) / "colorized"
+
+
+def missing_results(clip_dir: str | Path, results_dir: str | Path) -> list[str]:
+    """Names of the clip's frames without ``<name>.png`` or ``<name>.json`` in ``results_dir``."""
+    clip = open_clip(clip_dir)
+    results_dir = Path(results_dir)
+    return [
+        name
+        for name in clip.names
+        if not (results_dir / f"{name}.png").is_file()
+        or not (results_dir / f"{name}.json").is_file()
+    ]
+
+
+def parse_color(value: object) -> tuple[int, int, int, int]:
+    """Check a JSON color: a list of 3 (opaque) or 4 integers in 0..255.
+
+    Raises
+    ------
+    ReviewError
+        With status 400 when ``value`` is anything else.
+    """
+    if not isinstance(value, list) or len(value) not in (3, 4):
+        raise ReviewError("color must be a list [R, G, B] or [R, G, B, A]")
+    if not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in value):
+        raise ReviewError("color channels must be integers in 0..255")
+    if len(value) == 3:
+        value = [*value, 255]
+    return tuple(value)  # type: ignore[return-value]
+
+
+class ReviewSession:
+    """One clip under review.
+
+    Parameters
+    ----------
+    clip_dir : path
+        Clip folder with ``line/`` and ``gt/`` (optionally ``colorbook.yml``,
+        ``shadow/``).
+    results_dir : path
+        Folder with ``<name>.png`` + ``<name>.json`` for every frame.
+    engine : callable or str
+        Engine used to re-propagate after a correction (``"flow"`` by default).
+    seg_method : {"default", "trappedball"}
+        Segmentation used when the results were made.
+    keep_line : bool
+        Draw the original line pixels over re-propagated frames (as
+        ``pbc colorize --keep-line``).
+
+    Raises
+    ------
+    InputError
+        If the clip is malformed, a result is missing, unreadable or of the wrong size.
+    """
+
+    def __init__(
+        self,
+        clip_dir: str | Path,
+        results_dir: str | Path,
+        engine: Engine | str = "flow",
+        seg_method: str = "default",
+        keep_line: bool = False,
+    ) -> None:
+        self.clip: Clip = open_clip(clip_dir)
+        self.clip_dir = Path(clip_dir).resolve()
+        self.results_dir = Path(results_dir).resolve()
+        self.names: list[str] = self.clip.names
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.keyframes = set(self.clip.keyframe_paths)
+        self.seg_method = seg_method
+        self.keep_line = keep_line
+        self._engine_spec = engine
+        self._engine: Engine | None = None
+        self._lock = threading.RLock()
+        self._segments: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.history_dir = self.results_dir / STATE_DIR / "history"
+
+        missing = missing_results(self.clip_dir, self.results_dir)
+        if missing:
+            raise InputError(
+                self.results_dir,
+                f"no result for frame(s) {', '.join(missing[:5])}; run pbc colorize first",
+            )
+        self.size = read_rgba(self.clip.line_paths[0]).shape[:2]
+        for name in self.names:
+            self._check_size(self.result_path(name))
+        self.palette = self._keyframe_palette()
+        self.palette_names = self._palette_names()
+        self._recover()
+        self._info = {name: self._read_info(name) for name in self.names}
+
+    # ----------------------------------------------------------------- loading
+
+    def result_path(self, name: str) -> Path:
+        return self.results_dir / f"{name}.png"
+
+    def json_path(self, name: str) -> Path:
+        return self.results_dir / f"{name}.json"
+
+    def line_path(self, name: str) -> Path:
+        return self.clip.line_paths[self.index[name]]
+
+    def _check_size(self, path: Path) -> None:
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except OSError as error:
+            raise InputError(path, f"cannot read image ({error})") from None
+        if (height, width) != self.size:
+            raise InputError(
+                path,
+                f"result is {width}x{height} but the line art is {self.size[1]}x{self.size[0]}",
+            )
+
+    def _read_info(self, name: str) -> dict:
+        path = self.json_path(name)
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise InputError(path, f"cannot read result JSON ({error})") from None
+        if not isinstance(info, dict) or any(key not in info for key in _REQUIRED_KEYS):
+            raise InputError(path, f"result JSON needs the keys {', '.join(_REQUIRED_KEYS)}")
+        info.setdefault("reviewed", [])
+        return info
+
+    def _keyframe_palette(self) -> np.ndarray:
+        """(P, 4) uint8: every distinct color of the keyframes, sorted."""
+        packed = [
+            np.unique(pack_rgba(normalize_transparent(read_rgba(path))))
+            for path in self.clip.keyframe_paths.values()
+        ]
+        return unpack_rgba(np.unique(np.concatenate(packed)))
+
+    def _palette_names(self) -> list[str | None]:
+        """Colorbook entry of every palette color (``"hair on hair (shadow1)"``), if any."""
+        path = self.clip_dir / "colorbook.yml"
+        if not path.is_file():
+            return [None] * len(self.palette)
+        book = read_colorbook(path).palette()
+        names: list[str | None] = []
+        for color in self.palette.tolist():
+            found = book.get(tuple(color[:3])) if color[3] == 255 else None
+            names.append(None if found is None else f"{found[0].key} ({found[1]})")
+        return names
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            spec = self._engine_spec
+            self._engine = make_engine(spec) if isinstance(spec, str) else spec
+        return self._engine
+
+    def frame_name(self, name: str) -> str:
+        """Return ``name`` if it is a frame of the clip; otherwise a 404 error.
+
+        Frame names are only ever looked up in this whitelist, never joined to a path
+        as given, so no request can reach a file outside the clip and results folders.
+        """
+        if not isinstance(name, str) or name not in self.index:
+            raise ReviewError(f"unknown frame {str(name)[:80]!r}", 404)
+        return name
+
+    def segments(self, name: str) -> np.ndarray:
+        """(H, W) int32 segment ids of a frame (cached); checked against its JSON."""
+        with self._lock:
+            if name in self._segments:
+                self._segments.move_to_end(name)
+                return self._segments[name]
+            ids = segment_line_art(read_rgba(self.line_path(name)), method=self.seg_method)
+            expected = int(self._info[name]["num_segments"])
+            if int(ids.max(initial=0)) != expected:
+                raise ReviewError(
+                    f"frame {name}: the line art has {int(ids.max(initial=0))} segments but "
+                    f"its result JSON has {expected}; was it colorized with another --seg?",
+                    409,
+                )
+            self._segments[name] = ids
+            while len(self._segments) > SEGMENT_CACHE_SIZE:
+                self._segments.popitem(last=False)
+            return ids
+
+    def segment_id(self, name: str, segment: object) -> int:
+        """Check a segment id of a frame: an integer in 1..N; otherwise a 4xx error."""
+        if not isinstance(segment, int) or isinstance(segment, bool):
+            raise ReviewError("segment id must be an integer")
+        count = int(self._info[name]["num_segments"])
+        if not 1 <= segment <= count:
+            raise ReviewError(f"frame {name} has segments 1..{count}, not {segment}", 404)
+        return segment
+
+    def palette_color(self, value: object) -> tuple[int, int, int, int]:
+        """Parse a color and check it is in the keyframe palette (else 422)."""
+        color = parse_color(value)
+        if not np.any(np.all(self.palette == np.array(color, np.uint8), axis=1)):
+            raise ReviewError(f"color {list(color)} is not in the keyframe palette", 422)
+        return color
+
+    # ----------------------------------------------------------------- reading
+
+    def clip_summary(self) -> dict:
+        """Frame names, keyframes, size and palette (with colorbook names)."""
+        return {
+            "clip": self.clip_dir.name,
+            "names": self.names,
+            "keyframes": sorted(self.keyframes),
+            "width": self.size[1],
+            "height": self.size[0],
+            "threshold": DEFAULT_THRESHOLD,
+            "palette": [
+                {"color": color, "name": label}
+                for color, label in zip(self.palette.tolist(), self.palette_names)
+            ],
+        }
+
+    def frames(self, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
+        """Per frame: name, keyframe, segment count, lowest confidence, uncertain count."""
+        with self._lock:
+            rows = []
+            for name in self.names:
+                info = self._info[name]
+                conf = np.array(list(info["confidence"].values()), dtype=np.float64)
+                rows.append(
+                    {
+                        "name": name,
+                        "keyframe": name in self.keyframes,
+                        "num_segments": int(info["num_segments"]),
+                        "min_confidence": float(conf.min()) if conf.size else 1.0,
+                        "uncertain": int((conf < threshold).sum()),
+                        "edited": bool(info.get("edited", False)),
+                        "propagated_from": info.get("propagated_from"),
+                    }
+                )
+            return rows
+
+    def frame_info(self, name: str) -> dict:
+        """The frame's result JSON (colors, confidence, candidates, reviewed, ...)."""
+        with self._lock:
+            return json.loads(json.dumps(self._info[self.frame_name(name)]))
+
+    def segment_info(self, name: str, segment: object) -> dict:
+        """Color, confidence, candidates, area and bounding box of one segment."""
+        with self._lock:
+            name = self.frame_name(name)
+            sid = self.segment_id(name, segment)
+            info = self._info[name]
+            mask = self.segments(name) == sid
+            rows, cols = np.nonzero(np.any(mask, axis=1)), np.nonzero(np.any(mask, axis=0))
+            key = str(sid)
+            return {
+                "frame": name,
+                "segment": sid,
+                "color": info["colors"][key],
+                "confidence": info["confidence"][key],
+                "candidates": [
+                    {"color": color, "probability": prob, "name": self._name_of(color)}
+                    for color, prob in info["candidates"][key]
+                ],
+                "reviewed": sid in info["reviewed"],
+                "area": int(mask.sum()),
+                "bbox": [int(cols[0].min()), int(rows[0].min()), int(cols[0].max()),
+                         int(rows[0].max())],
+                "keyframe": name in self.keyframes,
+            }  # fmt: skip
+
+    def _name_of(self, color: list[int]) -> str | None:
+        hit = np.flatnonzero(np.all(self.palette == np.array(color, np.uint8), axis=1))
+        return self.palette_names[int(hit[0])] if hit.size else None
+
+    def queue(self, limit: int = 200, threshold: float = 1.0) -> list[dict]:
+        """Unreviewed segments of non-key frames below ``threshold``, lowest confidence
+        first (ties: clip order, then segment id)."""
+        with self._lock:
+            frame_idx, seg_idx, conf = [], [], []
+            for index, name in enumerate(self.names):
+                if name in self.keyframes:
+                    continue
+                info = self._info[name]
+                ids = np.array([int(k) for k in info["confidence"]], dtype=np.int64)
+                values = np.array(list(info["confidence"].values()), dtype=np.float64)
+                keep = (values < threshold) & ~np.isin(ids, info["reviewed"])
+                frame_idx.append(np.full(int(keep.sum()), index))
+                seg_idx.append(ids[keep])
+                conf.append(values[keep])
+            if not frame_idx:
+                return []
+            frame_all, seg_all, conf_all = (np.concatenate(a) for a in (frame_idx, seg_idx, conf))
+            order = np.lexsort((seg_all, frame_all, conf_all))[:limit]
+            return [
+                {"frame": self.names[int(f)], "segment": int(s), "confidence": float(c)}
+                for f, s, c in zip(frame_all[order], seg_all[order], conf_all[order])
+            ]
+
+    # ----------------------------------------------------------------- history
+
+    def _entries(self) -> list[Path]:
+        if not self.history_dir.is_dir():
+            return []
+        return sorted(p for p in self.history_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+    def _begin(self, action: str, names: list[str], **meta: object) -> Path:
+        """Snapshot the current files of ``names`` into a new (not done) history entry."""
+        entries = self._entries()
+        number = int(entries[-1].name) + 1 if entries else 1
+        entry = self.history_dir / f"{number:06d}"
+        entry.mkdir(parents=True)
+        for name in names:
+            write_bytes(entry / f"{name}.png", self.result_path(name).read_bytes())
+            write_bytes(entry / f"{name}.json", self.json_path(name).read_bytes())
+        record = {"id": number, "action": action, "frames": names, "time": time.time(), **meta}
+        write_text(entry / "entry.json", json.dumps({**record, "done": False}))
+        return entry
+
+    @staticmethod
+    def _commit(entry: Path) -> None:
+        record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
+        write_text(entry / "entry.json", json.dumps({**record, "done": True}))
+
+    def _restore(self, entry: Path) -> dict:
+        """Copy an entry's saved files back, byte for byte, and delete the entry."""
+        record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
+        for name in record["frames"]:
+            write_bytes(self.result_path(name), (entry / f"{name}.png").read_bytes())
+            write_bytes(self.json_path(name), (entry / f"{name}.json").read_bytes())
+        shutil.rmtree(entry)
+        return record
+
+    def _recover(self) -> None:
+        """Roll back an edit that a crash interrupted (its entry is not ``done``)."""
+        for entry in self._entries():
+            record_path = entry / "entry.json"
+            if not record_path.is_file():
+                shutil.rmtree(entry)  # crashed while snapshotting: nothing was changed yet
+                continue
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if not record.get("done"):
+                self._restore(entry)
+
+    def history(self) -> list[dict]:
+        """Done edits, oldest first."""
+        with self._lock:
+            records = []
+            for entry in self._entries():
+                record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
+                if record.get("done"):
+                    records.append(record)
+            return records
+
+    def undo(self) -> dict:
+        """Undo the last edit (paint, accept or propagate), restoring its files exactly."""
+        with self._lock:
+            entries = self._entries()
+            if not entries:
+                raise ReviewError("nothing to undo", 409)
+            record = self._restore(entries[-1])
+            for name in record["frames"]:
+                self._info[name] = self._read_info(name)
+            return record
+
+    # ----------------------------------------------------------------- editing
+
+    def _write(self, name: str, rgba: np.ndarray | None, info: dict) -> None:
+        if rgba is not None:
+            write_png(self.result_path(name), rgba)
+        write_text(self.json_path(name), json.dumps(info))
+        self._info[name] = info
+
+    def _editable(self, name: object) -> str:
+        name = self.frame_name(name)  # type: ignore[arg-type]
+        if name in self.keyframes:
+            raise ReviewError(
+                f"frame {name} is a keyframe; its colors come from gt/{name}.png", 409
+            )
+        return name
+
+    def paint(self, name: str, segment: object, color: object) -> dict:
+        """Fill one segment (its color-line pixels included) with a palette color.
+
+        The segment is marked reviewed with confidence 1.
+
+        Returns
+        -------
+        info : dict
+            :meth:`segment_info` after the edit.
+        """
+        with self._lock:
+            name = self._editable(name)
+            sid = self.segment_id(name, segment)
+            rgba_color = self.palette_color(color)
+            mask = self.segments(name) == sid
+            rgba = read_rgba(self.result_path(name))
+            rgba[mask] = rgba_color
+            info = self.frame_info(name)
+            key = str(sid)
+            previous = info["colors"][key]
+            info["colors"][key] = list(rgba_color)
+            info["confidence"][key] = 1.0
+            info["reviewed"] = sorted(set(info["reviewed"]) | {sid})
+            info["edited"] = True
+            entry = self._begin(
+                "paint", [name], segment=sid, color=list(rgba_color), previous=previous
+            )
+            self._write(name, rgba, info)
+            self._commit(entry)
+            return self.segment_info(name, sid)
+
+    def accept(self, name: str, segment: object) -> dict:
+        """Mark a segment's current color as right: reviewed, confidence 1."""
+        with self._lock:
+            name = self._editable(name)
+            sid = self.segment_id(name, segment)
+            info = self.frame_info(name)
+            info["confidence"][str(sid)] = 1.0
+            info["reviewed"] = sorted(set(info["reviewed"]) | {sid})
+            entry = self._begin("accept", [name], segment=sid)
+            self._write(name, None, info)
+            self._commit(entry)
+            return self.segment_info(name, sid)
+
+    def following(self, name: str) -> list[str]:
+        """Frames after ``name`` up to (not including) the next keyframe."""
+        result = []
+        for later in self.names[self.index[name] + 1 :]:
+            if later in self.keyframes:
+                break
+            result.append(later)
+        return result
+
+    def _as_reference(self, name: str) -> ColoredFrame:
+        """The frame's current result as a :class:`ColoredFrame` (a new keyframe)."""
+        line_art = read_rgba(self.line_path(name))
+        ids = self.segments(name)
+        info = self._info[name]
+        count = int(info["num_segments"])
+        colors = np.zeros((count + 1, 4), np.uint8)
+        keys = np.array([int(k) for k in info["colors"]], dtype=np.int64)
+        colors[keys] = np.array(list(info["colors"].values()), dtype=np.uint8).reshape(-1, 4)
+        packed = pack_rgba(colors[1:])
+        palette_packed = np.union1d(pack_rgba(self.palette), packed)
+        index = np.full(count + 1, -1, np.int32)
+        index[1:] = np.searchsorted(palette_packed, packed).astype(np.int32)
+        mask = classify_lines(line_art) != PAPER
+        return ColoredFrame(line_art, ids, mask, unpack_rgba(palette_packed), index)
+
+    def propagate(self, name: str) -> list[str]:
+        """Re-colorize the frames after ``name`` (until the next keyframe) from its
+        current, corrected result, each from its predecessor, and save them.
+
+        All rewritten frames form one history entry, so one undo reverts them together.
+
+        Returns
+        -------
+        names : list of str
+            The rewritten frames.
+        """
+        with self._lock:
+            name = self.frame_name(name)
+            targets = self.following(name)
+            if not targets:
+                raise ReviewError(f"no frame after {name} before the next keyframe", 409)
+            reference = self._as_reference(name)
+            engine_name = getattr(self.engine, "name", type(self.engine).__name__)
+            outputs = []
+            previous = name
+            for target_name in targets:
+                line_art = read_rgba(self.line_path(target_name))
+                frame = Frame(line_art, self.segments(target_name), classify_lines(line_art) != 0)
+                coloring = self.engine(reference, frame)
+                rgba = coloring.render(line_art, keep_line=self.keep_line)
+                info = coloring.to_json(
+                    frame=target_name,
+                    reference=previous,
+                    keyframe=False,
+                    engine=engine_name,
+                    size=[rgba.shape[1], rgba.shape[0]],
+                    propagated_from=name,
+                )
+                info["reviewed"] = []
+                outputs.append((target_name, rgba, info))
+                reference = ColoredFrame.from_coloring(frame, coloring)
+                previous = target_name
+            entry = self._begin("propagate", targets, source=name)
+            for target_name, rgba, info in outputs:
+                self._write(target_name, rgba, info)
+            self._commit(entry)
+            return targets
