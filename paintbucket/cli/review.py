@@ -52,10 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from werkzeug.serving import make_server
+
     from paintbucket.errors import InputError
     from paintbucket.pipeline.clip import colorize_clip
     from paintbucket.review.app import create_app
-    from werkzeug.serving import make_server
     from paintbucket.review.session import ReviewSession, default_results_dir, missing_results
 
     results_dir = Path(args.results_dir or default_results_dir(args.clip_dir))
