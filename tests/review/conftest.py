@@ -1,0 +1,68 @@
+"""Fixtures for the review app: a small colorized example clip and a test client."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("flask")
+pytest.importorskip("psd_tools")
+
+from paintbucket.io.images import read_rgba  # noqa: E402
+from paintbucket.pipeline.clip import colorize_clip  # noqa: E402
+from paintbucket.synth.example import write_example_clip  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def colorized_template(tmp_path_factory) -> Path:
+    """Example clip (3 frames, 160 px) with flow-engine results in ``colorized/``."""
+    root = tmp_path_factory.mktemp("template") / "clip"
+    write_example_clip(root, frames=3, size=160)
+    colorize_clip(root, root / "colorized", engine="flow", progress=False)
+    return root
+
+
+@pytest.fixture
+def clip(colorized_template, tmp_path) -> Path:
+    """A fresh copy of the colorized example clip for one test."""
+    return Path(shutil.copytree(colorized_template, tmp_path / "clip"))
+
+
+@pytest.fixture
+def session(clip):
+    from paintbucket.review.session import ReviewSession
+
+    return ReviewSession(clip, clip / "colorized")
+
+
+@pytest.fixture
+def client(session):
+    from paintbucket.review.app import create_app
+
+    return create_app(session).test_client()
+
+
+@pytest.fixture
+def read_result(clip):
+    """``read_result(name)``: the result PNG of a frame as (H, W, 4) uint8."""
+
+    def read(name: str) -> np.ndarray:
+        return read_rgba(clip / "colorized" / f"{name}.png")
+
+    return read
+
+
+@pytest.fixture
+def other_color(session):
+    """``other_color(color)``: an opaque, non-black palette color other than ``color``."""
+
+    def pick(color: list[int]) -> list[int]:
+        for candidate in session.palette.tolist():
+            if candidate != list(color) and candidate[3] == 255 and candidate != [0, 0, 0, 255]:
+                return candidate
+        raise AssertionError("palette has no other color")
+
+    return pick
