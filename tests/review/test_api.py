@@ -93,7 +93,9 @@ def test_paint_changes_exactly_the_segment_and_undo_restores_bytes(
     stored = json.loads(js.read_text())
     assert stored["colors"][str(sid)] == color
     assert stored["confidence"][str(sid)] == 1.0 and sid in stored["reviewed"]
-    assert sid not in [q["segment"] for q in client.get("/api/queue").get_json() if q["frame"] == name]
+    assert sid not in [
+        q["segment"] for q in client.get("/api/queue").get_json() if q["frame"] == name
+    ]
     history = client.get("/api/history").get_json()
     assert [h["action"] for h in history] == ["paint"]
 
