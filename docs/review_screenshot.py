@@ -41,7 +41,7 @@ def main(out: Path) -> None:
                 page = context.new_page()
                 page.goto(f"http://127.0.0.1:{server.server_port}/")
                 page.wait_for_function("document.body.dataset.state === 'ready'")
-                page.locator("#threshold").fill("0.99")
+                page.locator("#threshold").fill("0.95")
                 page.locator("#threshold").dispatch_event("change")
                 page.wait_for_function("document.body.dataset.state === 'ready'")
                 out.parent.mkdir(parents=True, exist_ok=True)

@@ -102,13 +102,24 @@ function drawOverlay() {
     const ctx = canvas.getContext("2d");
     const image = ctx.createImageData(width, height);
     const data = image.data;
+    const sel = state.selected;
+    const differs = (i, dx, dy) => {
+      const x = (i % width) + dx;
+      const y = Math.floor(i / width) + dy;
+      return x < 0 || y < 0 || x >= width || y >= height || ids[y * width + x] !== sel;
+    };
     for (let i = 0; i < ids.length; i++) {
       const sid = ids[i];
       if (sid === 0) continue;
-      if (sid === state.selected) {
-        data.set([255, 210, 0, 190], 4 * i);
-      } else if (low[sid]) {
-        data.set([255, 0, 60, 140], 4 * i);
+      const stripe = ((i % width) + Math.floor(i / width)) % 8;
+      if (sid === sel) {
+        // Selected: a thick yellow outline and a light hatch, so its color stays visible.
+        const edge = differs(i, -2, 0) || differs(i, 2, 0) || differs(i, 0, -2) || differs(i, 0, 2);
+        if (edge) data.set([255, 200, 0, 255], 4 * i);
+        else if (stripe < 2) data.set([255, 210, 0, 200], 4 * i);
+      } else if (low[sid] && stripe < 3) {
+        // Low confidence: red diagonal hatching.
+        data.set([255, 0, 60, 190], 4 * i);
       }
     }
     ctx.putImageData(image, 0, 0);
