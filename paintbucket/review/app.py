@@ -30,6 +30,7 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 from PIL import Image
 from werkzeug.exceptions import HTTPException
 
+from paintbucket.errors import InputError
 from paintbucket.io.index_png import encode_index
 from paintbucket.review.export import export_clip
 from paintbucket.review.session import DEFAULT_THRESHOLD, ReviewError, ReviewSession
@@ -106,6 +107,11 @@ def create_app(session: ReviewSession) -> Flask:
     @app.errorhandler(ReviewError)
     def review_error(error: ReviewError):
         return jsonify(error=error.message), error.status
+
+    @app.errorhandler(InputError)
+    def input_error(error: InputError):
+        # A result file changed or broke on disk while the app was running.
+        return jsonify(error=str(error)), 409
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

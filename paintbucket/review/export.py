@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
 from paintbucket.io.images import read_rgba, write_bytes, write_png
 from paintbucket.segment.lines import ink
+
+if TYPE_CHECKING:
+    from paintbucket.review.session import ReviewSession
 
 #: Gray levels of a PaintBucket-Character v2 shading map.
 SHADE_HIGHLIGHT, SHADE_SHADOW = 250, 100
@@ -98,7 +102,7 @@ def export_frame(
     return [layer_name for layer_name, _ in layers]
 
 
-def export_clip(session, out_dir: str | Path | None = None) -> dict:
+def export_clip(session: ReviewSession, out_dir: str | Path | None = None) -> dict:
     """Export every frame of a :class:`~paintbucket.review.session.ReviewSession`.
 
     Parameters
@@ -114,7 +118,7 @@ def export_clip(session, out_dir: str | Path | None = None) -> dict:
     """
     out_dir = Path(out_dir) if out_dir is not None else session.results_dir / "export"
     frames = {}
-    with session._lock:
+    with session.lock:
         for name in session.names:
             shade_path = session.clip_dir / "shadow" / f"{name}.png"
             shading = read_rgba(shade_path) if shade_path.is_file() else None

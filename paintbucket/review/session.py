@@ -137,7 +137,7 @@ class ReviewSession:
         self.keep_line = keep_line
         self._engine_spec = engine
         self._engine: Engine | None = None
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._segments: OrderedDict[str, np.ndarray] = OrderedDict()
         self.history_dir = self.results_dir / STATE_DIR / "history"
 
@@ -228,7 +228,7 @@ class ReviewSession:
 
     def segments(self, name: str) -> np.ndarray:
         """(H, W) int32 segment ids of a frame (cached); checked against its JSON."""
-        with self._lock:
+        with self.lock:
             if name in self._segments:
                 self._segments.move_to_end(name)
                 return self._segments[name]
@@ -280,7 +280,7 @@ class ReviewSession:
 
     def frames(self, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
         """Per frame: name, keyframe, segment count, lowest confidence, uncertain count."""
-        with self._lock:
+        with self.lock:
             rows = []
             for name in self.names:
                 info = self._info[name]
@@ -300,12 +300,12 @@ class ReviewSession:
 
     def frame_info(self, name: str) -> dict:
         """The frame's result JSON (colors, confidence, candidates, reviewed, ...)."""
-        with self._lock:
+        with self.lock:
             return json.loads(json.dumps(self._info[self.frame_name(name)]))
 
     def segment_info(self, name: str, segment: object) -> dict:
         """Color, confidence, candidates, area and bounding box of one segment."""
-        with self._lock:
+        with self.lock:
             name = self.frame_name(name)
             sid = self.segment_id(name, segment)
             info = self._info[name]
@@ -335,7 +335,7 @@ class ReviewSession:
     def queue(self, limit: int = 200, threshold: float = 1.0) -> list[dict]:
         """Unreviewed segments of non-key frames below ``threshold``, lowest confidence
         first (ties: clip order, then segment id)."""
-        with self._lock:
+        with self.lock:
             frame_idx, seg_idx, conf = [], [], []
             for index, name in enumerate(self.names):
                 if name in self.keyframes:
@@ -403,7 +403,7 @@ class ReviewSession:
 
     def history(self) -> list[dict]:
         """Done edits, oldest first."""
-        with self._lock:
+        with self.lock:
             records = []
             for entry in self._entries():
                 record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
@@ -413,7 +413,7 @@ class ReviewSession:
 
     def undo(self) -> dict:
         """Undo the last edit (paint, accept or propagate), restoring its files exactly."""
-        with self._lock:
+        with self.lock:
             entries = self._entries()
             if not entries:
                 raise ReviewError("nothing to undo", 409)
@@ -448,12 +448,18 @@ class ReviewSession:
         info : dict
             :meth:`segment_info` after the edit.
         """
-        with self._lock:
+        with self.lock:
             name = self._editable(name)
             sid = self.segment_id(name, segment)
             rgba_color = self.palette_color(color)
             mask = self.segments(name) == sid
             rgba = read_rgba(self.result_path(name))
+            if rgba.shape[:2] != mask.shape:
+                raise ReviewError(
+                    f"{self.result_path(name)} is {rgba.shape[1]}x{rgba.shape[0]}, "
+                    f"the line art {mask.shape[1]}x{mask.shape[0]}",
+                    409,
+                )
             rgba[mask] = rgba_color
             info = self.frame_info(name)
             key = str(sid)
@@ -471,7 +477,7 @@ class ReviewSession:
 
     def accept(self, name: str, segment: object) -> dict:
         """Mark a segment's current color as right: reviewed, confidence 1."""
-        with self._lock:
+        with self.lock:
             name = self._editable(name)
             sid = self.segment_id(name, segment)
             info = self.frame_info(name)
@@ -518,7 +524,7 @@ class ReviewSession:
         names : list of str
             The rewritten frames.
         """
-        with self._lock:
+        with self.lock:
             name = self.frame_name(name)
             targets = self.following(name)
             if not targets:
@@ -529,7 +535,8 @@ class ReviewSession:
             previous = name
             for target_name in targets:
                 line_art = read_rgba(self.line_path(target_name))
-                frame = Frame(line_art, self.segments(target_name), classify_lines(line_art) != 0)
+                mask = classify_lines(line_art) != PAPER
+                frame = Frame(line_art, self.segments(target_name), mask)
                 coloring = self.engine(reference, frame)
                 rgba = coloring.render(line_art, keep_line=self.keep_line)
                 info = coloring.to_json(

@@ -239,3 +239,16 @@ def test_missing_or_mismatched_results_are_input_errors(clip):
     (clip / "colorized" / "0002.png").unlink()
     with pytest.raises(InputError, match="no result"):
         ReviewSession(clip, clip / "colorized")
+
+
+def test_result_broken_on_disk_while_running_is_a_409(client, session, clip):
+    sid = client.get("/api/queue?limit=1").get_json()[0]
+    url = f"/api/frames/{sid['frame']}/segments/{sid['segment']}/paint"
+    color = session.frame_info(sid["frame"])["colors"][str(sid["segment"])]
+    png = clip / "colorized" / f"{sid['frame']}.png"
+    png.write_bytes(b"not a png")
+    response = client.post(url, json={"color": color})
+    assert response.status_code == 409 and "cannot read image" in response.get_json()["error"]
+    write_png(png, np.zeros((20, 30, 4), np.uint8))
+    response = client.post(url, json={"color": color})
+    assert response.status_code == 409 and "30x20" in response.get_json()["error"]
