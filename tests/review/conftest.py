@@ -8,12 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("flask")
-pytest.importorskip("psd_tools")
-
-from paintbucket.io.images import read_rgba  # noqa: E402
-from paintbucket.pipeline.clip import colorize_clip  # noqa: E402
-from paintbucket.synth.example import write_example_clip  # noqa: E402
+from paintbucket.io.images import read_rgba
+from paintbucket.pipeline.clip import colorize_clip
+from paintbucket.synth.example import write_example_clip
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,10 @@ import json
 
 import numpy as np
 import pytest
+
+# The review app needs the `review` extra (Flask, psd-tools); skip cleanly without it.
+pytest.importorskip("flask")
+pytest.importorskip("psd_tools")
 from psd_tools import PSDImage
 
 from paintbucket.io.images import read_rgba, write_png

@@ -12,6 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# The review app needs the `review` extra (Flask, psd-tools); skip cleanly without it.
+pytest.importorskip("flask")
+pytest.importorskip("psd_tools")
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -6,6 +6,10 @@ import shutil
 
 import pytest
 
+# The review app needs the `review` extra (Flask, psd-tools); skip cleanly without it.
+pytest.importorskip("flask")
+pytest.importorskip("psd_tools")
+
 from paintbucket.cli import main as cli_main
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
+
+# The review app needs the `review` extra (Flask, psd-tools); skip cleanly without it.
+pytest.importorskip("flask")
+pytest.importorskip("psd_tools")
 
 from paintbucket.io.images import read_rgba
 
