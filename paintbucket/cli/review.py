@@ -52,15 +52,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    try:
-        import flask  # noqa: F401
-        import psd_tools  # noqa: F401
-    except ImportError as error:
-        raise SystemExit(
-            f"pbc review: error: {error.name} is not installed; "
-            'install the review extra: pip install "paintbucket[review]"'
-        ) from None
-
     from werkzeug.serving import make_server
 
     from paintbucket.errors import InputError

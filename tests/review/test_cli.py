@@ -14,8 +14,7 @@ from paintbucket.cli import main as cli_main
 
 
 @pytest.fixture
-def parser(monkeypatch):
-    monkeypatch.setattr(cli_main, "SUBCOMMANDS", (*cli_main.SUBCOMMANDS, "review"))
+def parser():
     return cli_main.build_parser()
 
 
