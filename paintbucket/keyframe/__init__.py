@@ -1,0 +1,1 @@
+"""Keyframe colorization from a color design sheet (reference images + colorbook)."""
