@@ -1,0 +1,148 @@
+"""``pbc keyframe --sheet SHEET_DIR --line TARGET.png --out OUT.png``: color a keyframe
+from a color design sheet (non-learned baseline)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _refs(value: str) -> str | int:
+    if value in ("auto", "all"):
+        return value
+    try:
+        index = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected auto, all or an index, got {value!r}") from None
+    if index < 0:
+        raise argparse.ArgumentTypeError(f"reference index must be >= 0, got {index}")
+    return index
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "keyframe",
+        help="colorize a keyframe from a color design sheet",
+        description="Fill every segment of TARGET.png with a colorbook color of SHEET_DIR "
+        "(ref/NAME.png + ref/NAME_line.png + colorbook.yml). Writes OUT.png (flat colors, "
+        "black lines, transparent background) and OUT.json (per segment: colorbook entry, "
+        "category, variant, color, confidence).",
+    )
+    parser.add_argument("--sheet", required=True, metavar="SHEET_DIR", help="design sheet folder")
+    parser.add_argument("--line", required=True, metavar="TARGET.png", help="target line art")
+    shading = parser.add_mutually_exclusive_group()
+    shading.add_argument(
+        "--anno",
+        metavar="ANNOTATED.png",
+        help="the target with highlight/shadow segments filled with shading-annotation colors",
+    )
+    shading.add_argument(
+        "--strokes",
+        metavar="STROKES.png",
+        help="semantic strokes marking hair/skin/other (annotation colors, or magenta hair, "
+        "orange skin, cyan other); highlight/shadow from the target's red/blue lines",
+    )
+    parser.add_argument("--out", required=True, metavar="OUT.png", help="output image")
+    parser.add_argument(
+        "--refs",
+        type=_refs,
+        default="auto",
+        metavar="auto|all|N",
+        help="auto: best silhouette match (default); all: vote over every reference "
+        "weighted by match score; N: reference number N (0 = first, front when present)",
+    )
+    parser.add_argument(
+        "--no-flow",
+        dest="refine_flow",
+        action="store_false",
+        help="skip the optical-flow refinement after global alignment",
+    )
+    parser.add_argument(
+        "--seg",
+        dest="seg_method",
+        choices=("default", "trappedball"),
+        default="default",
+        help="segmentation: closed lines (default) or trapped-ball gap closing",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from paintbucket.errors import InputError
+    from paintbucket.io.colorbook import VARIANTS
+    from paintbucket.io.images import read_rgba, write_png, write_text
+    from paintbucket.keyframe.baseline import colorize_keyframe
+    from paintbucket.keyframe.shading import (
+        GROUPS,
+        shade_from_color_lines,
+        shading_from_annotation,
+    )
+    from paintbucket.keyframe.sheet import BACKGROUND_KEY, load_sheet
+    from paintbucket.keyframe.text import entry_categories
+    from paintbucket.pipeline.frames import Frame
+
+    sheet = load_sheet(args.sheet, args.seg_method)
+    if not isinstance(args.refs, str) and args.refs >= len(sheet.references):
+        raise InputError(
+            Path(args.sheet) / "ref",
+            f"--refs {args.refs}: the sheet has only {len(sheet.references)} references",
+        )
+    line_art = read_rgba(args.line)
+    target = Frame.from_line_art(line_art, args.seg_method)
+    shade = group = None
+    for option, path in (("--anno", args.anno), ("--strokes", args.strokes)):
+        if path is not None and read_rgba(path).shape != line_art.shape:
+            raise InputError(path, f"{option} image size differs from {args.line}")
+    if args.anno:
+        shade, group = shading_from_annotation(target.segment_ids, read_rgba(args.anno))
+    elif args.strokes:
+        from paintbucket.keyframe.shading import groups_from_strokes
+
+        group = groups_from_strokes(target.segment_ids, read_rgba(args.strokes))
+        shade = shade_from_color_lines(target.segment_ids, line_art)
+    categories = entry_categories(sheet.colorbook.entries)
+    result = colorize_keyframe(
+        sheet,
+        target,
+        shade=shade,
+        group=group,
+        categories=categories,
+        refs=args.refs,
+        refine_flow=args.refine_flow,
+    )
+    out = Path(args.out)
+    write_png(out, result.coloring.render())
+    keys = sheet.entry_keys
+    all_categories = ["background", *categories]
+    colors = result.coloring.segment_rgba().tolist()
+    segments = {}
+    for i in range(1, result.coloring.num_segments + 1):
+        entry = int(result.entry[i])
+        segments[str(i)] = {
+            "entry": keys[entry],
+            "category": all_categories[entry],
+            "variant": "background"
+            if keys[entry] == BACKGROUND_KEY
+            else VARIANTS[result.variant[i]],
+            "color": colors[i],
+            "confidence": round(float(result.confidence[i]), 4),
+        }
+        if group is not None and group[i] >= 0:
+            segments[str(i)]["group"] = GROUPS[int(group[i])]
+    report = {
+        "sheet": str(args.sheet),
+        "line": str(args.line),
+        "references": [
+            {"name": ref.name, "score": round(float(s), 4), "weight": round(float(w), 4)}
+            for ref, s, w in zip(
+                sheet.references, result.reference_scores, result.reference_weights
+            )
+        ],
+        "num_segments": result.coloring.num_segments,
+        "segments": segments,
+    }
+    write_text(out.with_suffix(".json"), json.dumps(report, indent=1) + "\n")
+    print(f"wrote {out} and {out.with_suffix('.json')}")
+    return 0

