@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from paintbucket.errors import InputError
-from paintbucket.io.colorbook import VARIANTS, Colorbook, ColorEntry, read_colorbook
+from paintbucket.io.colorbook import Colorbook, ColorEntry, read_colorbook
 from paintbucket.io.images import LINE_COLOR, PathLike, normalize_transparent, read_rgba
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.segment.stats import pack_rgba
@@ -199,8 +199,3 @@ def load_sheet(sheet_dir: PathLike, seg_method: str = "default") -> DesignSheet:
         )
         references.append(Reference(name, path, color, frame))
     return DesignSheet(root, colorbook, references, color_map)
-
-
-def variant_index(variant: str) -> int:
-    """Column of a variant name in :meth:`DesignSheet.entry_table`."""
-    return VARIANTS.index(variant)
