@@ -15,7 +15,7 @@ from paintbucket import __version__
 from paintbucket.errors import InputError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ("colorize", "eval", "example", "review", "synth", "train")
+SUBCOMMANDS = ("colorize", "eval", "example", "keyframe", "review", "synth", "train")
 
 
 def build_parser() -> argparse.ArgumentParser:
