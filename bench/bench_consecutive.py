@@ -104,8 +104,11 @@ def main() -> None:
         "--weights",
         action="append",
         default=[],
-        metavar="LABEL=FILE",
-        help="also run the inclusion engine with these weights",
+        metavar="LABEL=FILE[:BETA]",
+        help="also run the inclusion engine with these weights (and this flow prior)",
+    )
+    parser.add_argument(
+        "--flow-prior", type=float, help="flow prior of the default inclusion engine"
     )
     parser.add_argument("--plot", type=Path, help="write the accuracy-by-size plot here")
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-consecutive")
@@ -122,19 +125,31 @@ def main() -> None:
         if value is not None
     }
     data_dir = ensure_data(args.data, overrides)
-    engines = {name: make_engine(name) for name in (args.engine or ("flow", "inclusion"))}
+    engines = {}
+    for name in args.engine or ("flow", "inclusion"):
+        options = (
+            {} if name == "flow" or args.flow_prior is None else {"flow_prior": args.flow_prior}
+        )
+        engines[name] = make_engine(name, **options)
     for item in args.weights:
-        label, _, path = item.partition("=")
-        engines[label] = make_engine("inclusion", weights=path)
+        label, _, spec = item.partition("=")
+        path, _, beta = spec.partition(":")
+        engines[label] = make_engine("inclusion", weights=path, flow_prior=float(beta or 0))
     results = {name: run_engine(data_dir, engine, name) for name, engine in engines.items()}
-    print(f"{'engine':>8} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")
+    width = max(8, *(len(name) for name in results))
+    print(f"{'engine':>{width}} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")
     for name, summary in results.items():
         values = " | ".join(f"{summary[n]:>10.4f}" for n in LABELS)
-        print(f"{name:>8} | {values} | {summary['seconds_per_frame']:.3f}")
-    print(
-        f"data: {data_dir} ({results[engines[0]]['frames']} frames, "
-        f"{results[engines[0]]['segments']} segments)"
-    )
+        print(f"{name:>{width}} | {values} | {summary['seconds_per_frame']:.3f}")
+    first = next(iter(results.values()))
+    print(f"data: {data_dir} ({first['frames']} frames, {first['segments']} segments)")
+    print("accuracy by segment area (pixels):")
+    heads = [f"<={b['max_area']}" if b["max_area"] else "larger" for b in first["by_size"]]
+    print(f"{'engine':>{width}} | " + " | ".join(f"{h:>7}" for h in heads))
+    for name, summary in results.items():
+        print(f"{name:>{width}} | " + " | ".join(f"{b['acc']:>7.3f}" for b in summary["by_size"]))
+    if args.plot:
+        plot_by_size(results, args.plot)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

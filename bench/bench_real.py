@@ -42,8 +42,12 @@ def deform(line: np.ndarray, color: np.ndarray, rng: np.random.Generator, streng
     map_x = inverse[0, 0] * grid_x + inverse[0, 1] * grid_y + inverse[0, 2]
     map_y = inverse[1, 0] * grid_x + inverse[1, 1] * grid_y + inverse[1, 2]
     coarse = rng.normal(0, 0.012 * strength * max(height, width), (2, 5, 5)).astype(np.float32)
-    map_x += cv2.resize(coarse[0], (width, height), interpolation=cv2.INTER_CUBIC)
-    map_y += cv2.resize(coarse[1], (width, height), interpolation=cv2.INTER_CUBIC)
+    map_x = (map_x + cv2.resize(coarse[0], (width, height), interpolation=cv2.INTER_CUBIC)).astype(
+        np.float32
+    )
+    map_y = (map_y + cv2.resize(coarse[1], (width, height), interpolation=cv2.INTER_CUBIC)).astype(
+        np.float32
+    )
     # Lines: sample coverage bilinearly and keep anything half-inked, so strokes stay closed.
     kinds = classify_lines(line)
     inked = cv2.remap((kinds != PAPER).astype(np.float32), map_x, map_y, cv2.INTER_LINEAR)
@@ -61,8 +65,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--strength", type=float, default=1.0)
+    parser.add_argument(
+        "--flow-prior", type=float, action="append", help="inclusion engines with these priors"
+    )
     args = parser.parse_args()
     engines = {"flow": make_engine("flow"), "inclusion": make_engine("inclusion")}
+    for beta in args.flow_prior or ():
+        engines[f"incl b={beta:g}"] = make_engine("inclusion", flow_prior=beta)
     results: dict[str, dict[str, list]] = {name: {} for name in engines}
     for folder, name in FRAMES:
         root = REAL_DATA / folder
@@ -82,7 +91,7 @@ def main() -> None:
                 score = evaluate_frame(predicted, target_color, target.segment_ids)
                 results[engine_name].setdefault(folder, []).append(score)
     labels = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
-    print(f"{'frame':>16} | {'engine':>9} | " + " | ".join(f"{n:>10}" for n in labels))
+    print(f"{'frame':>16} | {'engine':>11} | " + " | ".join(f"{n:>10}" for n in labels))
     for folder, _ in FRAMES:
         for engine_name in engines:
             scores = results[engine_name].get(folder)
@@ -90,7 +99,7 @@ def main() -> None:
                 continue
             summary = summarize(scores)
             values = " | ".join(f"{summary[n]:>10.4f}" for n in labels)
-            print(f"{folder:>16} | {engine_name:>9} | {values}")
+            print(f"{folder:>16} | {engine_name:>11} | {values}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from paintbucket.flow.dis import estimate_flow, warp_nearest
+from paintbucket.pipeline.engines import vote_probabilities
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.pipeline.palette import redistribution_colors
 from paintbucket.pipeline.result import SegmentColoring
@@ -52,12 +53,20 @@ class LearnedEngine:
         Longer side of the network input.
     seed : int
         Seed of the color redistribution.
+    flow_prior : float
+        Weight ``beta`` of the flow vote in the final score: probabilities are
+        ``p_net * (p_flow + 0.02) ** beta``, renormalised (0 = the network alone). The
+        flow vote is the share of a segment's pixels that the warped reference colors
+        give each palette color, as in :class:`~paintbucket.pipeline.engines.FlowEngine`.
+        The default 0.5 was chosen on a validation set of held-out synthetic characters
+        (``data/val-1024``, see the README), not on the benchmark.
     """
 
     weights: str | Path | None = None
     device: str = "cpu"
     work_size: int = 512
     seed: int = 0
+    flow_prior: float = 0.5
     name: str = "inclusion"
     _model: object = field(default=None, init=False, repr=False)
 
@@ -120,4 +129,10 @@ class LearnedEngine:
             ref_color = torch.from_numpy(reference.segment_palette_index[1:].astype(np.int64))
             per_color = color_probabilities(log_probs, ref_color.to(self.device), num_colors)
         probabilities[1:] = per_color.cpu().numpy()
+        if self.flow_prior > 0:
+            warped_palette = reference.segment_palette_index[warped_ids]
+            votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
+            fused = probabilities * (votes + 0.02) ** self.flow_prior
+            probabilities = fused / np.maximum(fused.sum(axis=1, keepdims=True), 1e-12)
+            probabilities[0] = 0.0
         return SegmentColoring(target.segment_ids, reference.palette, probabilities)
