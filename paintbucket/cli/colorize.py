@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from paintbucket.cli.options import add_engine_option, add_seg_option
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -22,11 +24,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="forward: frame to frame from the first keyframe; "
         "nearest: each frame from its nearest keyframe (default: forward)",
     )
-    parser.add_argument(
-        "--engine",
-        choices=("inclusion", "flow"),
-        default="inclusion",
-        help="inclusion: the learned matcher with the shipped weights (default); "
+    add_engine_option(
+        parser,
+        "inclusion",
+        "inclusion: the learned matcher with the shipped weights (default); "
         "flow: optical-flow warping baseline",
     )
     parser.add_argument(
@@ -41,13 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_true",
         help="draw the original line pixels (color lines too) over the fills",
     )
-    parser.add_argument(
-        "--seg",
-        dest="seg_method",
-        choices=("default", "trappedball"),
-        default="default",
-        help="segmentation: closed lines (default) or trapped-ball gap closing",
-    )
+    add_seg_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 

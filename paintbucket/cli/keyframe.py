@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from paintbucket.cli.options import add_seg_option
+
 
 def _refs(value: str) -> str | int:
     if value in ("auto", "all"):
@@ -56,13 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_false",
         help="skip the optical-flow refinement after global alignment",
     )
-    parser.add_argument(
-        "--seg",
-        dest="seg_method",
-        choices=("default", "trappedball"),
-        default="default",
-        help="segmentation: closed lines (default) or trapped-ball gap closing",
-    )
+    add_seg_option(parser)
     return parser
 
 

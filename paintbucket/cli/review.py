@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from paintbucket.cli.options import add_engine_option, add_seg_option
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -27,19 +29,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default="127.0.0.1",
         help="interface to bind (default: 127.0.0.1, this machine only)",
     )
-    parser.add_argument(
-        "--engine",
-        choices=("flow", "inclusion"),
-        default="flow",
-        help="engine for colorizing missing results and for re-propagation (default: flow)",
+    add_engine_option(
+        parser,
+        "flow",
+        "engine for colorizing missing results and for re-propagation (default: flow)",
     )
-    parser.add_argument(
-        "--seg",
-        dest="seg_method",
-        choices=("default", "trappedball"),
-        default="default",
-        help="segmentation the results were made with (default: default)",
-    )
+    add_seg_option(parser, help="segmentation the results were made with (default: default)")
     parser.add_argument(
         "--no-colorize",
         dest="colorize",

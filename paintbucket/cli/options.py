@@ -1,0 +1,21 @@
+"""Options shared by several subcommands, defined once."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """``--seg default|trappedball`` -> ``args.seg_method``."""
+    parser.add_argument(
+        "--seg",
+        dest="seg_method",
+        choices=("default", "trappedball"),
+        default="default",
+        help=help or "segmentation: closed lines (default) or trapped-ball gap closing",
+    )
+
+
+def add_engine_option(parser: argparse.ArgumentParser, default: str, help: str) -> None:
+    """``--engine inclusion|flow`` -> ``args.engine``."""
+    parser.add_argument("--engine", choices=("inclusion", "flow"), default=default, help=help)
