@@ -81,7 +81,7 @@ class LearnedEngine:
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
         import torch
 
-        from paintbucket.models.inclusion_matcher import color_probabilities
+        from paintbucket.models.inclusion_matcher import color_probabilities, image_tensor
 
         if reference.shape != target.shape:
             raise ValueError(
@@ -104,9 +104,7 @@ class LearnedEngine:
             return paint[small.astype(np.int64)]
 
         def tensor(array: np.ndarray):
-            value = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
-            value = value[None, None] if value.ndim == 2 else value.permute(2, 0, 1)[None]
-            return value.to(self.device)
+            return image_tensor(array, self.device)
 
         data = {
             "line_ref": tensor(_work_line(reference.line_art, shape)),

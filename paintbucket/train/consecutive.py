@@ -75,10 +75,10 @@ def pair_to_batch(pair, device) -> tuple[dict, object]:
     """Numpy :class:`~paintbucket.train.pairs.Pair` -> model inputs and ``correct`` [1 x N x M]."""
     import torch
 
+    from paintbucket.models.inclusion_matcher import image_tensor
+
     def image(array: np.ndarray):
-        tensor = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
-        tensor = tensor[None, None] if tensor.ndim == 2 else tensor.permute(2, 0, 1)[None]
-        return tensor.to(device)
+        return image_tensor(array, device)
 
     data = {
         "line_ref": image(pair.line_ref),
