@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.cli.options import add_engine_option, add_seg_option
+from paintbucket.cli.options import add_device_option, add_engine_option, add_seg_option
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -33,9 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--weights", metavar="FILE", help="safetensors weights for --engine inclusion"
     )
-    parser.add_argument(
-        "--device", choices=("cpu", "cuda"), default="cpu", help="device of the learned engine"
-    )
+    add_device_option(parser, "device of the learned engine")
     parser.add_argument(
         "--keep-line",
         dest="keep_line",

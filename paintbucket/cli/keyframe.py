@@ -1,11 +1,11 @@
 """``pbc keyframe --sheet SHEET_DIR --line TARGET.png --out OUT.png``: color a keyframe
-from a color design sheet (non-learned baseline)."""
+from a color design sheet (learned matcher, or the non-learned baseline)."""
 
 from __future__ import annotations
 
 import argparse
 
-from paintbucket.cli.options import add_seg_option
+from paintbucket.cli.options import add_device_option, add_seg_option
 
 
 def _refs(value: str) -> str | int:
@@ -49,14 +49,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         type=_refs,
         default="auto",
         metavar="auto|all|N",
-        help="auto: best silhouette match (default); all: vote over every reference "
-        "weighted by match score; N: reference number N (0 = first, front when present)",
+        help="auto (default): the learned selector's choice (references whose viewpoint "
+        "probability exceeds 0.3, else the first), or with --method baseline the best "
+        "silhouette match; all: every reference, weighted by silhouette score; "
+        "N: reference number N (0 = first, front when present)",
     )
+    parser.add_argument(
+        "--method",
+        choices=("model", "baseline"),
+        default="model",
+        help="model: the shipped keyframe matcher (default); baseline: aligned-reference "
+        "voting without learning",
+    )
+    parser.add_argument("--weights", metavar="FILE", help="keyframe matcher weights (safetensors)")
+    parser.add_argument(
+        "--selector-weights", metavar="FILE", help="reference selector weights (safetensors)"
+    )
+    add_device_option(parser)
     parser.add_argument(
         "--no-flow",
         dest="refine_flow",
         action="store_false",
-        help="skip the optical-flow refinement after global alignment",
+        help="baseline: skip the optical-flow refinement after global alignment",
     )
     add_seg_option(parser)
     return parser
@@ -99,6 +113,13 @@ def run(args: argparse.Namespace) -> int:
         group = groups_from_strokes(target.segment_ids, read_rgba(args.strokes))
         shade = shade_from_color_lines(target.segment_ids, line_art)
     categories = entry_categories(sheet.colorbook.entries)
+    matcher = selector = None
+    if args.method == "model":
+        from paintbucket.keyframe.learned import KeyframeModel
+        from paintbucket.keyframe.select import ReferenceSelector
+
+        matcher = KeyframeModel(args.weights, device=args.device)
+        selector = ReferenceSelector(args.selector_weights, device=args.device)
     result = colorize_keyframe(
         sheet,
         target,
@@ -107,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         categories=categories,
         refs=args.refs,
         refine_flow=args.refine_flow,
+        matcher=matcher,
+        selector=selector,
     )
     out = Path(args.out)
     write_png(out, result.coloring.render())
@@ -129,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
             segments[str(i)]["group"] = GROUPS[int(group[i])]
     report = {
         "sheet": str(args.sheet),
+        "method": args.method,
         "line": str(args.line),
         "references": [
             {"name": ref.name, "score": round(float(s), 4), "weight": round(float(w), 4)}

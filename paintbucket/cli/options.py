@@ -19,3 +19,13 @@ def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> 
 def add_engine_option(parser: argparse.ArgumentParser, default: str, help: str) -> None:
     """``--engine inclusion|flow`` -> ``args.engine``."""
     parser.add_argument("--engine", choices=("inclusion", "flow"), default=default, help=help)
+
+
+def add_device_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """``--device cpu|cuda`` -> ``args.device``."""
+    parser.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help=help or "device of the learned models",
+    )

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -25,6 +26,10 @@ from paintbucket.pipeline.engines import GUESS_CEILING, vote_probabilities
 from paintbucket.pipeline.frames import Frame
 from paintbucket.pipeline.result import SegmentColoring
 from paintbucket.segment.stats import nearest_fill, segment_areas
+
+if TYPE_CHECKING:
+    from paintbucket.keyframe.learned import KeyframeModel
+    from paintbucket.keyframe.select import ReferenceSelector
 
 #: Variant columns tried in this order when votes tie (normal first).
 _VARIANT_PREFERENCE = np.array([1, 0, 2, 3])
@@ -157,7 +162,8 @@ class KeyframeResult:
     confidence : (N + 1,) float32
         Pooled vote share of the chosen entry.
     reference_scores : (R,) float64
-        Match score of every reference.
+        Silhouette match score of every reference, or the learned selector's
+        probability when it chose.
     reference_weights : (R,) float64
         Weight each reference's votes got (sums to 1).
     """
@@ -196,6 +202,8 @@ def colorize_keyframe(
     categories: list[str] | None = None,
     refs: str | int = "auto",
     refine_flow: bool = True,
+    matcher: KeyframeModel | None = None,
+    selector: ReferenceSelector | None = None,
 ) -> KeyframeResult:
     """Colorize one target drawing from a design sheet.
 
@@ -213,21 +221,39 @@ def colorize_keyframe(
         Category of every colorbook entry (``sheet.colorbook.entries`` order).
     refs : "auto", "all" or int
     refine_flow : bool
-        Refine the global alignment with DIS optical flow.
+        Refine the global alignment with DIS optical flow (baseline only).
+    matcher : KeyframeModel, optional
+        The learned matcher; without it, the non-learned baseline votes. The matcher
+        needs ``categories``.
+    selector : ReferenceSelector, optional
+        With ``refs="auto"``, the learned selector picks and weights the references
+        (its probabilities become ``reference_scores``) instead of the best silhouette.
 
     Returns
     -------
     KeyframeResult
     """
     scores, transforms = reference_scores(sheet, target)
-    weights = reference_weights(scores, refs)
+    if selector is not None and refs == "auto":
+        scores, weights = selector(sheet, target)
+    else:
+        weights = reference_weights(scores, refs)
     palette = sheet.palette
-    color_probs = np.zeros((target.segment_ids.max(initial=0) + 1, len(palette)), np.float32)
-    for ref, transform, weight in zip(sheet.references, transforms, weights):
-        if weight > 0:
-            color_probs += weight * vote_reference(sheet, ref, target, transform, refine_flow)
-
     table = sheet.entry_table()  # (E + 1, 4), -1 = null
+    color_probs = np.zeros((target.segment_ids.max(initial=0) + 1, len(palette)), np.float32)
+    if matcher is not None and categories is None:
+        raise ValueError("the learned matcher needs the entries' categories")
+    # The matcher predicts entries, not variants: its votes go to each entry's normal color.
+    normal = np.where(table[:, 1] >= 0, table[:, 1], table.max(axis=1))
+    for ref, transform, weight in zip(sheet.references, transforms, weights):
+        if weight <= 0:
+            continue
+        if matcher is None:
+            color_probs += weight * vote_reference(sheet, ref, target, transform, refine_flow)
+        else:
+            entry_probs = matcher.entry_probabilities(sheet, ref, target, categories, group)
+            np.add.at(color_probs.T, normal, weight * entry_probs.T)
+
     safe = np.where(table >= 0, table, 0)
     variant_votes = np.where(table[None] >= 0, color_probs[:, safe], 0.0)  # (N+1, E+1, 4)
     variant_votes[:, 0, 1:] = 0.0  # the background row repeats index 0 four times

@@ -115,6 +115,22 @@ class DesignSheet:
         return to_sheet[reference.frame.palette_index_map()]
 
 
+def palette_entries(sheet: DesignSheet) -> np.ndarray:
+    """(P,) int64 row of :meth:`DesignSheet.entry_table` of every palette color."""
+    table = sheet.entry_table()
+    rows = np.zeros(len(sheet.palette), dtype=np.int64)
+    valid = table >= 0
+    rows[table[valid]] = np.nonzero(valid)[0]
+    return rows
+
+
+def reference_entry_map(sheet: DesignSheet, reference: Reference) -> np.ndarray:
+    """(H, W) int64 entry row (0 = background, ``e + 1`` = colorbook entry ``e``) of
+    every pixel of ``reference``; -1 on black lines."""
+    index = sheet.reference_index_map(reference)
+    return np.where(index >= 0, palette_entries(sheet)[index.clip(0)], -1)
+
+
 def _reference_names(ref_dir: Path) -> list[str]:
     stems = sorted(
         p.stem for p in ref_dir.glob("*.png") if p.is_file() and not p.stem.endswith(LINE_SUFFIX)

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from paintbucket.models.layers import AttentionLayer, DeformConv2d, UNet
+from paintbucket.models.layers import DeformConv2d, UNet, attention_stack, match_tokens
 from paintbucket.models.pooling import mask_average_pool, segment_boxes
 
 
@@ -57,12 +57,8 @@ class InclusionMatcher(nn.Module):
             width, tuple(conf["widths"]), dim, pyramid_channels=1 if conf["input_pyramid"] else 0
         )
         self.box_mlp = nn.Sequential(nn.Linear(4, dim), nn.GELU(), nn.Linear(dim, dim))
-        self.self_layers = nn.ModuleList(
-            AttentionLayer(dim, conf["num_heads"]) for _ in range(conf["num_layers"])
-        )
-        self.cross_layers = nn.ModuleList(
-            AttentionLayer(dim, conf["num_heads"]) for _ in range(conf["num_layers"])
-        )
+        self.self_layers = attention_stack(dim, conf["num_heads"], conf["num_layers"])
+        self.cross_layers = attention_stack(dim, conf["num_heads"], conf["num_layers"])
         self.project = nn.Linear(dim, dim)
 
     @property
@@ -136,15 +132,11 @@ class InclusionMatcher(nn.Module):
         boxes_tgt, mask_tgt = segment_boxes(data["segments_tgt"], num_tgt)
         ref = tokens_ref + self.box_mlp(self._box_coordinates(boxes_ref, data))
         tgt = tokens_tgt + self.box_mlp(self._box_coordinates(boxes_tgt, data))
-        for self_layer, cross_layer in zip(self.self_layers, self.cross_layers):
-            ref = self_layer(ref, ref, mask_ref)
-            tgt = self_layer(tgt, tgt, mask_tgt)
-            ref, tgt = cross_layer(ref, tgt, mask_tgt), cross_layer(tgt, ref, mask_ref)
-        ref, tgt = self.project(ref), self.project(tgt)
-        scores = tgt @ ref.transpose(1, 2) / ref.shape[-1] ** 0.5
-        scores = scores.masked_fill(~mask_ref[:, None, :], float("-inf"))
+        log_probs = match_tokens(
+            self.self_layers, self.cross_layers, self.project, ref, tgt, mask_ref, mask_tgt
+        )
         return {
-            "log_probs": F.log_softmax(scores, dim=-1),
+            "log_probs": log_probs,
             "mask_ref": mask_ref,
             "mask_tgt": mask_tgt,
         }

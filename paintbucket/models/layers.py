@@ -182,3 +182,41 @@ class AttentionLayer(nn.Module):
         )
         message = self.merge(message.transpose(1, 2).reshape(x.shape))
         return x + self.mlp(torch.cat([x, message], dim=-1))
+
+
+def attention_stack(dim: int, heads: int, layers: int) -> nn.ModuleList:
+    """``layers`` :class:`AttentionLayer` blocks of width ``dim``."""
+    return nn.ModuleList(AttentionLayer(dim, heads) for _ in range(layers))
+
+
+def match_tokens(
+    self_layers: nn.ModuleList,
+    cross_layers: nn.ModuleList,
+    project: nn.Module,
+    ref: torch.Tensor,
+    tgt: torch.Tensor,
+    mask_ref: torch.Tensor,
+    mask_tgt: torch.Tensor,
+) -> torch.Tensor:
+    """Multiplex transformer (self then cross attention per block) and similarity.
+
+    Parameters
+    ----------
+    self_layers, cross_layers : ModuleList of AttentionLayer (same length)
+    project : module applied to both token sets after the blocks
+    ref : [B x M x D], tgt : [B x N x D] tokens
+    mask_ref : [B x M] bool, mask_tgt : [B x N] bool, real tokens
+
+    Returns
+    -------
+    log_probs : [B x N x M]
+        Log-softmax over the reference of the scaled dot products (padding: -inf).
+    """
+    for self_layer, cross_layer in zip(self_layers, cross_layers):
+        ref = self_layer(ref, ref, mask_ref)
+        tgt = self_layer(tgt, tgt, mask_tgt)
+        ref, tgt = cross_layer(ref, tgt, mask_tgt), cross_layer(tgt, ref, mask_ref)
+    ref, tgt = project(ref), project(tgt)
+    scores = tgt @ ref.transpose(1, 2) / ref.shape[-1] ** 0.5
+    scores = scores.masked_fill(~mask_ref[:, None, :], float("-inf"))
+    return F.log_softmax(scores, dim=-1)

@@ -10,7 +10,19 @@ from paintbucket.errors import InputError
 #: Weights shipped with the package.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CONSECUTIVE_WEIGHTS = WEIGHTS_DIR / "consecutive.safetensors"
-FORMAT = "paintbucket.InclusionMatcher/1"
+DEFAULT_KEYFRAME_WEIGHTS = WEIGHTS_DIR / "keyframe.safetensors"
+DEFAULT_VIEWS_WEIGHTS = WEIGHTS_DIR / "views.safetensors"
+#: Shipped weights of every model class.
+DEFAULT_WEIGHTS = {
+    "InclusionMatcher": DEFAULT_CONSECUTIVE_WEIGHTS,
+    "KeyframeMatcher": DEFAULT_KEYFRAME_WEIGHTS,
+    "ViewEncoder": DEFAULT_VIEWS_WEIGHTS,
+}
+
+
+def model_format(model_class: type) -> str:
+    """Format tag stored in a weights file of ``model_class``."""
+    return f"paintbucket.{model_class.__name__}/1"
 
 
 def save_matcher(model, path: str | Path, **metadata: object) -> Path:
@@ -22,7 +34,7 @@ def save_matcher(model, path: str | Path, **metadata: object) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = {"format": FORMAT, "conf": json.dumps(model.conf)}
+    header = {"format": model_format(type(model)), "conf": json.dumps(model.conf)}
     header.update({key: json.dumps(value) for key, value in metadata.items()})
     state = {
         name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()
@@ -38,8 +50,13 @@ def save_matcher(model, path: str | Path, **metadata: object) -> Path:
     return path
 
 
-def load_matcher(path: str | Path | None = None, device: str = "cpu"):
-    """Build an :class:`~paintbucket.models.InclusionMatcher` from a safetensors file.
+def load_matcher(
+    path: str | Path | None = None, device: str = "cpu", model_class: type | None = None
+):
+    """Build a model from a safetensors file written by :func:`save_matcher`.
+
+    ``model_class`` defaults to :class:`~paintbucket.models.InclusionMatcher`; ``path``
+    defaults to the class's shipped weights (:data:`DEFAULT_WEIGHTS`).
 
     Raises
     ------
@@ -51,7 +68,9 @@ def load_matcher(path: str | Path | None = None, device: str = "cpu"):
 
     from paintbucket.models.inclusion_matcher import InclusionMatcher
 
-    path = Path(DEFAULT_CONSECUTIVE_WEIGHTS if path is None else path)
+    model_class = model_class or InclusionMatcher
+    path = Path(DEFAULT_WEIGHTS[model_class.__name__] if path is None else path)
+    expected = model_format(model_class)
     if not path.is_file():
         raise InputError(path, "weights file not found")
     try:
@@ -60,10 +79,10 @@ def load_matcher(path: str | Path | None = None, device: str = "cpu"):
             state = {name: handle.get_tensor(name) for name in handle.keys()}
     except (SafetensorError, OSError, ValueError) as error:
         raise InputError(path, f"not a readable safetensors file ({error})") from None
-    if metadata.get("format") != FORMAT:
-        raise InputError(path, f"not {FORMAT} weights (format {metadata.get('format')!r})")
+    if metadata.get("format") != expected:
+        raise InputError(path, f"not {expected} weights (format {metadata.get('format')!r})")
     try:
-        model = InclusionMatcher(json.loads(metadata["conf"]))
+        model = model_class(json.loads(metadata["conf"]))
         model.load_state_dict(state)
     except (KeyError, ValueError, RuntimeError) as error:
         first_line = str(error).strip().splitlines()[0]

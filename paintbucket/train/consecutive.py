@@ -1,74 +1,41 @@
-"""Training the consecutive-frame inclusion matcher: resumable, logged, on CPU or CUDA.
-
-A run folder holds ``config.yaml`` (the merged configuration), ``log.jsonl`` (one line
-per logging step: iteration, loss, accuracy, learning rate, elapsed seconds),
-``checkpoint.pt`` (model, optimizer and progress, for ``--resume``) and
-``model.safetensors`` (the weights, written at every checkpoint and at the end).
-"""
+"""Training the consecutive-frame inclusion matcher (run folder: see
+:mod:`paintbucket.train.loop`)."""
 
 from __future__ import annotations
 
 import json
-import math
-import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from paintbucket.errors import InputError
+from paintbucket.train.loop import (
+    LOOP_CONF,
+    fit,
+    folder_list,
+    learning_rate,
+    match_stats,
+    merge_conf,
+    read_checkpoint,
+    resumed_conf,
+    setup_torch,
+)
+from paintbucket.train.loop import load_config as _load_config
+
+__all__ = ["DEFAULT_TRAIN_CONF", "learning_rate", "load_config", "merge_conf",
+           "pair_to_batch", "train_consecutive"]  # fmt: skip
 
 DEFAULT_TRAIN_CONF = {
     "model": {},  # overrides of InclusionMatcher.default_conf
     "pairs": {},  # overrides of paintbucket.train.pairs.DEFAULT_PAIR_CONF
-    "iterations": 8000,  # optimizer steps (one pair per step)
-    "learning_rate": 3.0e-4,  # peak Adam learning rate
-    "min_learning_rate": 1.0e-5,  # end of the cosine decay
-    "warmup": 200,  # linear warm-up steps
-    "grad_clip": 1.0,  # max gradient norm
-    "log_every": 50,  # steps between log lines
-    "checkpoint_every": 250,  # steps between checkpoints
-    "seed": 0,  # sampling and initialisation seed
-    "threads": 0,  # torch CPU threads, 0 = leave torch's default
+    "init": None,  # safetensors weights to start from (fine-tuning); None = random
+    **LOOP_CONF,
 }
-
-
-def merge_conf(base: dict, override: dict | None) -> dict:
-    """Recursively merge ``override`` into a copy of ``base``; unknown keys are errors."""
-    merged = dict(base)
-    for key, value in (override or {}).items():
-        if key not in base:
-            raise ValueError(f"unknown configuration key {key!r}")
-        if isinstance(base[key], dict) and base[key] and isinstance(value, dict):
-            merged[key] = merge_conf(base[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def load_config(path: str | Path | None) -> dict:
     """Read a YAML config and merge it over :data:`DEFAULT_TRAIN_CONF`."""
-    if path is None:
-        return merge_conf(DEFAULT_TRAIN_CONF, {})
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(path, "config file not found") from None
-    except yaml.YAMLError:
-        raise InputError(path, "invalid YAML") from None
-    try:
-        return merge_conf(DEFAULT_TRAIN_CONF, data)
-    except ValueError as error:
-        raise InputError(path, str(error)) from None
-
-
-def learning_rate(step: int, conf: dict) -> float:
-    """Linear warm-up then cosine decay from ``learning_rate`` to ``min_learning_rate``."""
-    if step < conf["warmup"]:
-        return conf["learning_rate"] * (step + 1) / conf["warmup"]
-    progress = min(1.0, (step - conf["warmup"]) / max(1, conf["iterations"] - conf["warmup"]))
-    low, high = conf["min_learning_rate"], conf["learning_rate"]
-    return low + 0.5 * (high - low) * (1 + math.cos(math.pi * progress))
+    return _load_config(path, DEFAULT_TRAIN_CONF)
 
 
 def pair_to_batch(pair, device) -> tuple[dict, object]:
@@ -93,7 +60,7 @@ def pair_to_batch(pair, device) -> tuple[dict, object]:
 
 
 def train_consecutive(
-    data_dir: str | Path,
+    data_dir: str | Path | list,
     run_dir: str | Path,
     conf: dict | None = None,
     device: str = "cpu",
@@ -105,10 +72,10 @@ def train_consecutive(
 
     Parameters
     ----------
-    data_dir : path
-        Folder of ``pbc synth`` clips (any folder whose subfolders hold line/ + gt/).
+    data_dir : path or list of paths
+        Folder(s) of ``pbc synth`` clips (any folder whose subfolders hold line/ + gt/).
     run_dir : path
-        Run folder (created); see the module docstring.
+        Run folder (created); see :mod:`paintbucket.train.loop`.
     conf : dict, optional
         Merged over :data:`DEFAULT_TRAIN_CONF`.
     device : str
@@ -121,105 +88,40 @@ def train_consecutive(
     progress : bool
         Show a progress bar.
     """
-    import torch
-    from tqdm import tqdm
 
     from paintbucket.models.inclusion_matcher import InclusionMatcher, inclusion_loss
     from paintbucket.models.weights import save_matcher
     from paintbucket.train.pairs import DEFAULT_PAIR_CONF, find_clips, make_pair
 
-    run_dir = Path(run_dir)
-    checkpoint_path = run_dir / "checkpoint.pt"
-    checkpoint = None
-    if resume:
-        if not checkpoint_path.is_file():
-            raise InputError(checkpoint_path, "no checkpoint to resume from")
-        try:
-            checkpoint = torch.load(checkpoint_path, map_location=device, weights_only=False)
-            checkpoint["conf"], checkpoint["model"], checkpoint["iteration"]  # noqa: B018
-        except Exception as error:  # torch raises many kinds on a damaged file
-            raise InputError(
-                checkpoint_path, f"corrupt checkpoint ({type(error).__name__})"
-            ) from None
-        iterations = (conf or {}).get("iterations")
-        conf = dict(checkpoint["conf"])
-        if iterations is not None:
-            conf["iterations"] = iterations
-    conf = merge_conf(DEFAULT_TRAIN_CONF, conf)
+    checkpoint = read_checkpoint(run_dir, device) if resume else None
+    conf = resumed_conf(checkpoint, conf, DEFAULT_TRAIN_CONF)
     pair_conf = merge_conf(DEFAULT_PAIR_CONF, conf["pairs"])
-    clips = find_clips(data_dir)
+    data_dirs = folder_list(data_dir)
+    clips = [clip for folder in data_dirs for clip in find_clips(folder)]
     if not clips:
-        raise InputError(data_dir, "no clip folders (line/ + gt/ with 2+ frames) found")
-    if conf["threads"]:
-        torch.set_num_threads(conf["threads"])
-    torch.manual_seed(conf["seed"])
-    model = InclusionMatcher(conf["model"]).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=conf["learning_rate"])
-    start = 0
-    if checkpoint is not None:
-        try:
-            model.load_state_dict(checkpoint["model"])
-            optimizer.load_state_dict(checkpoint["optimizer"])
-        except (RuntimeError, ValueError, KeyError) as error:
-            first_line = str(error).strip().splitlines()[0]
-            raise InputError(
-                checkpoint_path, f"checkpoint does not fit the model: {first_line}"
-            ) from None
-        start = checkpoint["iteration"]
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False), encoding="utf-8")
+        raise InputError(data_dirs[0], "no clip folders (line/ + gt/ with 2+ frames) found")
+    setup_torch(conf)
+    if conf["init"] is not None and checkpoint is None:
+        from paintbucket.models.weights import load_matcher
 
-    def save(step: int) -> None:
-        tmp = checkpoint_path.with_suffix(".tmp")
-        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict()}
-        torch.save({**state, "iteration": step, "conf": conf}, tmp)
-        tmp.replace(checkpoint_path)
-        save_matcher(model, run_dir / "model.safetensors", iterations=step, data=str(data_dir))
+        model = load_matcher(conf["init"], device).train()
+        if json.dumps(model.conf) != json.dumps(InclusionMatcher(conf["model"]).conf):
+            raise InputError(conf["init"], "init weights were trained with another model conf")
+    else:
+        model = InclusionMatcher(conf["model"]).to(device)
 
-    began = time.time()
-    losses, hits, counts = [], 0, 0
-    model.train()
-    bar = tqdm(range(start, conf["iterations"]), initial=start, total=conf["iterations"],
-               desc="train", unit="step", disable=not progress)  # fmt: skip
-    step = start
-    with open(run_dir / "log.jsonl", "a", encoding="utf-8") as log:
-        for step in bar:
-            # One generator per step: resuming replays the same sample sequence.
-            rng = np.random.default_rng([conf["seed"], step])
-            pair = None
-            while pair is None:
-                pair = make_pair(clips[int(rng.integers(len(clips)))], rng, pair_conf)
-            data, correct = pair_to_batch(pair, device)
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, conf)
-            output = model(data)
-            loss = inclusion_loss(output["log_probs"], correct)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), conf["grad_clip"])
-            optimizer.step()
-            with torch.no_grad():
-                answered = correct.any(-1)
-                best = output["log_probs"].argmax(-1, keepdim=True)
-                hits += int(correct.gather(-1, best).squeeze(-1)[answered].sum())
-                counts += int(answered.sum())
-            losses.append(loss.item())
-            done = step + 1
-            if done % conf["log_every"] == 0:
-                record = {
-                    "iteration": done,
-                    "loss": float(np.mean(losses)),
-                    "accuracy": hits / max(counts, 1),
-                    "learning_rate": learning_rate(step, conf),
-                    "seconds": round(time.time() - began, 1),
-                }
-                log.write(json.dumps(record) + "\n")
-                log.flush()
-                bar.set_postfix(loss=f"{record['loss']:.3f}", acc=f"{record['accuracy']:.3f}")
-                losses, hits, counts = [], 0, 0
-            if done % conf["checkpoint_every"] == 0:
-                save(done)
-            if max_minutes is not None and time.time() - began > 60 * max_minutes:
-                break
-    save(step + 1 if conf["iterations"] > start else start)
-    return run_dir / "model.safetensors"
+    def step(rng: np.random.Generator):
+        pair = None
+        while pair is None:
+            pair = make_pair(clips[int(rng.integers(len(clips)))], rng, pair_conf)
+        data, correct = pair_to_batch(pair, device)
+        output = model(data)
+        return inclusion_loss(output["log_probs"], correct), match_stats(
+            output["log_probs"], correct
+        )
+
+    def save_weights(path: Path, iteration: int) -> None:
+        save_matcher(model, path, iterations=iteration, data=[str(d) for d in data_dirs])
+
+    fit(model, step, conf, run_dir, save_weights, checkpoint, max_minutes, progress)
+    return Path(run_dir) / "model.safetensors"

@@ -20,7 +20,12 @@ def _args(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["keyframe", *argv])
 
 
-def test_end_to_end_writes_colorbook_colors_and_json(tiny_data: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("method", "refs"), [("baseline", "all"), ("model", "auto"), ("model", "all")]
+)
+def test_end_to_end_writes_colorbook_colors_and_json(
+    tiny_data: Path, tmp_path: Path, method: str, refs: str
+) -> None:
     clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
     out = tmp_path / "out" / "0001.png"
     args = _args(
@@ -28,7 +33,8 @@ def test_end_to_end_writes_colorbook_colors_and_json(tiny_data: Path, tmp_path: 
         "--line", str(clip / "line" / "0001.png"),
         "--anno", str(clip / "line_anno" / "0001.png"),
         "--out", str(out),
-        "--refs", "all",
+        "--refs", refs,
+        "--method", method,
     )  # fmt: skip
     assert keyframe.run(args) == 0
     image = read_rgba(out)
@@ -43,6 +49,23 @@ def test_end_to_end_writes_colorbook_colors_and_json(tiny_data: Path, tmp_path: 
         assert segment["variant"] in ("background", "highlight", "normal", "shadow1", "shadow2")
         assert 0.0 <= segment["confidence"] <= 1.0
     assert [r["name"] for r in report["references"]] == ["front", "side", "back", "face"]
+    assert report["method"] == method
+    assert sum(r["weight"] for r in report["references"]) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_missing_weights_file_is_a_one_line_error(tiny_data: Path, tmp_path: Path) -> None:
+    from paintbucket.errors import InputError
+
+    clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
+    args = _args(
+        "--sheet", str(tiny_data / "char000_sheet"),
+        "--line", str(clip / "line" / "0001.png"),
+        "--out", str(tmp_path / "o.png"),
+        "--weights", str(tmp_path / "missing.safetensors"),
+    )  # fmt: skip
+    with pytest.raises(InputError, match="weights file not found"):
+        keyframe.run(args)
+    assert not (tmp_path / "o.png").exists()
 
 
 def test_bad_refs_value() -> None:

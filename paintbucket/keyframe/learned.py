@@ -1,0 +1,144 @@
+"""The learned keyframe matcher at inference: one sheet reference -> entry probabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from paintbucket.io.colorbook import CATEGORIES
+from paintbucket.keyframe.baseline import foreground_mask
+from paintbucket.keyframe.inputs import (
+    character_box,
+    group_masks,
+    segment_majority,
+    work_shape,
+)
+from paintbucket.keyframe.sheet import DesignSheet, Reference, reference_entry_map
+from paintbucket.pipeline.frames import Frame
+from paintbucket.segment.lines import ink
+
+#: Ink above this (after resizing to the working size) is line, as in training.
+WORK_LINE_THRESHOLD = 0.3
+
+
+def _work_line(line_art: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    coverage = cv2.resize(ink(line_art), shape[::-1], interpolation=cv2.INTER_AREA)
+    return (coverage >= WORK_LINE_THRESHOLD).astype(np.float32)
+
+
+@dataclass
+class KeyframeModel:
+    """The shipped :class:`~paintbucket.models.KeyframeMatcher`, ready to match a target
+    drawing against sheet references.
+
+    Parameters
+    ----------
+    weights : path, optional
+        safetensors file; the shipped keyframe weights by default.
+    device : str
+        ``"cpu"`` or ``"cuda"``.
+    work_size : int
+        Longer side of the network inputs (training used 384).
+    """
+
+    weights: str | Path | None = None
+    device: str = "cpu"
+    work_size: int = 384
+    _model: object = field(default=None, init=False, repr=False)
+
+    @property
+    def model(self):
+        if self._model is None:
+            from paintbucket.models.keyframe_matcher import KeyframeMatcher
+            from paintbucket.models.weights import load_matcher
+
+            self._model = load_matcher(self.weights, self.device, KeyframeMatcher)
+        return self._model
+
+    def entry_probabilities(
+        self,
+        sheet: DesignSheet,
+        reference: Reference,
+        target: Frame,
+        categories: list[str],
+        group: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Probability of every colorbook entry for every target segment.
+
+        Parameters
+        ----------
+        sheet : DesignSheet
+        reference : Reference
+            One of ``sheet.references``.
+        target : Frame
+        categories : list of str
+            Category of every colorbook entry (``sheet.colorbook.entries`` order).
+        group : (N + 1,) int, optional
+            Parsing group per target segment (hair / skin / other, -1 unknown), from
+            shading annotations or strokes.
+
+        Returns
+        -------
+        probabilities : (N + 1, E + 1) float32
+            Rows: target segment ids (row 0 zero); columns: rows of
+            ``sheet.entry_table()`` (0 = background). Each row sums to 1 (Eq. 9).
+        """
+        import torch
+
+        from paintbucket.models.inclusion_matcher import color_probabilities, image_tensor
+
+        num_entries = len(sheet.colorbook.entries) + 1
+        num_tgt = int(target.segment_ids.max(initial=0))
+        probabilities = np.zeros((num_tgt + 1, num_entries), np.float32)
+        ref_ids = reference.frame.segment_ids
+        if num_tgt == 0 or int(ref_ids.max(initial=0)) == 0:
+            return probabilities
+        entry_pixels = reference_entry_map(sheet, reference)
+        entry_ref = segment_majority(ref_ids, entry_pixels, entry_pixels >= 0)
+        category_of_entry = np.array(
+            [0] + [CATEGORIES.index(c) for c in categories], dtype=np.int64
+        )
+        category_ref = category_of_entry[entry_ref.clip(0)]
+        ref_shape = work_shape(*ref_ids.shape, self.work_size)
+        tgt_shape = work_shape(*target.shape, self.work_size)
+        parsing = group_masks(
+            target.segment_ids,
+            np.full(num_tgt + 1, -1) if group is None else np.asarray(group),
+        )
+        parsing = cv2.resize(parsing, tgt_shape[::-1], interpolation=cv2.INTER_NEAREST)
+
+        def ints(array: np.ndarray):
+            return torch.from_numpy(np.ascontiguousarray(array, dtype=np.int64))[None].to(
+                self.device
+            )
+
+        def floats(array: np.ndarray):
+            return torch.from_numpy(np.asarray(array, dtype=np.float32))[None].to(self.device)
+
+        data = {
+            "line_ref": image_tensor(_work_line(reference.frame.line_art, ref_shape), self.device),
+            "line_tgt": image_tensor(_work_line(target.line_art, tgt_shape), self.device),
+            "parsing_tgt": image_tensor(parsing, self.device),
+            "segments_ref": ints(ref_ids),
+            "segments_tgt": ints(target.segment_ids),
+            "category_ref": ints(category_ref[1:]),
+            "frame_ref": floats(character_box(ref_ids, entry_ref == 0)),
+            "frame_tgt": floats(character_box(target.segment_ids, _background(target))),
+        }
+        with torch.no_grad():
+            log_probs = self.model(data)["log_probs"][0]
+            per_entry = color_probabilities(log_probs, ints(entry_ref[1:])[0], num_entries)
+        probabilities[1:] = per_entry.cpu().numpy()
+        return probabilities
+
+
+def _background(frame: Frame) -> np.ndarray:
+    """(N + 1,) bool: the segments outside :func:`foreground_mask` (the background)."""
+    outside = ~foreground_mask(frame.segment_ids)
+    background = np.zeros(int(frame.segment_ids.max(initial=0)) + 1, dtype=bool)
+    background[np.unique(frame.segment_ids[outside])] = True
+    background[0] = False
+    return background

@@ -1,0 +1,68 @@
+"""Learned reference selection: which sheet views look like the target's viewpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from paintbucket.keyframe.baseline import foreground_mask
+from paintbucket.keyframe.sheet import DesignSheet
+from paintbucket.pipeline.frames import Frame
+from paintbucket.segment.lines import ink
+
+
+@dataclass
+class ReferenceSelector:
+    """The shipped :class:`~paintbucket.models.view_encoder.ViewEncoder` and the
+    paper's rule (softmax over cosine similarities, references above ``threshold``,
+    else the front long shot).
+
+    Parameters
+    ----------
+    weights : path, optional
+        safetensors file; the shipped selector weights by default.
+    device : str
+    temperature : float
+        Softmax temperature over the cosine similarities.
+    threshold : float
+        References with a larger probability are used.
+    """
+
+    weights: str | Path | None = None
+    device: str = "cpu"
+    temperature: float = 0.1
+    threshold: float = 0.3
+    _model: object = field(default=None, init=False, repr=False)
+
+    @property
+    def model(self):
+        if self._model is None:
+            from paintbucket.models.view_encoder import ViewEncoder
+            from paintbucket.models.weights import load_matcher
+
+            self._model = load_matcher(self.weights, self.device, ViewEncoder)
+        return self._model
+
+    def embed(self, frames: list[Frame]) -> np.ndarray:
+        """(len(frames), D) unit embeddings of drawings."""
+        import torch
+
+        from paintbucket.models.view_encoder import view_image
+
+        size = self.model.conf["size"]
+        images = np.stack(
+            [view_image(ink(f.line_art), foreground_mask(f.segment_ids), size) for f in frames]
+        )
+        with torch.no_grad():
+            batch = torch.from_numpy(images)[:, None].to(self.device)
+            return self.model(batch).cpu().numpy()
+
+    def __call__(self, sheet: DesignSheet, target: Frame) -> tuple[np.ndarray, np.ndarray]:
+        """Selection probabilities and weights (R,) of ``sheet.references`` for ``target``
+        (see :func:`~paintbucket.models.view_encoder.selection_weights`)."""
+        from paintbucket.models.view_encoder import selection_weights
+
+        embeddings = self.embed([target] + [r.frame for r in sheet.references])
+        return selection_weights(embeddings[0], embeddings[1:], self.temperature, self.threshold)

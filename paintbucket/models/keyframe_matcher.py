@@ -1,0 +1,190 @@
+"""The keyframe matcher (paper section 5.2): segment parsing + inclusion matching.
+
+A target drawing (line art, no colors) is matched against one colored reference of a
+design sheet. Two branches look at every segment:
+
+* *Segment parsing*: a U-Net over the target's line art and its three parsing masks
+  (hair / skin / other, from shading annotations or strokes) gives per-segment
+  semantic tokens, projected into the text-embedding space and compared by cosine
+  similarity with the embeddings of the 12 semantic categories (contrastive alignment).
+  The reference's semantic tokens are the text embeddings of its segments' categories.
+* *Geometry*: a U-Net with an input pyramid over the line art of both frames gives
+  per-segment geometric tokens.
+
+Token fusion concatenates each frame's geometric tokens with its semantic tokens (two
+MLPs, one per modality, bring the semantics to the token width) and adds a bounding-box
+embedding measured in the character's own box, so long shots and close-ups share a
+coordinate frame. A multiplex transformer and a similarity matrix then give, for every
+target segment, the probability of lying in each reference segment's colorbook entry.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from paintbucket.models.layers import UNet, attention_stack, match_tokens
+from paintbucket.models.pooling import mask_average_pool, segment_boxes
+
+#: Number of semantic categories (SPEC section 3; ``paintbucket.io.colorbook.CATEGORIES``).
+NUM_CATEGORIES = 12
+
+
+class KeyframeMatcher(nn.Module):
+    default_conf = {
+        "widths": (16, 32, 64, 96),  # geometric U-Net channels per level
+        "parsing_widths": (16, 32, 64),  # parsing U-Net channels per level
+        "stride": 2,  # U-Nets run at 1/stride of the input
+        "feature_dim": 64,  # token width D
+        "text_dim": 384,  # width T of the category text embeddings (all-MiniLM-L6-v2)
+        "num_layers": 4,  # self + cross attention blocks
+        "num_heads": 4,  # attention heads
+        "semantic": True,  # False: geometric tokens only (no token fusion)
+        "parsing_temperature": 0.07,  # softmax temperature of the parsing similarities
+    }
+
+    def __init__(self, conf: dict | None = None) -> None:
+        super().__init__()
+        unknown = set(conf or {}) - set(self.default_conf)
+        if unknown:
+            raise ValueError(f"unknown KeyframeMatcher options: {sorted(unknown)}")
+        self.conf = conf = {**self.default_conf, **(conf or {})}
+        dim, stride = conf["feature_dim"], conf["stride"]
+        # Text embeddings of the categories; filled by training, stored with the weights.
+        self.register_buffer("category_embeddings", torch.zeros(NUM_CATEGORIES, conf["text_dim"]))
+        width = conf["widths"][0]
+        self.stem = nn.Sequential(
+            nn.Conv2d(1, width, 2 * stride - 1, stride, stride - 1),
+            nn.GroupNorm(max(1, width // 8), width),
+            nn.GELU(),
+        )
+        self.geometry = UNet(width, tuple(conf["widths"]), dim, pyramid_channels=1)
+        parsing_width = conf["parsing_widths"][0]
+        self.parsing_stem = nn.Sequential(
+            nn.Conv2d(4, parsing_width, 2 * stride - 1, stride, stride - 1),
+            nn.GroupNorm(max(1, parsing_width // 8), parsing_width),
+            nn.GELU(),
+        )
+        self.parsing = UNet(parsing_width, tuple(conf["parsing_widths"]), dim)
+        self.to_text = nn.Linear(dim, conf["text_dim"])
+        self.semantic_ref = nn.Sequential(
+            nn.Linear(conf["text_dim"], dim), nn.GELU(), nn.Linear(dim, dim)
+        )
+        self.semantic_tgt = nn.Sequential(
+            nn.Linear(conf["text_dim"], dim), nn.GELU(), nn.Linear(dim, dim)
+        )
+        self.fuse = nn.Linear(2 * dim, dim)
+        self.box_mlp = nn.Sequential(nn.Linear(4, dim), nn.GELU(), nn.Linear(dim, dim))
+        self.self_layers = attention_stack(dim, conf["num_heads"], conf["num_layers"])
+        self.cross_layers = attention_stack(dim, conf["num_heads"], conf["num_layers"])
+        self.project = nn.Linear(dim, dim)
+
+    @property
+    def size_multiple(self) -> int:
+        """Input height and width must be multiples of this."""
+        levels = max(len(self.conf["widths"]), len(self.conf["parsing_widths"]))
+        return self.conf["stride"] * 2 ** (levels - 1)
+
+    def _geometric_features(self, line: torch.Tensor) -> torch.Tensor:
+        pyramid = F.avg_pool2d(line, self.conf["stride"])
+        return self.geometry(self.stem(line), pyramid)
+
+    @staticmethod
+    def _boxes_in_frame(boxes: torch.Tensor, frame: torch.Tensor) -> torch.Tensor:
+        """Segment boxes [B x N x 4] relative to the character box [B x 4] (both in
+        image units): the character box maps to [-1, 1]."""
+        low, high = frame[:, None, :2].repeat(1, 1, 2), frame[:, None, 2:].repeat(1, 1, 2)
+        return 2 * (boxes - low) / (high - low).clamp_min(1e-3) - 1
+
+    def forward(self, data: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Match target segments to the segments of one colored reference.
+
+        Parameters
+        ----------
+        data : dict
+            ``line_ref``, ``line_tgt`` : [B x 1 x H x W] ink in [0, 1].
+            ``parsing_tgt`` : [B x 3 x H x W] hair / skin / other masks of the target
+            (zeros where unknown).
+            ``segments_ref`` : [B x Hr x Wr] int64, reference segment ids (0 = line).
+            ``segments_tgt`` : [B x Ht x Wt] int64, target segment ids (0 = line).
+            ``category_ref`` : [B x M] int64, category (0..11) of every reference segment.
+            ``frame_ref``, ``frame_tgt`` : [B x 4] character box ``(x0, y0, x1, y1)`` in
+            [0, 1] image units.
+
+        Returns
+        -------
+        dict
+            ``log_probs`` : [B x N x M] log-probability that target segment ``n + 1``
+            lies in the colorbook entry of reference segment ``m + 1`` (log-softmax
+            over M; padded reference ids get -inf).
+            ``parsing_log_probs`` : [B x N x 12] log-probability of each category.
+            ``mask_ref`` : [B x M] bool and ``mask_tgt`` : [B x N] bool, real segments.
+        """
+        num_ref = int(data["segments_ref"].max())
+        num_tgt = int(data["segments_tgt"].max())
+        geometry_ref = mask_average_pool(
+            self._geometric_features(data["line_ref"]), data["segments_ref"], num_ref
+        )
+        geometry_tgt = mask_average_pool(
+            self._geometric_features(data["line_tgt"]), data["segments_tgt"], num_tgt
+        )
+        parsing_input = torch.cat([data["line_tgt"], data["parsing_tgt"]], dim=1)
+        parsing_features = self.parsing(self.parsing_stem(parsing_input))
+        semantic_tgt = F.normalize(
+            self.to_text(mask_average_pool(parsing_features, data["segments_tgt"], num_tgt)),
+            dim=-1,
+        )
+        categories = F.normalize(self.category_embeddings, dim=-1)
+        parsing_scores = semantic_tgt @ categories.T / self.conf["parsing_temperature"]
+        semantic_ref = categories[data["category_ref"]]
+        if self.conf["semantic"]:
+            ref = self.fuse(torch.cat([geometry_ref, self.semantic_ref(semantic_ref)], dim=-1))
+            tgt = self.fuse(torch.cat([geometry_tgt, self.semantic_tgt(semantic_tgt)], dim=-1))
+        else:
+            ref, tgt = geometry_ref, geometry_tgt
+        boxes_ref, mask_ref = segment_boxes(data["segments_ref"], num_ref)
+        boxes_tgt, mask_tgt = segment_boxes(data["segments_tgt"], num_tgt)
+        ref = ref + self.box_mlp(self._boxes_in_frame(boxes_ref, data["frame_ref"]))
+        tgt = tgt + self.box_mlp(self._boxes_in_frame(boxes_tgt, data["frame_tgt"]))
+        log_probs = match_tokens(
+            self.self_layers, self.cross_layers, self.project, ref, tgt, mask_ref, mask_tgt
+        )
+        return {
+            "log_probs": log_probs,
+            "parsing_log_probs": F.log_softmax(parsing_scores, dim=-1),
+            "mask_ref": mask_ref,
+            "mask_tgt": mask_tgt,
+        }
+
+
+def keyframe_loss(
+    output: dict[str, torch.Tensor],
+    correct: torch.Tensor,
+    category_tgt: torch.Tensor,
+    parsing_weight: float = 0.1,
+) -> torch.Tensor:
+    """Matching cross-entropy + ``parsing_weight`` x parsing cross-entropy (paper Eq. 7).
+
+    Parameters
+    ----------
+    output : dict
+        From :meth:`KeyframeMatcher.forward`.
+    correct : [B x N x M] bool
+        True where reference segment ``m`` has the colorbook entry of target segment ``n``.
+    category_tgt : [B x N] int64
+        Category of every target segment, -1 = unknown (ignored).
+    parsing_weight : float
+
+    Returns
+    -------
+    loss : scalar
+    """
+    from paintbucket.models.inclusion_matcher import inclusion_loss
+
+    loss = inclusion_loss(output["log_probs"], correct)
+    known = category_tgt >= 0
+    if known.any():
+        picked = output["parsing_log_probs"].gather(-1, category_tgt.clamp_min(0)[..., None])
+        loss = loss - parsing_weight * picked[..., 0][known].mean()
+    return loss

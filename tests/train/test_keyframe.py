@@ -1,0 +1,65 @@
+import json
+
+import numpy as np
+import pytest
+
+from paintbucket.errors import InputError
+from paintbucket.train.keyframe import train_keyframe
+from paintbucket.train.keyframe_pairs import (
+    DEFAULT_KEYFRAME_PAIR_CONF,
+    find_characters,
+    make_keyframe_pair,
+)
+
+TINY_MODEL = {"widths": [8, 8, 8], "parsing_widths": [8, 8], "feature_dim": 16,
+              "num_layers": 1, "num_heads": 2}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def synth_data(tmp_path_factory):
+    from paintbucket.synth.dataset import SynthConfig, generate
+
+    out = tmp_path_factory.mktemp("keyframe-train")
+    generate(out, SynthConfig(characters=1, clips_per_character=1, frames=2, size=160, seed=2),
+             progress=False)  # fmt: skip
+    return out
+
+
+def test_pairs_answer_with_the_reference_segments_of_the_same_entry(synth_data):
+    (character,) = find_characters(synth_data)
+    assert character.entry_category[0] == 0  # background row
+    conf = {**DEFAULT_KEYFRAME_PAIR_CONF, "work_size": 128}
+    pair = None
+    rng = np.random.default_rng(0)
+    while pair is None:
+        pair = make_keyframe_pair(character, rng, conf)
+    num_tgt, num_ref = int(pair.segments_tgt.max()), int(pair.segments_ref.max())
+    assert max(pair.line_tgt.shape) == max(pair.line_ref.shape) == 128
+    assert pair.correct.shape == (num_tgt, num_ref)
+    assert pair.category_ref.shape == (num_ref,) and pair.category_tgt.shape == (num_tgt,)
+    assert pair.parsing_tgt.shape == (*pair.line_tgt.shape, 3)
+    assert pair.correct.any()
+    for n in np.flatnonzero(pair.correct.any(axis=1)):
+        # every correct reference segment has the target segment's category
+        assert set(pair.category_ref[pair.correct[n]]) == {pair.category_tgt[n]}
+    assert (pair.frame_tgt[:2] <= pair.frame_tgt[2:]).all()
+
+
+def test_train_then_resume(synth_data, tmp_path):
+    conf = {"iterations": 2, "log_every": 1, "checkpoint_every": 2, "warmup": 1,
+            "model": TINY_MODEL, "pairs": {"work_size": 96}}  # fmt: skip
+    weights = train_keyframe(synth_data, tmp_path / "run", conf, progress=False)
+    from paintbucket.models import KeyframeMatcher
+    from paintbucket.models.weights import load_matcher
+
+    model = load_matcher(weights, model_class=KeyframeMatcher)
+    assert float(model.category_embeddings.norm(dim=1).min()) == pytest.approx(1.0, abs=1e-4)
+    train_keyframe(synth_data, tmp_path / "run", {"iterations": 3}, resume=True, progress=False)
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert [r["iteration"] for r in log] == [1, 2, 3]
+    with pytest.raises(InputError, match="no design sheets"):
+        train_keyframe(tmp_path / "run", tmp_path / "x", conf, progress=False)
+    with pytest.raises(InputError, match="not .*KeyframeMatcher"):
+        from paintbucket.models.weights import DEFAULT_CONSECUTIVE_WEIGHTS
+
+        load_matcher(DEFAULT_CONSECUTIVE_WEIGHTS, model_class=KeyframeMatcher)
