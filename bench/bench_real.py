@@ -68,10 +68,18 @@ def main() -> None:
     parser.add_argument(
         "--flow-prior", type=float, action="append", help="inclusion engines with these priors"
     )
+    parser.add_argument(
+        "--flow-floor", type=float, action="append", help="inclusion engines with these floors"
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="skip flow and inclusion")
     args = parser.parse_args()
-    engines = {"flow": make_engine("flow"), "inclusion": make_engine("inclusion")}
+    engines = {}
+    if not args.no_baseline:
+        engines = {"flow": make_engine("flow"), "inclusion": make_engine("inclusion")}
     for beta in args.flow_prior or ():
         engines[f"incl b={beta:g}"] = make_engine("inclusion", flow_prior=beta)
+    for floor in args.flow_floor or ():
+        engines[f"incl f={floor:g}"] = make_engine("inclusion", flow_floor=floor)
     results: dict[str, dict[str, list]] = {name: {} for name in engines}
     for folder, name in FRAMES:
         root = REAL_DATA / folder

@@ -55,11 +55,14 @@ class LearnedEngine:
         Seed of the color redistribution.
     flow_prior : float
         Weight ``beta`` of the flow vote in the final score: probabilities are
-        ``p_net * (p_flow + 0.02) ** beta``, renormalised (0 = the network alone). The
+        ``p_net * (p_flow + flow_floor) ** beta``, renormalised (0 = the network alone). The
         flow vote is the share of a segment's pixels that the warped reference colors
         give each palette color, as in :class:`~paintbucket.pipeline.engines.FlowEngine`.
         The default 0.5 was chosen on a validation set of held-out synthetic characters
         (``data/val-1024``, see the README), not on the benchmark.
+    flow_floor : float
+        Added to the flow vote before the power: the smaller, the more a pure flow vote
+        outweighs the network.
     flip_average : bool
         Also colorize the horizontally mirrored pair (its own flow, its own network pass)
         and take the normalised geometric mean of the two probability tables
@@ -71,6 +74,7 @@ class LearnedEngine:
     work_size: int = 512
     seed: int = 0
     flow_prior: float = 0.5
+    flow_floor: float = 0.02
     flip_average: bool = True
     name: str = "inclusion"
     _model: object = field(default=None, init=False, repr=False)
@@ -144,7 +148,7 @@ class LearnedEngine:
         if self.flow_prior > 0:
             warped_palette = reference.segment_palette_index[warped_ids]
             votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
-            fused = probabilities * (votes + 0.02) ** self.flow_prior
+            fused = probabilities * (votes + self.flow_floor) ** self.flow_prior
             probabilities = fused / np.maximum(fused.sum(axis=1, keepdims=True), 1e-12)
             probabilities[0] = 0.0
         return probabilities

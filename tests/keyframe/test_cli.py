@@ -71,3 +71,40 @@ def test_missing_weights_file_is_a_one_line_error(tiny_data: Path, tmp_path: Pat
 def test_bad_refs_value() -> None:
     with pytest.raises(SystemExit):
         _args("--sheet", "s", "--line", "l", "--out", "o.png", "--refs", "x")
+
+
+#: Free-text descriptions, never seen in training, for the categories of a synth sheet.
+HAND_WRITTEN = {
+    "skin": "cheeks and bare arms", "hair": "fringe and braid", "eyes": "iris of the eye",
+    "mouth": "lips", "clothes": "school uniform jacket", "shoes": "leather boots",
+    "socks": "knee stockings", "belt": "waist strap buckle", "bag": "shoulder satchel",
+    "glasses": "spectacle frame", "hat": "beret",
+}  # fmt: skip
+
+
+def test_hand_written_colorbook_with_free_text(sheet_copy: Path, tiny_data: Path,
+                                               tmp_path: Path) -> None:  # fmt: skip
+    from paintbucket.io.colorbook import Colorbook, ColorEntry, read_colorbook, write_colorbook
+
+    original = read_colorbook(sheet_copy / "colorbook.yml")
+    entries, expected = [], {}
+    for i, entry in enumerate(original.entries):
+        # "on figure" names no category: the encoder must place the whole key.
+        description = f"{HAND_WRITTEN[entry.category]} {i + 1}"
+        entries.append(ColorEntry(description, "figure", entry.colors))
+        expected[f"{description} on figure"] = entry.category
+    write_colorbook(sheet_copy / "colorbook.yml", Colorbook(tuple(entries)))
+    clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
+    out = tmp_path / "hand.png"
+    args = _args("--sheet", str(sheet_copy), "--line", str(clip / "line" / "0001.png"),
+                 "--anno", str(clip / "line_anno" / "0001.png"), "--out", str(out))  # fmt: skip
+    assert keyframe.run(args) == 0
+    sheet = load_sheet(sheet_copy)
+    allowed = {tuple(c) for c in sheet.palette.tolist()} | {(0, 0, 0, 255)}
+    assert {tuple(c) for c in np.unique(read_rgba(out).reshape(-1, 4), axis=0).tolist()} <= allowed
+    report = json.loads(out.with_suffix(".json").read_text())
+    mapped = {s["entry"]: s["category"] for s in report["segments"].values()}
+    mapped.pop("background", None)
+    assert mapped and set(mapped) <= set(expected)
+    agree = sum(mapped[key] == expected[key] for key in mapped)
+    assert agree >= 0.8 * len(mapped), mapped
