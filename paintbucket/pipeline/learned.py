@@ -62,7 +62,8 @@ class LearnedEngine:
         (``data/val-1024``, see the README), not on the benchmark.
     flow_floor : float
         Added to the flow vote before the power: the smaller, the more a pure flow vote
-        outweighs the network.
+        outweighs the network. The default 0.01 was chosen on the same validation set
+        (0.7882 Acc vs 0.7865 for 0.02).
     flip_average : bool
         Also colorize the horizontally mirrored pair (its own flow, its own network pass)
         and take the normalised geometric mean of the two probability tables
@@ -74,7 +75,7 @@ class LearnedEngine:
     work_size: int = 512
     seed: int = 0
     flow_prior: float = 0.5
-    flow_floor: float = 0.02
+    flow_floor: float = 0.01
     flip_average: bool = True
     name: str = "inclusion"
     _model: object = field(default=None, init=False, repr=False)
