@@ -233,16 +233,19 @@ def colorize_keyframe(
     -------
     KeyframeResult
     """
-    scores, transforms = reference_scores(sheet, target)
+    if matcher is not None and categories is None:
+        raise ValueError("the learned matcher needs the entries' categories")
     if selector is not None and refs == "auto":
+        # The selector decides; silhouette scores are not needed, alignments only to vote.
         scores, weights = selector(sheet, target)
+        transforms = [align(ref.frame, target) if matcher is None else None
+                      for ref in sheet.references]  # fmt: skip
     else:
+        scores, transforms = reference_scores(sheet, target)
         weights = reference_weights(scores, refs)
     palette = sheet.palette
     table = sheet.entry_table()  # (E + 1, 4), -1 = null
     color_probs = np.zeros((target.segment_ids.max(initial=0) + 1, len(palette)), np.float32)
-    if matcher is not None and categories is None:
-        raise ValueError("the learned matcher needs the entries' categories")
     # The matcher predicts entries, not variants: its votes go to each entry's normal color.
     normal = np.where(table[:, 1] >= 0, table[:, 1], table.max(axis=1))
     for ref, transform, weight in zip(sheet.references, transforms, weights):

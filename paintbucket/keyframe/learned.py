@@ -18,15 +18,7 @@ from paintbucket.keyframe.inputs import (
 )
 from paintbucket.keyframe.sheet import DesignSheet, Reference, reference_entry_map
 from paintbucket.pipeline.frames import Frame
-from paintbucket.segment.lines import ink
-
-#: Ink above this (after resizing to the working size) is line, as in training.
-WORK_LINE_THRESHOLD = 0.3
-
-
-def _work_line(line_art: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    coverage = cv2.resize(ink(line_art), shape[::-1], interpolation=cv2.INTER_AREA)
-    return (coverage >= WORK_LINE_THRESHOLD).astype(np.float32)
+from paintbucket.pipeline.learned import work_line
 
 
 @dataclass
@@ -119,8 +111,8 @@ class KeyframeModel:
             return torch.from_numpy(np.asarray(array, dtype=np.float32))[None].to(self.device)
 
         data = {
-            "line_ref": image_tensor(_work_line(reference.frame.line_art, ref_shape), self.device),
-            "line_tgt": image_tensor(_work_line(target.line_art, tgt_shape), self.device),
+            "line_ref": image_tensor(work_line(reference.frame.line_art, ref_shape), self.device),
+            "line_tgt": image_tensor(work_line(target.line_art, tgt_shape), self.device),
             "parsing_tgt": image_tensor(parsing, self.device),
             "segments_ref": ints(ref_ids),
             "segments_tgt": ints(target.segment_ids),

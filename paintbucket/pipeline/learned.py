@@ -27,7 +27,9 @@ def _work_shape(height: int, width: int, work_size: int, multiple: int) -> tuple
     )
 
 
-def _work_line(line_art: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def work_line(line_art: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(h, w) float32 line mask of a drawing at the network's working ``shape``: ink
+    coverage after area resizing, thresholded at :data:`WORK_LINE_THRESHOLD`."""
     coverage = cv2.resize(ink(line_art), shape[::-1], interpolation=cv2.INTER_AREA)
     return (coverage >= WORK_LINE_THRESHOLD).astype(np.float32)
 
@@ -126,9 +128,9 @@ class LearnedEngine:
             return image_tensor(array, self.device)
 
         data = {
-            "line_ref": tensor(_work_line(reference.line_art, shape)),
+            "line_ref": tensor(work_line(reference.line_art, shape)),
             "color_ref": tensor(color_image(reference.segment_ids)),
-            "line_tgt": tensor(_work_line(target.line_art, shape)),
+            "line_tgt": tensor(work_line(target.line_art, shape)),
             "color_tgt": tensor(color_image(warped_ids)),
             "segments_ref": torch.from_numpy(reference.segment_ids.astype(np.int64))[None].to(
                 self.device
