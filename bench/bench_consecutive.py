@@ -5,9 +5,10 @@ ground-truth colored frame t - 1 (pairwise, no error accumulation), and the resu
 scored on the ground-truth segments of frame t with the paper's metrics (SPEC 4).
 
 Run: ``python bench/bench_consecutive.py [--engine flow] [--engine inclusion]
-[--weights LABEL=FILE ...] [--data DIR] [--plot PNG]``. The data are generated into
-``DIR`` (default ``data/bench-consecutive``) on first use. ``--plot`` draws accuracy by
-segment size (the paper's Fig. 21) for every engine (needs matplotlib).
+[--weights LABEL=FILE[:BETA[:FLOOR]] ...] [--no-flip] [--data DIR] [--plot PNG]``.
+The data are generated into ``DIR`` (default ``data/bench-consecutive``) on first use.
+``--plot`` draws accuracy by segment size (the paper's Fig. 21) for every engine (needs
+matplotlib).
 """
 
 from __future__ import annotations
@@ -104,8 +105,14 @@ def main() -> None:
         "--weights",
         action="append",
         default=[],
-        metavar="LABEL=FILE[:BETA]",
-        help="also run the inclusion engine with these weights (and this flow prior)",
+        metavar="LABEL=FILE[:BETA[:FLOOR]]",
+        help="also run the inclusion engine with these weights (and this flow prior and floor)",
+    )
+    parser.add_argument(
+        "--no-flip",
+        dest="flip_average",
+        action="store_false",
+        help="inclusion engines without flip averaging",
     )
     parser.add_argument(
         "--flow-prior", type=float, help="flow prior of the default inclusion engine"
@@ -127,14 +134,17 @@ def main() -> None:
     data_dir = ensure_data(args.data, overrides)
     engines = {}
     for name in args.engine or ("flow", "inclusion"):
-        options = (
-            {} if name == "flow" or args.flow_prior is None else {"flow_prior": args.flow_prior}
-        )
+        options = {} if name == "flow" else {"flip_average": args.flip_average}
+        if name != "flow" and args.flow_prior is not None:
+            options["flow_prior"] = args.flow_prior
         engines[name] = make_engine(name, **options)
     for item in args.weights:
         label, _, spec = item.partition("=")
-        path, _, beta = spec.partition(":")
-        engines[label] = make_engine("inclusion", weights=path, flow_prior=float(beta or 0))
+        path, _, prior = spec.partition(":")
+        beta, _, floor = prior.partition(":")
+        options = {"flow_floor": float(floor)} if floor else {}
+        engines[label] = make_engine("inclusion", weights=path, flow_prior=float(beta or 0),
+                                     flip_average=args.flip_average, **options)  # fmt: skip
     results = {name: run_engine(data_dir, engine, name) for name, engine in engines.items()}
     width = max(8, *(len(name) for name in results))
     print(f"{'engine':>{width}} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")
