@@ -83,7 +83,7 @@ def main() -> None:
 
     from paintbucket.io.images import read_rgba
     from paintbucket.io.index_png import read_label
-    from paintbucket.keyframe.baseline import colorize_keyframe
+    from paintbucket.keyframe.colorize import colorize_keyframe
     from paintbucket.keyframe.inputs import segment_majority
     from paintbucket.keyframe.learned import KeyframeModel
     from paintbucket.keyframe.select import ReferenceSelector

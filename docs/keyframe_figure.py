@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from paintbucket.io import read_rgba, write_png
-from paintbucket.keyframe.baseline import colorize_keyframe
+from paintbucket.keyframe.colorize import colorize_keyframe
 from paintbucket.keyframe.learned import KeyframeModel
 from paintbucket.keyframe.select import ReferenceSelector
 from paintbucket.keyframe.shading import shading_from_annotation

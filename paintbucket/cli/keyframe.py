@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.errors import InputError
     from paintbucket.io.colorbook import VARIANTS
     from paintbucket.io.images import read_rgba, write_png, write_text
-    from paintbucket.keyframe.baseline import colorize_keyframe
+    from paintbucket.keyframe.colorize import colorize_keyframe
     from paintbucket.keyframe.shading import (
         GROUPS,
         shade_from_color_lines,

@@ -1,5 +1,5 @@
-"""Model inputs shared by keyframe training and inference: working size, parsing
-masks, per-segment majorities and the character box."""
+"""Model inputs shared by keyframe training and inference: parsing masks, per-segment
+majorities and the character box."""
 
 from __future__ import annotations
 
@@ -7,15 +7,6 @@ import numpy as np
 
 from paintbucket.keyframe.shading import GROUPS, UNKNOWN
 from paintbucket.segment.stats import majority_vote
-
-
-def work_shape(height: int, width: int, work_size: int, multiple: int = 16) -> tuple[int, int]:
-    """(h, w) with the longer side ``work_size``, both multiples of ``multiple``."""
-    scale = work_size / max(height, width)
-    return (
-        max(multiple, round(height * scale / multiple) * multiple),
-        max(multiple, round(width * scale / multiple) * multiple),
-    )
 
 
 def segment_majority(segment_ids: np.ndarray, values: np.ndarray, valid: np.ndarray) -> np.ndarray:

@@ -10,15 +10,10 @@ import numpy as np
 
 from paintbucket.io.colorbook import CATEGORIES
 from paintbucket.keyframe.baseline import foreground_mask
-from paintbucket.keyframe.inputs import (
-    character_box,
-    group_masks,
-    segment_majority,
-    work_shape,
-)
+from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.sheet import DesignSheet, Reference, reference_entry_map
 from paintbucket.pipeline.frames import Frame
-from paintbucket.pipeline.learned import work_line
+from paintbucket.pipeline.learned import work_line, work_shape
 
 
 @dataclass
@@ -80,7 +75,8 @@ class KeyframeModel:
         """
         import torch
 
-        from paintbucket.models.inclusion_matcher import color_probabilities, image_tensor
+        from paintbucket.models.inclusion_matcher import color_probabilities
+        from paintbucket.models.keyframe_matcher import keyframe_inputs
 
         num_entries = len(sheet.colorbook.entries) + 1
         num_tgt = int(target.segment_ids.max(initial=0))
@@ -94,35 +90,29 @@ class KeyframeModel:
             [0] + [CATEGORIES.index(c) for c in categories], dtype=np.int64
         )
         category_ref = category_of_entry[entry_ref.clip(0)]
-        ref_shape = work_shape(*ref_ids.shape, self.work_size)
-        tgt_shape = work_shape(*target.shape, self.work_size)
+        ref_shape = work_shape(*ref_ids.shape, self.work_size, enlarge=True)
+        tgt_shape = work_shape(*target.shape, self.work_size, enlarge=True)
         parsing = group_masks(
             target.segment_ids,
             np.full(num_tgt + 1, -1) if group is None else np.asarray(group),
         )
         parsing = cv2.resize(parsing, tgt_shape[::-1], interpolation=cv2.INTER_NEAREST)
 
-        def ints(array: np.ndarray):
-            return torch.from_numpy(np.ascontiguousarray(array, dtype=np.int64))[None].to(
-                self.device
-            )
-
-        def floats(array: np.ndarray):
-            return torch.from_numpy(np.asarray(array, dtype=np.float32))[None].to(self.device)
-
-        data = {
-            "line_ref": image_tensor(work_line(reference.frame.line_art, ref_shape), self.device),
-            "line_tgt": image_tensor(work_line(target.line_art, tgt_shape), self.device),
-            "parsing_tgt": image_tensor(parsing, self.device),
-            "segments_ref": ints(ref_ids),
-            "segments_tgt": ints(target.segment_ids),
-            "category_ref": ints(category_ref[1:]),
-            "frame_ref": floats(character_box(ref_ids, entry_ref == 0)),
-            "frame_tgt": floats(character_box(target.segment_ids, _background(target))),
-        }
+        data = keyframe_inputs(
+            work_line(reference.frame.line_art, ref_shape),
+            work_line(target.line_art, tgt_shape),
+            parsing,
+            ref_ids,
+            target.segment_ids,
+            category_ref[1:],
+            character_box(ref_ids, entry_ref == 0),
+            character_box(target.segment_ids, _background(target)),
+            self.device,
+        )
         with torch.no_grad():
             log_probs = self.model(data)["log_probs"][0]
-            per_entry = color_probabilities(log_probs, ints(entry_ref[1:])[0], num_entries)
+            entry_ids = torch.from_numpy(entry_ref[1:]).to(self.device)
+            per_entry = color_probabilities(log_probs, entry_ids, num_entries)
         probabilities[1:] = per_entry.cpu().numpy()
         return probabilities
 

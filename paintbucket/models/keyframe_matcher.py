@@ -158,6 +158,55 @@ class KeyframeMatcher(nn.Module):
         }
 
 
+def keyframe_inputs(
+    line_ref,
+    line_tgt,
+    parsing_tgt,
+    segments_ref,
+    segments_tgt,
+    category_ref,
+    frame_ref,
+    frame_tgt,
+    device: str | torch.device = "cpu",
+) -> dict[str, torch.Tensor]:
+    """NumPy arrays of one pair -> the ``data`` of :meth:`KeyframeMatcher.forward` (B = 1).
+
+    Parameters
+    ----------
+    line_ref, line_tgt : (h, w) float32
+        Ink at the working size, in [0, 1].
+    parsing_tgt : (h, w, 3) float32
+        Hair / skin / other masks of the target at its working size.
+    segments_ref, segments_tgt : (H, W) int
+        Segment ids at full resolution, 0 = line.
+    category_ref : (M,) int
+        Category index (0..11) of reference segments 1..M.
+    frame_ref, frame_tgt : (4,) float
+        Character boxes ``(x0, y0, x1, y1)`` in [0, 1].
+    device : str or torch.device
+    """
+    import numpy as np
+
+    from paintbucket.models.inclusion_matcher import image_tensor
+
+    def ints(array) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.int64))[None].to(device)
+
+    def floats(array) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(array, dtype=np.float32))[None].to(device)
+
+    return {
+        "line_ref": image_tensor(line_ref, device),
+        "line_tgt": image_tensor(line_tgt, device),
+        "parsing_tgt": image_tensor(parsing_tgt, device),
+        "segments_ref": ints(segments_ref),
+        "segments_tgt": ints(segments_tgt),
+        "category_ref": ints(category_ref),
+        "frame_ref": floats(frame_ref),
+        "frame_tgt": floats(frame_tgt),
+    }
+
+
 def keyframe_loss(
     output: dict[str, torch.Tensor],
     correct: torch.Tensor,

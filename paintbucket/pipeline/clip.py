@@ -253,7 +253,7 @@ def colorize_clip(
 
 def _keyframe_from_sheet(sheet, frame: Frame, anno_path: Path):
     """The first frame colorized from a design sheet (learned matcher + selection)."""
-    from paintbucket.keyframe.baseline import colorize_keyframe
+    from paintbucket.keyframe.colorize import colorize_keyframe
     from paintbucket.keyframe.learned import KeyframeModel
     from paintbucket.keyframe.select import ReferenceSelector
     from paintbucket.keyframe.shading import shading_from_annotation

@@ -19,8 +19,14 @@ from paintbucket.segment.lines import ink
 WORK_LINE_THRESHOLD = 0.3
 
 
-def _work_shape(height: int, width: int, work_size: int, multiple: int) -> tuple[int, int]:
-    scale = min(1.0, work_size / max(height, width))
+def work_shape(
+    height: int, width: int, work_size: int, multiple: int = 16, enlarge: bool = False
+) -> tuple[int, int]:
+    """(h, w) network input size of an ``height`` x ``width`` frame: scaled so the longer
+    side is ``work_size`` (never up unless ``enlarge``), both multiples of ``multiple``."""
+    scale = work_size / max(height, width)
+    if not enlarge:
+        scale = min(1.0, scale)
     return (
         max(multiple, round(height * scale / multiple) * multiple),
         max(multiple, round(width * scale / multiple) * multiple),
@@ -110,7 +116,7 @@ class LearnedEngine:
             )
         model = self.model
         height, width = target.shape
-        shape = _work_shape(height, width, self.work_size, model.size_multiple)
+        shape = work_shape(height, width, self.work_size, model.size_multiple)
         num_colors = len(reference.palette)
         rng = np.random.default_rng(self.seed)
         paint_by_color = redistribution_colors(num_colors, rng).astype(np.float32) / 255.0

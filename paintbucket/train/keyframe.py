@@ -53,26 +53,14 @@ def keyframe_batch(pair, device) -> tuple[dict, object, object]:
     ``correct`` [1 x N x M] and ``category_tgt`` [1 x N]."""
     import torch
 
-    from paintbucket.models.inclusion_matcher import image_tensor
+    from paintbucket.models.keyframe_matcher import keyframe_inputs
 
-    def ints(array: np.ndarray):
-        return torch.from_numpy(array.astype(np.int64))[None].to(device)
-
-    def floats(array: np.ndarray):
-        return torch.from_numpy(array.astype(np.float32))[None].to(device)
-
-    data = {
-        "line_ref": image_tensor(pair.line_ref, device),
-        "line_tgt": image_tensor(pair.line_tgt, device),
-        "parsing_tgt": image_tensor(pair.parsing_tgt, device),
-        "segments_ref": ints(pair.segments_ref),
-        "segments_tgt": ints(pair.segments_tgt),
-        "category_ref": ints(pair.category_ref),
-        "frame_ref": floats(pair.frame_ref),
-        "frame_tgt": floats(pair.frame_tgt),
-    }
+    data = keyframe_inputs(pair.line_ref, pair.line_tgt, pair.parsing_tgt, pair.segments_ref,
+                           pair.segments_tgt, pair.category_ref, pair.frame_ref, pair.frame_tgt,
+                           device)  # fmt: skip
     correct = torch.from_numpy(pair.correct)[None].to(device)
-    return data, correct, ints(pair.category_tgt)
+    category_tgt = torch.from_numpy(pair.category_tgt.astype(np.int64))[None].to(device)
+    return data, correct, category_tgt
 
 
 def train_keyframe(

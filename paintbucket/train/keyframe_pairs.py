@@ -22,9 +22,10 @@ import numpy as np
 from paintbucket.io.colorbook import CATEGORIES
 from paintbucket.io.images import read_rgba
 from paintbucket.io.index_png import read_label
-from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority, work_shape
+from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.shading import UNKNOWN, annotation_codes, entry_group
 from paintbucket.keyframe.text import categorize
+from paintbucket.pipeline.learned import work_shape
 from paintbucket.segment.lines import ink
 from paintbucket.segment.regions import label_paper
 
@@ -122,7 +123,7 @@ def _load_reference(sheet_dir: Path, name: str, work_size: int):
     sheet = load_sheet(sheet_dir)
     reference = next(r for r in sheet.references if r.name == name)
     height, width = reference.color.shape[:2]
-    shape = work_shape(height, width, work_size)
+    shape = work_shape(height, width, work_size, enlarge=True)
     entries = reference_entry_map(sheet, reference)
     line = cv2.resize(ink(read_rgba(reference.path.with_name(f"{name}_line.png"))),
                       shape[::-1], interpolation=cv2.INTER_AREA)  # fmt: skip
@@ -160,7 +161,7 @@ def make_keyframe_pair(
     )
     line_path = character.frames[int(rng.integers(len(character.frames)))]
     full = read_rgba(line_path).shape[:2]
-    shape = work_shape(full[0], full[1], work_size)
+    shape = work_shape(full[0], full[1], work_size, enlarge=True)
     line_tgt, label_tgt, codes_tgt = _load_target(line_path, shape)
     line_tgt = line_tgt.astype(np.float32)
     line_tgt, label_tgt, codes_tgt = _augment([line_tgt, label_tgt, codes_tgt], shape, conf, rng)

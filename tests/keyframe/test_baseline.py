@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from paintbucket.io.images import read_rgba
-from paintbucket.keyframe.baseline import colorize_keyframe, reference_weights
-from paintbucket.keyframe.shading import shading_from_annotation
+from paintbucket.keyframe.colorize import colorize_keyframe
 from paintbucket.keyframe.sheet import load_sheet
 from paintbucket.pipeline.frames import Frame
 
@@ -30,31 +29,3 @@ def test_a_moved_copy_of_a_view_selects_that_view(tiny_data: Path, view: str) ->
     result = colorize_keyframe(sheet, Frame.from_line_art(line), refine_flow=False)
     names = [r.name for r in sheet.references]
     assert names[int(np.argmax(result.reference_weights))] == view
-
-
-def test_reference_weights_rules() -> None:
-    scores = np.array([0.2, 0.6, 0.6, 0.2])
-    assert reference_weights(scores, "auto").tolist() == [0, 1, 0, 0]
-    assert reference_weights(scores, 3).tolist() == [0, 0, 0, 1]
-    assert np.allclose(reference_weights(scores, "all"), scores / scores.sum())
-    with pytest.raises(ValueError):
-        reference_weights(scores, 4)
-
-
-def test_clip_frame_gets_only_colorbook_colors(tiny_data: Path) -> None:
-    sheet = load_sheet(tiny_data / "char000_sheet")
-    clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
-    target = Frame.from_line_art(read_rgba(clip / "line" / "0000.png"))
-    shade, group = shading_from_annotation(
-        target.segment_ids, read_rgba(clip / "line_anno" / "0000.png")
-    )
-    result = colorize_keyframe(sheet, target, shade=shade, refs="all")
-    rendered = result.coloring.render()
-    allowed = {tuple(c) for c in sheet.palette.tolist()} | {(0, 0, 0, 255)}
-    assert {tuple(c) for c in np.unique(rendered.reshape(-1, 4), axis=0).tolist()} <= allowed
-    # Annotated shadow segments get a shadow variant (or normal where it is null).
-    table = sheet.entry_table()
-    shadowed = np.flatnonzero((shade == 2) & (result.entry > 0))
-    expected = np.where(table[result.entry[shadowed], 2] >= 0, 2, 1)
-    assert (result.variant[shadowed] == expected).all()
-    assert np.isclose(result.reference_weights.sum(), 1.0)

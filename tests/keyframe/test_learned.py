@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from paintbucket.io.images import read_rgba
-from paintbucket.keyframe.baseline import colorize_keyframe
+from paintbucket.keyframe.colorize import colorize_keyframe
 from paintbucket.keyframe.learned import KeyframeModel
 from paintbucket.keyframe.select import ReferenceSelector
 from paintbucket.keyframe.sheet import load_sheet

@@ -4,7 +4,7 @@ import pytest
 from paintbucket.models import InclusionMatcher
 from paintbucket.models.weights import save_matcher
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.pipeline.learned import LearnedEngine
+from paintbucket.pipeline.learned import LearnedEngine, work_shape
 from paintbucket.segment import pack_rgba
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
@@ -60,3 +60,10 @@ def test_make_engine_names():
     assert make_engine("inclusion").name == "inclusion"
     with pytest.raises(ValueError, match="unknown engine"):
         make_engine("magic")
+
+
+def test_work_shape_shrinks_only_unless_enlarging():
+    assert work_shape(1024, 512, 512) == (512, 256)
+    assert work_shape(100, 50, 512) == (96, 48)  # small frames keep their size
+    assert work_shape(100, 50, 512, enlarge=True) == (512, 256)
+    assert work_shape(4, 4, 512) == (16, 16)  # at least one multiple
