@@ -5,7 +5,8 @@ ground-truth colored frame t - 1 (pairwise, no error accumulation), and the resu
 scored on the ground-truth segments of frame t with the paper's metrics (SPEC 4).
 
 Run: ``python bench/bench_consecutive.py [--engine flow] [--engine inclusion]
-[--weights LABEL=FILE[:BETA[:FLOOR]] ...] [--no-flip] [--data DIR] [--plot PNG]``.
+[--weights LABEL=FILE[:BETA[:FLOOR[:LOCK]]] ...] [--no-flip] [--flow-lock X]
+[--data DIR] [--plot PNG]``.
 The data are generated into ``DIR`` (default ``data/bench-consecutive``) on first use.
 ``--plot`` draws accuracy by segment size (the paper's Fig. 21) for every engine (needs
 matplotlib).
@@ -105,8 +106,9 @@ def main() -> None:
         "--weights",
         action="append",
         default=[],
-        metavar="LABEL=FILE[:BETA[:FLOOR]]",
-        help="also run the inclusion engine with these weights (and this flow prior and floor)",
+        metavar="LABEL=FILE[:BETA[:FLOOR[:LOCK]]]",
+        help="also run the inclusion engine with these weights: network only, or fused with "
+        "the flow vote given BETA (flow_prior), FLOOR (flow_floor), LOCK (flow_lock, default off)",
     )
     parser.add_argument(
         "--no-flip",
@@ -116,6 +118,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--flow-prior", type=float, help="flow prior of the default inclusion engine"
+    )
+    parser.add_argument(
+        "--flow-lock", type=float, help="flow lock of the default inclusion engine (>1: off)"
     )
     parser.add_argument("--plot", type=Path, help="write the accuracy-by-size plot here")
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-consecutive")
@@ -137,14 +142,17 @@ def main() -> None:
         options = {} if name == "flow" else {"flip_average": args.flip_average}
         if name != "flow" and args.flow_prior is not None:
             options["flow_prior"] = args.flow_prior
+        if name != "flow" and args.flow_lock is not None:
+            options["flow_lock"] = args.flow_lock
         engines[name] = make_engine(name, **options)
     for item in args.weights:
         label, _, spec = item.partition("=")
-        path, _, prior = spec.partition(":")
-        beta, _, floor = prior.partition(":")
-        options = {"flow_floor": float(floor)} if floor else {}
-        engines[label] = make_engine("inclusion", weights=path, flow_prior=float(beta or 0),
-                                     flip_average=args.flip_average, **options)  # fmt: skip
+        path, *fusion = spec.split(":")
+        options = {"flow_prior": 0.0, "flow_lock": 2.0}  # network only
+        for key, value in zip(("flow_prior", "flow_floor", "flow_lock"), fusion):
+            options[key] = float(value)
+        engines[label] = make_engine("inclusion", weights=path, flip_average=args.flip_average,
+                                     **options)  # fmt: skip
     results = {name: run_engine(data_dir, engine, name) for name, engine in engines.items()}
     width = max(8, *(len(name) for name in results))
     print(f"{'engine':>{width}} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")

@@ -71,6 +71,9 @@ def main() -> None:
     parser.add_argument(
         "--flow-floor", type=float, action="append", help="inclusion engines with these floors"
     )
+    parser.add_argument(
+        "--flow-lock", type=float, action="append", help="inclusion engines with these locks"
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip flow and inclusion")
     args = parser.parse_args()
     engines = {}
@@ -80,6 +83,8 @@ def main() -> None:
         engines[f"incl b={beta:g}"] = make_engine("inclusion", flow_prior=beta)
     for floor in args.flow_floor or ():
         engines[f"incl f={floor:g}"] = make_engine("inclusion", flow_floor=floor)
+    for lock in args.flow_lock or ():
+        engines[f"incl l={lock:g}"] = make_engine("inclusion", flow_lock=lock)
     results: dict[str, dict[str, list]] = {name: {} for name in engines}
     for folder, name in FRAMES:
         root = REAL_DATA / folder

@@ -7,6 +7,7 @@ from paintbucket.pipeline.engines import (
     Engine,
     FlowEngine,
     make_engine,
+    mutual_overlap,
     vote_probabilities,
 )
 from paintbucket.pipeline.frames import ColoredFrame, Frame
@@ -27,6 +28,7 @@ __all__ = [
     "colorize_pair",
     "flatness",
     "keyframe_palette",
+    "mutual_overlap",
     "open_clip",
     "plan_references",
     "vote_probabilities",

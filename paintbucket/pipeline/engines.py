@@ -14,7 +14,7 @@ import numpy as np
 from paintbucket.flow.dis import DEFAULT_MAX_SIDE, estimate_flow, warp_nearest
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.pipeline.result import SegmentColoring
-from paintbucket.segment.stats import nearest_fill, segment_areas
+from paintbucket.segment.stats import nearest_fill, overlap_counts, segment_areas
 
 Engine = Callable[[ColoredFrame, Frame], SegmentColoring]
 
@@ -48,6 +48,39 @@ def vote_probabilities(
     counts = counts.reshape(num_segments + 1, num_colors).astype(np.float32)
     areas = np.maximum(segment_areas(segment_ids, num_segments), 1).astype(np.float32)
     return counts / areas[:, None]
+
+
+def mutual_overlap(segment_ids: np.ndarray, warped_ids: np.ndarray) -> np.ndarray:
+    """How one-to-one the flow maps reference segments onto each target segment.
+
+    For a target segment ``i`` and a reference segment ``r``, let ``c`` be the number of
+    pixels of ``i`` whose warped reference id is ``r``. The overlap of the pair is
+    ``min(c / area(i), c / landed(r))``, where ``landed(r)`` counts every target pixel
+    (lines included) that samples ``r``; a segment's score is its best pair. 1 means the
+    flow carries exactly one reference segment onto exactly this target segment.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int32
+        Target segments, 0 = line.
+    warped_ids : (H, W) int32
+        Reference segment id sampled by every target pixel, 0 = line or outside.
+
+    Returns
+    -------
+    overlap : (N + 1,) float64
+        Score in [0, 1] per target segment id; row 0 is 0.
+    """
+    num_target = int(segment_ids.max(initial=0))
+    overlap = np.zeros(num_target + 1)
+    target, reference, counts = overlap_counts(segment_ids, warped_ids)
+    if counts.size == 0:
+        return overlap
+    landed = np.bincount(warped_ids.ravel(), minlength=int(reference.max()) + 1)
+    areas = segment_areas(segment_ids, num_target)
+    score = np.minimum(counts / areas[target], counts / landed[reference])
+    np.maximum.at(overlap, target, score)
+    return overlap
 
 
 @dataclass

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from paintbucket.flow.dis import estimate_flow, warp_nearest
-from paintbucket.pipeline.engines import vote_probabilities
+from paintbucket.pipeline.engines import mutual_overlap, vote_probabilities
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.pipeline.palette import redistribution_colors
 from paintbucket.pipeline.result import SegmentColoring
@@ -72,6 +72,15 @@ class LearnedEngine:
         Added to the flow vote before the power: the smaller, the more a pure flow vote
         outweighs the network. The default 0.01 was chosen on the same validation set
         (0.7882 Acc vs 0.7865 for 0.02).
+    flow_lock : float
+        A target segment whose :func:`~paintbucket.pipeline.engines.mutual_overlap` with
+        one warped reference segment reaches this takes the flow vote as its
+        probabilities, whatever the network says. Where the flow maps one region onto one
+        region it is rarely wrong (0.96-0.995 of such segments on the validation set),
+        while on real line art the network was sometimes confidently wrong there. On the
+        validation set 0.7 costs 0.0006 Acc (0.7876 vs 0.7882 off; 0.5 gives 0.7875); on
+        real line art it lifts pbc_char_0242 from 0.968 to 0.972 Acc and its Acc-Thres to
+        1. Above 1 disables it.
     flip_average : bool
         Also colorize the horizontally mirrored pair (its own flow, its own network pass)
         and take the normalised geometric mean of the two probability tables
@@ -84,6 +93,7 @@ class LearnedEngine:
     seed: int = 0
     flow_prior: float = 0.5
     flow_floor: float = 0.01
+    flow_lock: float = 0.7
     flip_average: bool = True
     name: str = "inclusion"
     _model: object = field(default=None, init=False, repr=False)
@@ -154,12 +164,15 @@ class LearnedEngine:
             ref_color = torch.from_numpy(reference.segment_palette_index[1:].astype(np.int64))
             per_color = color_probabilities(log_probs, ref_color.to(self.device), num_colors)
         probabilities[1:] = per_color.cpu().numpy()
+        warped_palette = reference.segment_palette_index[warped_ids]
+        votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
         if self.flow_prior > 0:
-            warped_palette = reference.segment_palette_index[warped_ids]
-            votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
             fused = probabilities * (votes + self.flow_floor) ** self.flow_prior
             probabilities = fused / np.maximum(fused.sum(axis=1, keepdims=True), 1e-12)
             probabilities[0] = 0.0
+        locked = mutual_overlap(target.segment_ids, warped_ids) >= self.flow_lock
+        locked &= votes.sum(axis=1) > 0
+        probabilities[locked] = votes[locked] / votes[locked].sum(axis=1, keepdims=True)
         return probabilities
 
 

@@ -19,6 +19,7 @@ from paintbucket.segment.regions import (
 )
 from paintbucket.segment.stats import (
     majority_vote,
+    overlap_counts,
     pack_rgba,
     segment_areas,
     segment_colors,
@@ -39,6 +40,7 @@ __all__ = [
     "is_binary",
     "label_paper",
     "majority_vote",
+    "overlap_counts",
     "merge_specks",
     "pack_rgba",
     "relabel_sequential",

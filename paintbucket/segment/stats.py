@@ -114,6 +114,40 @@ def majority_vote(
     )
 
 
+def overlap_counts(
+    ids_a: np.ndarray, ids_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pixel counts of every pair of segments that overlap in two labelings.
+
+    Parameters
+    ----------
+    ids_a, ids_b : (H, W) int
+        Two segment labelings of the same pixels; ids <= 0 are ignored.
+
+    Returns
+    -------
+    a, b : (K,) int64
+        Segment id pairs with at least one shared pixel, ordered by ``a`` then ``b``.
+    counts : (K,) int64
+        Pixels labelled ``a`` in ``ids_a`` and ``b`` in ``ids_b``.
+    """
+    both = (ids_a > 0) & (ids_b > 0)
+    first = ids_a[both].astype(np.int64)
+    second = ids_b[both].astype(np.int64)
+    if first.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    stride = int(second.max()) + 1
+    keys = first * stride + second
+    if (int(first.max()) + 1) * stride <= _DENSE_LIMIT:
+        counts = np.bincount(keys)
+        keys = np.flatnonzero(counts)
+        counts = counts[keys]
+    else:
+        keys, counts = np.unique(keys, return_counts=True)
+    return keys // stride, keys % stride, counts.astype(np.int64)
+
+
 def segment_colors(
     segment_ids: np.ndarray, rgba: np.ndarray
 ) -> dict[int, tuple[int, int, int, int]]:

@@ -44,6 +44,18 @@ def test_untrained_model_gives_valid_palette_output(tmp_path, synth_pair):
     assert set(np.unique(pack_rgba(coloring.render())).tolist()) <= allowed
 
 
+def test_flow_lock_keeps_one_to_one_segments_whatever_the_network_says(tmp_path, synth_pair):
+    reference, _, _ = synth_pair
+    weights = save_matcher(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
+    same = Frame(reference.line_art, reference.segment_ids, reference.line_mask)
+    truth = reference.segment_palette_index[1:]
+    untrained = LearnedEngine(weights=weights, flow_prior=0.0, flow_lock=2.0)(reference, same)
+    locked = LearnedEngine(weights=weights, flow_prior=0.0, flow_lock=0.9)(reference, same)
+    assert (untrained.color_index[1:] == truth).mean() < 0.9
+    assert (locked.color_index[1:] == truth).all()
+    assert np.allclose(locked.confidence[1:], 1.0)
+
+
 def test_shipped_model_beats_chance_and_nearly_matches_identity(synth_pair):
     reference, target, truth = synth_pair
     engine = make_engine("inclusion")

@@ -2,6 +2,7 @@ import numpy as np
 
 from paintbucket.segment import (
     majority_vote,
+    overlap_counts,
     pack_rgba,
     segment_areas,
     segment_colors,
@@ -41,3 +42,12 @@ def test_nearest_fill():
     values = np.array([[3, 0, 0, 8]])
     known = np.array([[True, False, False, True]])
     assert nearest_fill(values, known).tolist() == [[3, 3, 8, 8]]
+
+
+def test_overlap_counts_exact_and_empty():
+    ids_a = np.array([[1, 1, 1, 0, 2, 2]])
+    ids_b = np.array([[3, 3, 1, 1, 1, 0]])
+    a, b, counts = overlap_counts(ids_a, ids_b)
+    assert list(zip(a.tolist(), b.tolist(), counts.tolist())) == [(1, 1, 1), (1, 3, 2), (2, 1, 1)]
+    a, b, counts = overlap_counts(ids_a, np.zeros_like(ids_a))
+    assert a.shape == b.shape == counts.shape == (0,)
