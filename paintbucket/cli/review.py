@@ -36,6 +36,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     add_seg_option(parser, help="segmentation the results were made with (default: default)")
     parser.add_argument(
+        "--max-history",
+        type=int,
+        default=200,
+        help="undo steps kept on disk (default: 200)",
+    )
+    parser.add_argument(
         "--no-colorize",
         dest="colorize",
         action="store_false",
@@ -61,9 +67,8 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(results_dir, f"no result for {len(missing)} frame(s)")
         print(f"colorizing {args.clip_dir} into {results_dir} ({args.engine} engine)")
         colorize_clip(args.clip_dir, results_dir, engine=args.engine, seg_method=args.seg_method)
-    session = ReviewSession(
-        args.clip_dir, results_dir, engine=args.engine, seg_method=args.seg_method
-    )
+    session = ReviewSession(args.clip_dir, results_dir, engine=args.engine,
+                            seg_method=args.seg_method, max_history=args.max_history)  # fmt: skip
     server = make_server(args.host, args.port, create_app(session), threaded=True)
     print(f"pbc review: http://{args.host}:{server.server_port}/  (Ctrl+C to stop)", flush=True)
     try:

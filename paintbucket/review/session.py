@@ -8,8 +8,10 @@ Undo history lives on disk in ``RESULTS_DIR/.review/history/NNNNNN/``: before an
 touches a frame, the frame's current PNG and JSON bytes are copied there together with
 ``entry.json`` (``done: false``); after the new files are in place ``entry.json`` is
 rewritten with ``done: true``. Undo copies the saved bytes back (byte-exact) and removes
-the entry. When a session opens and finds an entry that is not ``done`` (a crash in the
-middle of an edit), it restores that entry, so a crash loses at most the last edit.
+the entry. Only the newest ``max_history`` entries are kept, so a long session does not
+fill the disk with frame copies. When a session opens and finds an entry that is not
+``done`` (a crash in the middle of an edit), it restores that entry, so a crash loses at
+most the last edit.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from paintbucket.segment.stats import pack_rgba, unpack_rgba
 DEFAULT_THRESHOLD = 0.8
 #: Name of the folder (inside the results folder) holding the undo history.
 STATE_DIR = ".review"
+#: Undo entries kept on disk by default (each holds copies of the frames it changed).
+DEFAULT_MAX_HISTORY = 200
 #: Segment maps kept in memory.
 SEGMENT_CACHE_SIZE = 16
 _REQUIRED_KEYS = ("num_segments", "colors", "confidence", "candidates")
@@ -112,6 +116,8 @@ class ReviewSession:
     keep_line : bool
         Draw the original line pixels over re-propagated frames (as
         ``pbc colorize --keep-line``).
+    max_history : int
+        Undo steps kept; older entries are deleted when a new edit is done.
 
     Raises
     ------
@@ -126,7 +132,11 @@ class ReviewSession:
         engine: Engine | str = "flow",
         seg_method: str = "default",
         keep_line: bool = False,
+        max_history: int = DEFAULT_MAX_HISTORY,
     ) -> None:
+        if max_history < 1:
+            raise ValueError(f"max_history must be at least 1, got {max_history}")
+        self.max_history = max_history
         self.clip: Clip = open_clip(clip_dir)
         self.clip_dir = Path(clip_dir).resolve()
         self.results_dir = Path(results_dir).resolve()
@@ -376,10 +386,12 @@ class ReviewSession:
         write_text(entry / "entry.json", json.dumps({**record, "done": False}))
         return entry
 
-    @staticmethod
-    def _commit(entry: Path) -> None:
+    def _commit(self, entry: Path) -> None:
+        """Mark an entry done and drop the entries beyond ``max_history``."""
         record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
         write_text(entry / "entry.json", json.dumps({**record, "done": True}))
+        for old in self._entries()[: -self.max_history]:
+            shutil.rmtree(old)
 
     def _restore(self, entry: Path) -> dict:
         """Copy an entry's saved files back, byte for byte, and delete the entry."""

@@ -13,7 +13,7 @@ pytest.importorskip("psd_tools")
 from psd_tools import PSDImage
 
 from paintbucket.io.images import read_rgba, write_png
-from paintbucket.review.session import ReviewSession
+from paintbucket.review.session import ReviewError, ReviewSession
 
 
 def first_uncertain(client) -> tuple[str, int]:
@@ -107,6 +107,24 @@ def test_paint_changes_exactly_the_segment_and_undo_restores_bytes(
     assert png.read_bytes() == before_bytes and js.read_bytes() == before_json
     assert client.get("/api/history").get_json() == []
     assert client.post("/api/undo").status_code == 409
+
+
+def test_history_keeps_only_the_newest_edits(clip, other_color):
+    session = ReviewSession(clip, clip / "colorized", max_history=2)
+    name = next(n for n in session.names if n not in session.keyframes)
+    png = clip / "colorized" / f"{name}.png"
+    snapshots = []
+    for sid in (1, 2, 3):
+        snapshots.append(png.read_bytes())
+        color = other_color(session.frame_info(name)["colors"][str(sid)])
+        session.paint(name, sid, color)
+    assert len(session.history()) == 2
+    assert len(list(session.history_dir.iterdir())) == 2
+    session.undo()
+    session.undo()
+    assert png.read_bytes() == snapshots[1]  # the first edit can no longer be undone
+    with pytest.raises(ReviewError):
+        session.undo()
 
 
 def test_paint_covers_color_line_pixels(client, session, read_result, other_color):
