@@ -139,12 +139,11 @@ def main() -> None:
     data_dir = ensure_data(args.data, overrides)
     engines = {}
     for name in args.engine or ("flow", "inclusion"):
-        options = {} if name == "flow" else {"flip_average": args.flip_average}
-        if name != "flow" and args.flow_prior is not None:
-            options["flow_prior"] = args.flow_prior
-        if name != "flow" and args.flow_lock is not None:
-            options["flow_lock"] = args.flow_lock
-        engines[name] = make_engine(name, **options)
+        options = {}
+        if name == "inclusion":
+            options = {"flip_average": args.flip_average, "flow_prior": args.flow_prior,
+                       "flow_lock": args.flow_lock}  # fmt: skip
+        engines[name] = make_engine(name, **{k: v for k, v in options.items() if v is not None})
     for item in args.weights:
         label, _, spec = item.partition("=")
         path, *fusion = spec.split(":")

@@ -170,9 +170,11 @@ class LearnedEngine:
             fused = probabilities * (votes + self.flow_floor) ** self.flow_prior
             probabilities = fused / np.maximum(fused.sum(axis=1, keepdims=True), 1e-12)
             probabilities[0] = 0.0
-        locked = mutual_overlap(target.segment_ids, warped_ids) >= self.flow_lock
-        locked &= votes.sum(axis=1) > 0
-        probabilities[locked] = votes[locked] / votes[locked].sum(axis=1, keepdims=True)
+        vote_totals = votes.sum(axis=1, keepdims=True)
+        locked = (mutual_overlap(target.segment_ids, warped_ids) >= self.flow_lock) & (
+            vote_totals[:, 0] > 0
+        )
+        probabilities[locked] = votes[locked] / vote_totals[locked]
         return probabilities
 
 
