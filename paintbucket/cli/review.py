@@ -7,6 +7,16 @@ import argparse
 from paintbucket.cli.options import add_engine_option, add_seg_option
 
 
+def _history_size(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {value!r}") from None
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {size}")
+    return size
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "review",
@@ -37,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_seg_option(parser, help="segmentation the results were made with (default: default)")
     parser.add_argument(
         "--max-history",
-        type=int,
+        type=_history_size,
         default=200,
         help="undo steps kept on disk (default: 200)",
     )

@@ -28,6 +28,14 @@ def test_defaults_bind_to_loopback(parser):
     )
 
 
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_max_history_must_be_a_positive_integer(parser, value, capsys):
+    with pytest.raises(SystemExit):
+        parser.parse_args(["review", "clip", "--max-history", value])
+    assert "--max-history" in capsys.readouterr().err
+    assert parser.parse_args(["review", "clip", "--max-history", "5"]).max_history == 5
+
+
 def test_run_colorizes_missing_results_then_serves(parser, clip, monkeypatch, capsys):
     import werkzeug.serving
 
