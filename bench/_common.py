@@ -19,3 +19,27 @@ def timeit(function: Callable[[], object], repeats: int = 5) -> tuple[float, flo
         function()
         times.append(time.perf_counter() - start)
     return statistics.median(times), min(times)
+
+
+WEIGHTS_HELP = (
+    "also run the inclusion engine with these weights: network only, or fused with the flow "
+    "vote given BETA (flow_prior), FLOOR (flow_floor), LOCK (flow_lock) and CONSISTENCY "
+    "(consistency_lock); the locks default to off"
+)
+
+
+def weight_engines(specs: list[str], **options) -> dict:
+    """Inclusion engines named by ``LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]`` specs
+    (network only unless BETA is given); ``options`` go to every engine."""
+    from paintbucket.pipeline import make_engine
+
+    engines = {}
+    for item in specs:
+        label, _, spec = item.partition("=")
+        path, *fusion = spec.split(":")
+        fused = {"flow_prior": 0.0, "flow_lock": 2.0, "consistency_lock": 2.0}
+        keys = ("flow_prior", "flow_floor", "flow_lock", "consistency_lock")
+        for key, value in zip(keys, fusion):
+            fused[key] = float(value)
+        engines[label] = make_engine("inclusion", weights=path, **fused, **options)
+    return engines

@@ -5,7 +5,8 @@ ground-truth colored frame t - 1 (pairwise, no error accumulation), and the resu
 scored on the ground-truth segments of frame t with the paper's metrics (SPEC 4).
 
 Run: ``python bench/bench_consecutive.py [--engine flow] [--engine inclusion]
-[--weights LABEL=FILE[:BETA[:FLOOR[:LOCK]]] ...] [--no-flip] [--flow-lock X]
+[--weights LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]] ...] [--no-flip] [--flow-lock X]
+[--consistency-lock X]
 [--data DIR] [--plot PNG]``.
 The data are generated into ``DIR`` (default ``data/bench-consecutive``) on first use.
 ``--plot`` draws accuracy by segment size (the paper's Fig. 21) for every engine (needs
@@ -25,6 +26,8 @@ from tqdm import tqdm
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.metrics import evaluate_frame, summarize
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
+
+from _common import WEIGHTS_HELP, weight_engines
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
@@ -106,9 +109,8 @@ def main() -> None:
         "--weights",
         action="append",
         default=[],
-        metavar="LABEL=FILE[:BETA[:FLOOR[:LOCK]]]",
-        help="also run the inclusion engine with these weights: network only, or fused with "
-        "the flow vote given BETA (flow_prior), FLOOR (flow_floor), LOCK (flow_lock, default off)",
+        metavar="LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]",
+        help=WEIGHTS_HELP,
     )
     parser.add_argument(
         "--no-flip",
@@ -121,6 +123,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--flow-lock", type=float, help="flow lock of the default inclusion engine (>1: off)"
+    )
+    parser.add_argument(
+        "--consistency-lock",
+        type=float,
+        help="consistency lock of the default inclusion engine (>1: off)",
     )
     parser.add_argument("--plot", type=Path, help="write the accuracy-by-size plot here")
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-consecutive")
@@ -142,16 +149,10 @@ def main() -> None:
         options = {}
         if name == "inclusion":
             options = {"flip_average": args.flip_average, "flow_prior": args.flow_prior,
-                       "flow_lock": args.flow_lock}  # fmt: skip
+                       "flow_lock": args.flow_lock,
+                       "consistency_lock": args.consistency_lock}  # fmt: skip
         engines[name] = make_engine(name, **{k: v for k, v in options.items() if v is not None})
-    for item in args.weights:
-        label, _, spec = item.partition("=")
-        path, *fusion = spec.split(":")
-        options = {"flow_prior": 0.0, "flow_lock": 2.0}  # network only
-        for key, value in zip(("flow_prior", "flow_floor", "flow_lock"), fusion):
-            options[key] = float(value)
-        engines[label] = make_engine("inclusion", weights=path, flip_average=args.flip_average,
-                                     **options)  # fmt: skip
+    engines.update(weight_engines(args.weights, flip_average=args.flip_average))
     results = {name: run_engine(data_dir, engine, name) for name, engine in engines.items()}
     width = max(8, *(len(name) for name in results))
     print(f"{'engine':>{width}} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")

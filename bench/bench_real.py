@@ -5,6 +5,13 @@ For each real colored frame in ../shared/data/real (laughing_girl 0000, smoke_ex
 elastic warp) is applied to the line art and, with nearest sampling, to the colors. The
 deformed drawing is colorized from the original with every engine and scored on its own
 segments. Several seeds per frame. Run: ``python bench/bench_real.py``.
+
+``--weights LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]`` adds inclusion engines with
+other weights (network only unless BETA is given). ``--lines`` first prints, per frame,
+how many closed regions the drawing keeps at the network's 512-px working size for a few
+ink thresholds (the engine uses
+:data:`~paintbucket.pipeline.learned.WORK_LINE_THRESHOLD`), against the number of
+full-resolution segments: where few survive, the network sees broken outlines.
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ import numpy as np
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.metrics import evaluate_frame, summarize
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.segment import PAPER, classify_lines
+from paintbucket.pipeline.learned import WORK_LINE_THRESHOLD, work_line, work_shape
+from paintbucket.segment import PAPER, classify_lines, label_paper
 
-from _common import REAL_DATA
+from _common import REAL_DATA, WEIGHTS_HELP, weight_engines
 
 FRAMES = (
     ("laughing_girl", "0000"),
@@ -61,6 +69,20 @@ def deform(line: np.ndarray, color: np.ndarray, rng: np.random.Generator, streng
     return new_line, new_color
 
 
+def print_working_regions(frame: Frame, name: str, work_size: int = 512) -> None:
+    """Closed regions at the working size for a few ink thresholds."""
+    height, width = frame.shape
+    shape = work_shape(height, width, work_size)
+    scale = max(shape) / max(height, width)
+    counts = []
+    for threshold in (WORK_LINE_THRESHOLD, 0.2, 0.15):
+        line = work_line(frame.line_art, shape, threshold)
+        counts.append(f"{int(label_paper(line < 0.5).max()):>5} at {threshold:.3f}")
+    segments = int(frame.segment_ids.max())
+    print(f"{name:>16} | {width}x{height} at scale {scale:.3f} | {segments:>5} segments | "
+          f"working-size regions: {' | '.join(counts)}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -74,7 +96,18 @@ def main() -> None:
     parser.add_argument(
         "--flow-lock", type=float, action="append", help="inclusion engines with these locks"
     )
+    parser.add_argument(
+        "--consistency-lock",
+        type=float,
+        action="append",
+        help="inclusion engines with these consistency locks",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip flow and inclusion")
+    parser.add_argument(
+        "--weights", action="append", default=[], metavar="LABEL=FILE[:BETA[:FLOOR[:LOCK]]]",
+        help=WEIGHTS_HELP,
+    )  # fmt: skip
+    parser.add_argument("--lines", action="store_true", help="print working-size region counts")
     args = parser.parse_args()
     engines = {}
     if not args.no_baseline:
@@ -85,6 +118,9 @@ def main() -> None:
         engines[f"incl f={floor:g}"] = make_engine("inclusion", flow_floor=floor)
     for lock in args.flow_lock or ():
         engines[f"incl l={lock:g}"] = make_engine("inclusion", flow_lock=lock)
+    for lock in args.consistency_lock or ():
+        engines[f"incl c={lock:g}"] = make_engine("inclusion", consistency_lock=lock)
+    engines.update(weight_engines(args.weights))
     results: dict[str, dict[str, list]] = {name: {} for name in engines}
     for folder, name in FRAMES:
         root = REAL_DATA / folder
@@ -94,6 +130,8 @@ def main() -> None:
         line = read_rgba(root / "line" / f"{name}.png")
         color = read_rgba(root / "gt" / f"{name}.png")
         reference = ColoredFrame.from_keyframe(Frame.from_line_art(line), color)
+        if args.lines:
+            print_working_regions(reference, folder)
         for seed in range(args.seeds):
             target_line, target_color = deform(
                 line, color, np.random.default_rng(seed), args.strength

@@ -105,3 +105,46 @@ def warp_nearest(values: np.ndarray, flow: np.ndarray, fill: int = -1) -> np.nda
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=float(fill),
     ).astype(np.int32)
+
+
+def consistent_flow(
+    forward: np.ndarray, backward: np.ndarray, tolerance: float = 1.0, relative: float = 0.02
+) -> np.ndarray:
+    """Forward-backward check: where following a flow and then the opposite flow returns
+    to the start.
+
+    Parameters
+    ----------
+    forward : (H, W, 2) float32
+        Flow from the target to the reference (:func:`estimate_flow` of target, reference).
+    backward : (H, W, 2) float32
+        Flow from the reference to the target (the same call with the frames swapped).
+    tolerance : float
+        Round-trip error allowed in pixels ...
+    relative : float
+        ... plus this fraction of the forward motion's length.
+
+    Returns
+    -------
+    consistent : (H, W) bool
+        True where ``|forward(x) + backward(x + forward(x))|`` is within the tolerance.
+        Occlusions and regions the flow got wrong usually fail the check, while a match
+        the two independent estimates agree on is rarely wrong.
+    """
+    if forward.shape != backward.shape or forward.ndim != 3 or forward.shape[2] != 2:
+        raise ValueError(f"flows must both be (H, W, 2), got {forward.shape} and {backward.shape}")
+    height, width = forward.shape[:2]
+    if height == 0 or width == 0:
+        return np.zeros((height, width), bool)
+    grid_x, grid_y = np.meshgrid(
+        np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
+    )
+    returned = cv2.remap(
+        backward,
+        grid_x + forward[..., 0],
+        grid_y + forward[..., 1],
+        interpolation=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    error = np.linalg.norm(forward + returned, axis=-1)
+    return error <= tolerance + relative * np.linalg.norm(forward, axis=-1)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from paintbucket.flow import estimate_flow, prepare_for_flow, warp_nearest
+from paintbucket.flow import consistent_flow, estimate_flow, prepare_for_flow, warp_nearest
 
 
 def _square(shift: int) -> np.ndarray:
@@ -38,3 +38,32 @@ def test_warp_nearest_moves_values_exactly():
     flow[..., 0] = 1.0  # every target pixel reads its right neighbour
     warped = warp_nearest(values, flow, fill=-1)
     assert warped.tolist() == [[1, 2, 3, -1], [5, 6, 7, -1], [9, 10, 11, -1]]
+
+
+def test_consistent_flow_accepts_round_trips_and_rejects_the_rest():
+    forward = np.zeros((4, 6, 2), np.float32)
+    forward[..., 0] = 2.0  # every target pixel matches 2 px to the right
+    backward = np.zeros_like(forward)
+    backward[..., 0] = -2.0
+    assert consistent_flow(forward, backward).all()
+    assert not consistent_flow(forward, np.zeros_like(forward)).any()  # 2 px off
+    # Within tolerance: 1 px plus 2% of the 2-px motion.
+    backward[..., 0] = -1.0
+    assert consistent_flow(forward, backward).all()
+    backward[..., 0] = -0.9
+    assert not consistent_flow(forward, backward).any()
+    # Only the right half of the reference comes back.
+    backward[..., 0] = -2.0
+    backward[:, :3, 0] = 0.0
+    consistent = consistent_flow(forward, backward)
+    assert consistent.shape == (4, 6) and consistent.dtype == bool
+    assert consistent[:, 1:].all() and not consistent[:, 0].any()
+
+
+def test_consistent_flow_bad_and_empty_input():
+    with pytest.raises(ValueError, match="flows"):
+        consistent_flow(np.zeros((4, 4, 2), np.float32), np.zeros((4, 5, 2), np.float32))
+    with pytest.raises(ValueError, match="flows"):
+        consistent_flow(np.zeros((4, 4), np.float32), np.zeros((4, 4), np.float32))
+    empty = np.zeros((0, 3, 2), np.float32)
+    assert consistent_flow(empty, empty).shape == (0, 3)

@@ -4,7 +4,7 @@ import pytest
 from paintbucket.models import InclusionMatcher
 from paintbucket.models.weights import save_matcher
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.pipeline.learned import LearnedEngine, work_shape
+from paintbucket.pipeline.learned import LearnedEngine, average_probabilities, work_shape
 from paintbucket.segment import pack_rgba
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
@@ -49,11 +49,38 @@ def test_flow_lock_keeps_one_to_one_segments_whatever_the_network_says(tmp_path,
     weights = save_matcher(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
     same = Frame(reference.line_art, reference.segment_ids, reference.line_mask)
     truth = reference.segment_palette_index[1:]
-    untrained = LearnedEngine(weights=weights, flow_prior=0.0, flow_lock=2.0)(reference, same)
-    locked = LearnedEngine(weights=weights, flow_prior=0.0, flow_lock=0.9)(reference, same)
+    options = {"weights": weights, "flow_prior": 0.0, "consistency_lock": 2.0}
+    untrained = LearnedEngine(**options, flow_lock=2.0)(reference, same)
+    locked = LearnedEngine(**options, flow_lock=0.9)(reference, same)
     assert (untrained.color_index[1:] == truth).mean() < 0.9
     assert (locked.color_index[1:] == truth).all()
     assert np.allclose(locked.confidence[1:], 1.0)
+
+
+def test_consistency_lock_keeps_segments_the_flow_agrees_on(tmp_path, synth_pair):
+    reference, _, _ = synth_pair
+    weights = save_matcher(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
+    same = Frame(reference.line_art, reference.segment_ids, reference.line_mask)
+    truth = reference.segment_palette_index[1:]
+    untrained = LearnedEngine(weights=weights, flow_prior=0.0, flow_lock=2.0, consistency_lock=2.0)
+    locked = LearnedEngine(weights=weights, flow_prior=0.0, flow_lock=2.0, consistency_lock=0.9)
+    assert (untrained(reference, same).color_index[1:] == truth).mean() < 0.9
+    coloring = locked(reference, same)
+    # Identical frames: zero flow both ways, every vote pure.
+    assert (coloring.color_index[1:] == truth).all()
+    assert np.allclose(coloring.confidence[1:], 1.0)
+
+
+def test_average_probabilities_exact_values():
+    first = np.array([[0, 0, 0], [0.5, 0.5, 0], [1, 0, 0], [0, 0, 0]], np.float32)
+    second = np.array([[0, 0, 0], [0.5, 0.0, 0.5], [0, 1, 0], [0.2, 0.8, 0]], np.float32)
+    combined = average_probabilities(first, second)
+    assert combined.shape == (4, 3)
+    assert combined[0].tolist() == [0, 0, 0]  # no prediction stays none
+    assert np.allclose(combined[1], [1, 0, 0])  # geometric mean, renormalised
+    assert np.allclose(combined[2], [0.5, 0.5, 0])  # disjoint: arithmetic mean
+    assert np.allclose(combined[3], [0.2, 0.8, 0])
+    assert average_probabilities(np.zeros((0, 3)), np.zeros((0, 3))).shape == (0, 3)
 
 
 def test_shipped_model_beats_chance_and_nearly_matches_identity(synth_pair):
