@@ -4,7 +4,12 @@ import pytest
 from paintbucket.models import InclusionMatcher
 from paintbucket.models.weights import save_matcher
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.pipeline.learned import LearnedEngine, average_probabilities, work_shape
+from paintbucket.pipeline.learned import (
+    LearnedEngine,
+    average_probabilities,
+    merge_locks,
+    work_shape,
+)
 from paintbucket.segment import pack_rgba
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
@@ -81,6 +86,22 @@ def test_average_probabilities_exact_values():
     assert np.allclose(combined[2], [0.5, 0.5, 0])  # disjoint: arithmetic mean
     assert np.allclose(combined[3], [0.2, 0.8, 0])
     assert average_probabilities(np.zeros((0, 3)), np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_merge_locks_exact_values():
+    first = np.array([[0, 0], [1, 0], [1, 0], [0.5, 0.5], [1, 0], [0, 0]], np.float32)
+    second = np.array([[0, 0], [0, 1], [0, 1], [1, 0], [1, 0], [0, 0]], np.float32)
+    first_locked = np.array([False, True, True, True, False, False])
+    second_locked = np.array([False, False, True, True, True, False])
+    votes, locked = merge_locks(first, first_locked, second, second_locked)
+    assert locked.tolist() == [False, True, False, True, True, False]
+    assert votes[1].tolist() == [1, 0]  # only the first pass locks
+    assert np.allclose(votes[3], [1, 0])  # both lock and agree on color 0
+    assert votes[4].tolist() == [1, 0]  # only the second pass locks
+    # Row 2: both lock, onto different colors -> unlocked, the network decides.
+    empty = np.zeros((0, 2), np.float32)
+    votes, locked = merge_locks(empty, np.zeros(0, bool), empty, np.zeros(0, bool))
+    assert votes.shape == (0, 2) and locked.shape == (0,)
 
 
 def test_shipped_model_beats_chance_and_nearly_matches_identity(synth_pair):
