@@ -21,6 +21,7 @@ def timeit(function: Callable[[], object], repeats: int = 5) -> tuple[float, flo
     return statistics.median(times), min(times)
 
 
+WEIGHTS_METAVAR = "LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]"
 WEIGHTS_HELP = (
     "also run the inclusion engine with these weights: network only, or fused with the flow "
     "vote given BETA (flow_prior), FLOOR (flow_floor), LOCK (flow_lock) and CONSISTENCY "

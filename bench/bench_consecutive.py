@@ -27,7 +27,7 @@ from paintbucket.io import read_rgba, read_segments
 from paintbucket.metrics import evaluate_frame, summarize
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
 
-from _common import WEIGHTS_HELP, weight_engines
+from _common import WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
@@ -109,7 +109,7 @@ def main() -> None:
         "--weights",
         action="append",
         default=[],
-        metavar="LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]",
+        metavar=WEIGHTS_METAVAR,
         help=WEIGHTS_HELP,
     )
     parser.add_argument(

@@ -24,10 +24,15 @@ import numpy as np
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.metrics import evaluate_frame, summarize
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.pipeline.learned import WORK_LINE_THRESHOLD, work_line, work_shape
+from paintbucket.pipeline.learned import (
+    WORK_LINE_THRESHOLD,
+    LearnedEngine,
+    work_line,
+    work_shape,
+)
 from paintbucket.segment import PAPER, classify_lines, label_paper
 
-from _common import REAL_DATA, WEIGHTS_HELP, weight_engines
+from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 
 FRAMES = (
     ("laughing_girl", "0000"),
@@ -69,7 +74,9 @@ def deform(line: np.ndarray, color: np.ndarray, rng: np.random.Generator, streng
     return new_line, new_color
 
 
-def print_working_regions(frame: Frame, name: str, work_size: int = 512) -> None:
+def print_working_regions(
+    frame: Frame, name: str, work_size: int = LearnedEngine.work_size
+) -> None:
     """Closed regions at the working size for a few ink thresholds."""
     height, width = frame.shape
     shape = work_shape(height, width, work_size)
@@ -104,8 +111,7 @@ def main() -> None:
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip flow and inclusion")
     parser.add_argument(
-        "--weights", action="append", default=[], metavar="LABEL=FILE[:BETA[:FLOOR[:LOCK]]]",
-        help=WEIGHTS_HELP,
+        "--weights", action="append", default=[], metavar=WEIGHTS_METAVAR, help=WEIGHTS_HELP,
     )  # fmt: skip
     parser.add_argument("--lines", action="store_true", help="print working-size region counts")
     args = parser.parse_args()

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.cli.options import add_device_option, add_seg_option
+from paintbucket.cli.options import add_device_option, add_seg_option, int_at_least
 
 
 def _refs(value: str) -> str | int:
     if value in ("auto", "all"):
         return value
     try:
-        index = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected auto, all or an index, got {value!r}") from None
-    if index < 0:
-        raise argparse.ArgumentTypeError(f"reference index must be >= 0, got {index}")
-    return index
+        return int_at_least(0)(value)
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"expected auto, all or an index: {error}") from None
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 
 def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
@@ -29,3 +30,19 @@ def add_device_option(parser: argparse.ArgumentParser, help: str | None = None) 
         default="cpu",
         help=help or "device of the learned models",
     )
+
+
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type``: an integer of at least ``minimum``, else a one-line usage
+    error naming the option."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {number}")
+        return number
+
+    return parse

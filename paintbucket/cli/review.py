@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.cli.options import add_engine_option, add_seg_option
-
-
-def _history_size(value: str) -> int:
-    try:
-        size = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {value!r}") from None
-    if size < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {size}")
-    return size
+from paintbucket.cli.options import add_engine_option, add_seg_option, int_at_least
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -47,7 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_seg_option(parser, help="segmentation the results were made with (default: default)")
     parser.add_argument(
         "--max-history",
-        type=_history_size,
+        type=int_at_least(1),
         default=200,
         help="undo steps kept on disk (default: 200)",
     )

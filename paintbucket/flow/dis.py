@@ -90,21 +90,29 @@ def warp_nearest(values: np.ndarray, flow: np.ndarray, fill: int = -1) -> np.nda
         ``values`` sampled at the flowed positions with nearest-neighbour lookup, so no
         value is ever blended into a new one.
     """
-    height, width = values.shape
+    # remap on float32 is exact for integers below 2**24.
+    sampled = _sample_along(
+        values.astype(np.float32), flow, cv2.INTER_NEAREST, cv2.BORDER_CONSTANT, float(fill)
+    )
+    return sampled.astype(np.int32)
+
+
+def _sample_along(
+    image: np.ndarray, flow: np.ndarray, interpolation: int, border: int, fill: float = 0.0
+) -> np.ndarray:
+    """``image`` sampled at ``(x + flow[y, x, 0], y + flow[y, x, 1])`` for every pixel."""
+    height, width = flow.shape[:2]
     grid_x, grid_y = np.meshgrid(
         np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
     )
-    map_x = grid_x + flow[..., 0]
-    map_y = grid_y + flow[..., 1]
-    # remap on float32 is exact for integers below 2**24.
     return cv2.remap(
-        values.astype(np.float32),
-        map_x,
-        map_y,
-        interpolation=cv2.INTER_NEAREST,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=float(fill),
-    ).astype(np.int32)
+        image,
+        grid_x + flow[..., 0],
+        grid_y + flow[..., 1],
+        interpolation=interpolation,
+        borderMode=border,
+        borderValue=fill,
+    )
 
 
 def consistent_flow(
@@ -136,15 +144,6 @@ def consistent_flow(
     height, width = forward.shape[:2]
     if height == 0 or width == 0:
         return np.zeros((height, width), bool)
-    grid_x, grid_y = np.meshgrid(
-        np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
-    )
-    returned = cv2.remap(
-        backward,
-        grid_x + forward[..., 0],
-        grid_y + forward[..., 1],
-        interpolation=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
+    returned = _sample_along(backward, forward, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
     error = np.linalg.norm(forward + returned, axis=-1)
     return error <= tolerance + relative * np.linalg.norm(forward, axis=-1)
