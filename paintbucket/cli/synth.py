@@ -55,6 +55,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="multiplies camera pan/zoom/orbit per frame (default 1)",
     )
     parser.add_argument(
+        "--line-width",
+        dest="line_width",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="line width in pixels: 2 outlines both sides of every boundary, 1 draws thin "
+        "pen lines (default 2)",
+    )
+    parser.add_argument(
         "--contact-sheet",
         dest="contact_sheet",
         default=None,

@@ -99,6 +99,8 @@ class SynthConfig:
         Multiplies joint-angle amplitudes and the time step between frames.
     camera_motion : float
         Multiplies the camera pan, zoom and orbit speed during a clip.
+    line_width : int
+        Line width in pixels, 2 (both sides of every boundary) or 1 (thin pen lines).
     """
 
     characters: int = 1
@@ -110,6 +112,7 @@ class SynthConfig:
     fps: float = 10.0
     motion_scale: float = 1.0
     camera_motion: float = 1.0
+    line_width: int = 2
 
 
 #: Named presets; values override :class:`SynthConfig` defaults.
@@ -180,7 +183,9 @@ def _tables(character: Character) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return piece_mat, colors[piece_mat], groups[piece_mat]
 
 
-def compose(character: Character, piece: np.ndarray, shading: np.ndarray) -> Frame:
+def compose(
+    character: Character, piece: np.ndarray, shading: np.ndarray, line_width: int = 2
+) -> Frame:
     """Turn a piece map and a shading map into all dataset images.
 
     Parameters
@@ -190,6 +195,8 @@ def compose(character: Character, piece: np.ndarray, shading: np.ndarray) -> Fra
         Piece id per pixel, -1 background.
     shading : (H, W) uint8
         Shade code per pixel.
+    line_width : int
+        1 or 2 pixels (see :func:`~paintbucket.synth.render.line_mask`).
 
     Returns
     -------
@@ -199,7 +206,7 @@ def compose(character: Character, piece: np.ndarray, shading: np.ndarray) -> Fra
     fg = piece >= 0
     p = np.where(fg, piece, 0)
     key = np.where(fg, p * 3 + shading, -1)
-    line = line_mask(key)
+    line = line_mask(key, line_width)
     fill = fg & ~line
     height, width = piece.shape
 
@@ -246,12 +253,17 @@ def compose(character: Character, piece: np.ndarray, shading: np.ndarray) -> Fra
 
 
 def render_frame(
-    character: Character, motion: Motion, camera: Camera, size: int, light: np.ndarray
+    character: Character,
+    motion: Motion,
+    camera: Camera,
+    size: int,
+    light: np.ndarray,
+    line_width: int = 2,
 ) -> Frame:
     """Rasterize, shade and compose one frame."""
     raster = rasterize(character, motion, camera, size)
     shading = shade(raster, light, shadow_below=0.18, highlight_above=0.9)
-    return compose(character, raster.piece, shading)
+    return compose(character, raster.piece, shading, line_width)
 
 
 def write_frame(clip_dir: Path, name: str, frame: Frame, split: str) -> None:
@@ -351,11 +363,14 @@ def colorbook_of(character: Character) -> Colorbook:
     )
 
 
-def write_sheet(sheet_dir: Path, character: Character, split: str, size: int) -> None:
+def write_sheet(
+    sheet_dir: Path, character: Character, split: str, size: int, line_width: int = 2
+) -> None:
     """Write ``ref/`` T-pose renders, ``colorbook.yml`` and ``character.json``."""
     light = np.array([-0.4, -0.6, 0.7])
     for name, kind, yaw in SHEET_VIEWS:
-        frame = render_frame(character, t_pose(), _shot(character, kind, yaw, 0.0), size, light)
+        shot = _shot(character, kind, yaw, 0.0)
+        frame = render_frame(character, t_pose(), shot, size, light, line_width)
         write_png(sheet_dir / "ref" / f"{name}.png", frame.gt)
         write_png(sheet_dir / "ref" / f"{name}_line.png", frame.line)
     write_colorbook(sheet_dir / "colorbook.yml", colorbook_of(character))
@@ -391,6 +406,8 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
 
     if config.split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {config.split!r}")
+    if config.line_width not in (1, 2):
+        raise ValueError(f"line_width must be 1 or 2 pixels, got {config.line_width!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     total = config.characters * config.clips_per_character * config.frames
@@ -402,13 +419,17 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
             seed = character_seed(config.seed, index, config.split)
             character = build_character(seed)
             name = f"char{index:03d}"
-            write_sheet(out / f"{name}_sheet", character, config.split, config.size)
+            write_sheet(
+                out / f"{name}_sheet", character, config.split, config.size, config.line_width
+            )
             rng = np.random.default_rng([seed, 1])
             for action, camera_kind in clip_plan(rng, config.clips_per_character):
                 clip_dir = out / f"{name}_{action}_{camera_kind}"
                 frames = clip_frames(character, action, camera_kind, config, rng)
                 for i, (motion, camera, light) in enumerate(frames):
-                    frame = render_frame(character, motion, camera, config.size, light)
+                    frame = render_frame(
+                        character, motion, camera, config.size, light, config.line_width
+                    )
                     write_frame(clip_dir, f"{i:04d}", frame, config.split)
                     bar.update(1)
                 clips.append(clip_dir)

@@ -165,25 +165,31 @@ def shade(
     return shading
 
 
-def line_mask(key: np.ndarray) -> np.ndarray:
-    """Pixels with a 4-neighbour of a different key (region minus its erosion).
+def line_mask(key: np.ndarray, width: int = 2) -> np.ndarray:
+    """Pixels along the boundaries between regions of different key.
 
     Parameters
     ----------
     key : (H, W) int
         Region key per pixel.
+    width : {1, 2}
+        2 marks both sides of every boundary (the region minus its erosion); 1 marks only
+        the left or upper pixel of each differing pair, as thin pen lines are.
 
     Returns
     -------
     line : (H, W) bool
-        Both sides of every key boundary, so lines are two pixels wide and closed: no
-        two 4-adjacent non-line pixels have different keys.
+        Closed lines ``width`` pixels wide: no two 4-adjacent non-line pixels have
+        different keys.
     """
+    if width not in (1, 2):
+        raise ValueError(f"line width must be 1 or 2 pixels, got {width!r}")
     line = np.zeros(key.shape, dtype=bool)
     horizontal = key[:, 1:] != key[:, :-1]
     vertical = key[1:, :] != key[:-1, :]
-    line[:, 1:] |= horizontal
     line[:, :-1] |= horizontal
-    line[1:, :] |= vertical
     line[:-1, :] |= vertical
+    if width == 2:
+        line[:, 1:] |= horizontal
+        line[1:, :] |= vertical
     return line

@@ -257,3 +257,67 @@ def test_cli_rejects_bad_counts(tmp_path, monkeypatch, capsys):
 
     assert cli_main.main(["synth", str(tmp_path / "x"), "--frames", "0", "--quiet"]) == 2
     assert "frames" in capsys.readouterr().err
+
+
+def test_line_mask_widths():
+    from paintbucket.synth.render import line_mask
+
+    key = np.zeros((4, 5), dtype=np.int32)
+    key[1:3, 1:3] = 1  # a 2x2 square
+    thin = line_mask(key, width=1)
+    # left/upper pixel of every differing pair: the column left of the square, the
+    # row above it, and the square's own right column and bottom row
+    expected = np.array(
+        [
+            [0, 1, 1, 0, 0],
+            [1, 0, 1, 0, 0],
+            [1, 1, 1, 0, 0],
+            [0, 0, 0, 0, 0],
+        ],
+        dtype=bool,
+    )
+    np.testing.assert_array_equal(thin, expected)
+    thick = line_mask(key)
+    np.testing.assert_array_equal(thick, _neighbours_differ(key))
+    assert thin.sum() < thick.sum()
+    assert not line_mask(np.zeros((0, 3), np.int32), 1).any()
+    with pytest.raises(ValueError, match="line width"):
+        line_mask(key, width=3)
+
+
+def _neighbours_differ(key: np.ndarray) -> np.ndarray:
+    """Reference for width 2: pixels with any 4-neighbour of another key."""
+    padded = np.pad(key, 1, mode="edge")
+    center = padded[1:-1, 1:-1]
+    return (
+        (padded[:-2, 1:-1] != center)
+        | (padded[2:, 1:-1] != center)
+        | (padded[1:-1, :-2] != center)
+        | (padded[1:-1, 2:] != center)
+    )
+
+
+def test_thin_lines_keep_segments_closed(tmp_path):
+    generate(tmp_path / "thin", _config("test", frames=1, line_width=1), progress=False)
+    generate(tmp_path / "thick", _config("test", frames=1), progress=False)
+    (thin_clip,) = _clips(tmp_path / "thin")
+    (thick_clip,) = _clips(tmp_path / "thick")
+    thin = read_rgba(thin_clip / "line" / "0000.png")[..., 3] > 0
+    thick = read_rgba(thick_clip / "line" / "0000.png")[..., 3] > 0
+    assert thin.sum() < 0.7 * thick.sum()
+    assert (thick[thin]).all()  # same drawing, one side of each boundary
+    gt = read_rgba(thin_clip / "gt" / "0000.png")
+    seg = read_segments(thin_clip / "seg" / "0000.png")
+    np.testing.assert_array_equal(seg, label_paper(~thin))
+    _, _, winner, total = majority_vote(seg, pack_rgba(gt))
+    assert (winner == total).all()
+
+
+def test_bad_line_width_rejected(tmp_path, monkeypatch, capsys):
+    from paintbucket.cli import main as cli_main
+
+    with pytest.raises(ValueError, match="line_width"):
+        generate(tmp_path / "x", _config("test", line_width=3), progress=False)
+    with pytest.raises(SystemExit):
+        cli_main.main(["synth", str(tmp_path / "y"), "--line-width", "3", "--quiet"])
+    assert "--line-width" in capsys.readouterr().err
