@@ -12,6 +12,9 @@ how many closed regions the drawing keeps at the network's 512-px working size f
 ink thresholds (the engine uses
 :data:`~paintbucket.pipeline.learned.WORK_LINE_THRESHOLD`), against the number of
 full-resolution segments: where few survive, the network sees broken outlines.
+``--errors`` lists every segment above the Acc-Thres size that an engine gets wrong
+(seed, engine, id, area, centre, ground-truth and predicted color, confidence, and the
+flow engine's color for comparison).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.metrics import evaluate_frame, summarize
+from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
 from paintbucket.pipeline.learned import (
     WORK_LINE_THRESHOLD,
@@ -31,6 +35,7 @@ from paintbucket.pipeline.learned import (
     work_shape,
 )
 from paintbucket.segment import PAPER, classify_lines, label_paper
+from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas
 
 from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 
@@ -90,6 +95,37 @@ def print_working_regions(
           f"working-size regions: {' | '.join(counts)}")  # fmt: skip
 
 
+def segment_colors(segment_ids: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """(N + 1,) int64 packed majority RGBA color per segment id (-1 where none)."""
+    ids, winners, _, _ = majority_vote(segment_ids, pack_rgba(normalize_transparent(image)))
+    colors = np.full(int(segment_ids.max()) + 1, -1, dtype=np.int64)
+    colors[ids] = winners
+    return colors
+
+
+def print_errors(
+    label: str, engine_name: str, coloring, truth: np.ndarray, flow_colors: np.ndarray | None
+) -> None:
+    """One line per segment above the Acc-Thres size whose predicted color is wrong."""
+    segment_ids = coloring.segment_ids
+    predicted = segment_colors(segment_ids, coloring.render())
+    areas = segment_areas(segment_ids)
+    wrong = np.flatnonzero((predicted != truth) & (areas > THRESHOLD_AREA))
+    wrong = wrong[wrong > 0]
+    if wrong.size == 0:
+        return
+    rows, cols = np.indices(segment_ids.shape)
+    count = np.maximum(areas, 1)
+    center_x = np.bincount(segment_ids.ravel(), cols.ravel(), minlength=areas.size) / count
+    center_y = np.bincount(segment_ids.ravel(), rows.ravel(), minlength=areas.size) / count
+    confidence = coloring.confidence
+    for sid in wrong:
+        flow = f" | flow {flow_colors[sid]:08x}" if flow_colors is not None else ""
+        print(f"{label} | {engine_name:>11} | segment {sid:>5} | {areas[sid]:>7} px "
+              f"at ({center_x[sid]:.0f}, {center_y[sid]:.0f}) | truth {truth[sid]:08x} | "
+              f"predicted {predicted[sid]:08x} @ {confidence[sid]:.2f}{flow}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -114,6 +150,9 @@ def main() -> None:
         "--weights", action="append", default=[], metavar=WEIGHTS_METAVAR, help=WEIGHTS_HELP,
     )  # fmt: skip
     parser.add_argument("--lines", action="store_true", help="print working-size region counts")
+    parser.add_argument(
+        "--errors", action="store_true", help="list wrong segments above the Acc-Thres size"
+    )
     args = parser.parse_args()
     engines = {}
     if not args.no_baseline:
@@ -143,10 +182,19 @@ def main() -> None:
                 line, color, np.random.default_rng(seed), args.strength
             )
             target = Frame.from_line_art(target_line)
-            for engine_name, engine in engines.items():
-                predicted = engine(reference, target).render()
-                score = evaluate_frame(predicted, target_color, target.segment_ids)
+            colorings = {name: engine(reference, target) for name, engine in engines.items()}
+            for engine_name, coloring in colorings.items():
+                score = evaluate_frame(coloring.render(), target_color, target.segment_ids)
                 results[engine_name].setdefault(folder, []).append(score)
+            if args.errors:
+                truth = segment_colors(target.segment_ids, target_color)
+                flow = colorings.get("flow")
+                flow_colors = None
+                if flow is not None:
+                    flow_colors = segment_colors(target.segment_ids, flow.render())
+                for engine_name, coloring in colorings.items():
+                    label = f"{folder} seed {seed}"
+                    print_errors(label, engine_name, coloring, truth, flow_colors)
     labels = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
     print(f"{'frame':>16} | {'engine':>11} | " + " | ".join(f"{n:>10}" for n in labels))
     for folder, _ in FRAMES:
