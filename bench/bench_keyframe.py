@@ -17,7 +17,8 @@ keyframe metrics (Acc-Thres, Pix-Acc, Pix-F-Acc, Pix-B-MIoU) for:
 Usage::
 
     python bench/bench_keyframe.py [--characters 3] [--clips 2] [--frames 3] [--size 512]
-                                   [--weights FILE] [--selector-weights FILE] [--out DIR]
+                                   [--line-width 2] [--as-drawn] [--weights FILE]
+                                   [--selector-weights FILE] [--out DIR]
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import zlib
+from dataclasses import asdict
 from pathlib import Path
 
 import cv2
@@ -72,10 +75,23 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=3)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--seed", type=int, default=5252)
+    parser.add_argument(
+        "--line-width", type=int, choices=(1, 2), default=2, help="synthetic line width (px)"
+    )
     parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
     parser.add_argument("--selector-weights", help="reference selector weights")
     parser.add_argument("--only", action="append", help="run only these settings")
-    parser.add_argument("--out", type=Path, default=ROOT / "data" / "bench-keyframe")
+    parser.add_argument(
+        "--as-drawn",
+        action="store_true",
+        help="no stroke widening: min_line_width=0 for the matcher and the selector",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="dataset folder (default data/bench-keyframe, or data/bench-keyframe-SIZE-wWIDTH "
+        "for another --size or --line-width)",
+    )
     parser.add_argument("--json", type=Path, help="write the summaries here")
     args = parser.parse_args()
 
@@ -99,18 +115,30 @@ def main() -> None:
     from paintbucket.pipeline.frames import Frame
     from paintbucket.synth.dataset import SynthConfig, generate
 
-    if not (args.out / "dataset.json").is_file():
-        config = SynthConfig(
-            characters=args.characters,
-            clips_per_character=args.clips,
-            frames=args.frames,
-            size=args.size,
-            seed=args.seed,
-            split="test",
-        )
+    config = SynthConfig(
+        characters=args.characters,
+        clips_per_character=args.clips,
+        frames=args.frames,
+        size=args.size,
+        seed=args.seed,
+        split="test",
+        line_width=args.line_width,
+    )
+    if args.out is None:
+        default = (args.size, args.line_width) == (512, 2)
+        name = "bench-keyframe" if default else f"bench-keyframe-{args.size}-w{args.line_width}"
+        args.out = ROOT / "data" / name
+    listing = args.out / "dataset.json"
+    if listing.is_file():
+        stored = {**asdict(SynthConfig()), **json.loads(listing.read_text())["config"]}
+        differ = [key for key, value in asdict(config).items() if stored[key] != value]
+        if differ:
+            parser.error(f"{args.out} holds data with other {', '.join(differ)}; pick --out")
+    else:
         generate(args.out, config)
-    matcher = KeyframeModel(args.weights)
-    selector = ReferenceSelector(args.selector_weights)
+    widening = {"min_line_width": 0.0} if args.as_drawn else {}
+    matcher = KeyframeModel(args.weights, **widening)
+    selector = ReferenceSelector(args.selector_weights, **widening)
     settings = ("baseline", "baseline, no anno", "model 1-shot", "model + selection",
                 "model, strokes", "model, no anno")  # fmt: skip
     settings = [s for s in settings if not args.only or s in args.only]
@@ -140,7 +168,8 @@ def main() -> None:
         entry = segment_majority(target.segment_ids, np.maximum(label, 0), label != 0)
         group_of_entry = np.array([-1] + [entry_group(c) for c in categories])
         true_group = np.where(entry >= 0, group_of_entry[entry.clip(0)], -1)
-        rng = np.random.default_rng(abs(hash(line_path.name)) % 2**32)
+        # crc32, not hash(): str hashes change between runs (PYTHONHASHSEED)
+        rng = np.random.default_rng(zlib.crc32(f"{clip.name}/{line_path.name}".encode()))
         strokes = simulate_strokes(target.segment_ids, true_group, rng)
         stroke_group = groups_from_strokes(target.segment_ids, strokes)
         stroke_shade = shade_from_color_lines(target.segment_ids, line_art)

@@ -29,11 +29,18 @@ class KeyframeModel:
         ``"cpu"`` or ``"cuda"``.
     work_size : int
         Longer side of the network inputs (training used 384).
+    min_line_width : float
+        Strokes thinner than this many working pixels are widened before the drawings
+        are shrunk (:func:`~paintbucket.segment.lines.widen_lines`), so that thin or
+        high-resolution line art looks like the training frames: 1024-px renders with
+        2-px outlines (1.68 px by :func:`~paintbucket.segment.lines.line_width`) shrunk
+        to 384, i.e. 0.63. 0 uses the drawings as they are.
     """
 
     weights: str | Path | None = None
     device: str = "cpu"
     work_size: int = 384
+    min_line_width: float = 0.63
     _model: object = field(default=None, init=False, repr=False)
 
     @property
@@ -99,8 +106,8 @@ class KeyframeModel:
         parsing = cv2.resize(parsing, tgt_shape[::-1], interpolation=cv2.INTER_NEAREST)
 
         data = keyframe_inputs(
-            work_line(reference.frame.line_art, ref_shape),
-            work_line(target.line_art, tgt_shape),
+            work_line(reference.frame.line_art, ref_shape, min_width=self.min_line_width),
+            work_line(target.line_art, tgt_shape, min_width=self.min_line_width),
             parsing,
             ref_ids,
             target.segment_ids,

@@ -28,12 +28,19 @@ class ReferenceSelector:
         Softmax temperature over the cosine similarities.
     threshold : float
         References with a larger probability are used.
+    min_line_width : float
+        Strokes thinner than this many pixels of the encoder's input are widened first
+        (see :func:`~paintbucket.models.view_encoder.view_image`): the training renders
+        (384 px, 2-px outlines, characters about 330 px tall fit into 92 px) give about
+        0.5; high-resolution drawings would otherwise reach the encoder almost blank.
+        0 uses the drawings as they are.
     """
 
     weights: str | Path | None = None
     device: str = "cpu"
     temperature: float = 0.1
     threshold: float = 0.3
+    min_line_width: float = 0.5
     _model: object = field(default=None, init=False, repr=False)
 
     @property
@@ -53,7 +60,12 @@ class ReferenceSelector:
 
         size = self.model.conf["size"]
         images = np.stack(
-            [view_image(ink(f.line_art), foreground_mask(f.segment_ids), size) for f in frames]
+            [
+                view_image(
+                    ink(f.line_art), foreground_mask(f.segment_ids), size, self.min_line_width
+                )
+                for f in frames
+            ]
         )
         with torch.no_grad():
             batch = torch.from_numpy(images)[:, None].to(self.device)

@@ -16,8 +16,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from paintbucket.segment.lines import widen_lines
 
-def view_image(ink: np.ndarray, foreground: np.ndarray, size: int = 96) -> np.ndarray:
+
+def view_image(
+    ink: np.ndarray, foreground: np.ndarray, size: int = 96, min_width: float = 0.0
+) -> np.ndarray:
     """Crop a drawing to its character and fit it into a square, keeping the aspect.
 
     Parameters
@@ -28,6 +32,9 @@ def view_image(ink: np.ndarray, foreground: np.ndarray, size: int = 96) -> np.nd
         The character (e.g. :func:`paintbucket.keyframe.baseline.foreground_mask`).
     size : int
         Side of the output.
+    min_width : float
+        Strokes thinner than this many output pixels are widened before shrinking
+        (:func:`~paintbucket.segment.lines.widen_lines`); 0 = as drawn.
 
     Returns
     -------
@@ -40,6 +47,7 @@ def view_image(ink: np.ndarray, foreground: np.ndarray, size: int = 96) -> np.nd
     crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     height, width = crop.shape
     scale = (size - 4) / max(height, width)
+    crop = widen_lines(crop.astype(np.float32), scale, min_width)
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
     resized = cv2.resize(crop.astype(np.float32), (new_w, new_h), interpolation=cv2.INTER_AREA)
     out = np.zeros((size, size), np.float32)

@@ -13,7 +13,7 @@ from paintbucket.pipeline.engines import mutual_overlap, vote_probabilities
 from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.pipeline.palette import redistribution_colors
 from paintbucket.pipeline.result import SegmentColoring
-from paintbucket.segment.lines import ink
+from paintbucket.segment.lines import ink, widen_lines
 from paintbucket.segment.stats import segment_areas
 
 #: Ink above this (after resizing to the working size) is line, as in training.
@@ -35,11 +35,18 @@ def work_shape(
 
 
 def work_line(
-    line_art: np.ndarray, shape: tuple[int, int], threshold: float = WORK_LINE_THRESHOLD
+    line_art: np.ndarray,
+    shape: tuple[int, int],
+    threshold: float = WORK_LINE_THRESHOLD,
+    min_width: float = 0.0,
 ) -> np.ndarray:
     """(h, w) float32 line mask of a drawing at the network's working ``shape``: ink
-    coverage after area resizing, thresholded at ``threshold``."""
-    coverage = cv2.resize(ink(line_art), shape[::-1], interpolation=cv2.INTER_AREA)
+    coverage after area resizing, thresholded at ``threshold``. Strokes thinner than
+    ``min_width`` working pixels are first widened (:func:`~paintbucket.segment.lines.
+    widen_lines`; 0 = as drawn)."""
+    coverage = ink(line_art)
+    coverage = widen_lines(coverage, max(shape) / max(*coverage.shape, 1), min_width)
+    coverage = cv2.resize(coverage, shape[::-1], interpolation=cv2.INTER_AREA)
     return (coverage >= threshold).astype(np.float32)
 
 

@@ -9,6 +9,8 @@ from paintbucket.segment.lines import (
     classify_lines,
     ink,
     is_binary,
+    line_width,
+    widen_lines,
 )
 from paintbucket.segment.regions import (
     assign_color_lines,
@@ -38,6 +40,7 @@ __all__ = [
     "classify_lines",
     "ink",
     "is_binary",
+    "line_width",
     "label_paper",
     "majority_vote",
     "overlap_counts",
@@ -50,4 +53,5 @@ __all__ = [
     "segment_line_art",
     "trapped_ball_fill",
     "unpack_rgba",
+    "widen_lines",
 ]

@@ -13,6 +13,7 @@ named by their strongest channel.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 #: Values of the line-kind map returned by :func:`classify_lines`.
@@ -93,3 +94,61 @@ def is_binary(line_art: np.ndarray) -> bool:
     """True when the drawing has no anti-aliasing: every pixel is paper or fully inked."""
     product = _ink_product(_check_rgba(line_art))
     return bool(np.all((product == 0) | (product == 255 * 255)))
+
+
+def line_width(coverage: np.ndarray, threshold: float = DEFAULT_LINE_THRESHOLD) -> float:
+    """Mean stroke width of a drawing, in pixels.
+
+    A stroke of width ``w`` and length ``L`` covers ``w * L`` pixels and has an outline
+    of about ``2 * L`` pixel edges, so the width is twice the inked area over the
+    number of 4-neighbour edges between ink and paper. Junctions and stair-stepped
+    diagonals make it read a little low (a 2-px synthetic outline gives about 1.7).
+
+    Parameters
+    ----------
+    coverage : (H, W) float
+        Ink coverage in [0, 1] (see :func:`ink`).
+    threshold : float
+        Coverage from which a pixel counts as ink.
+
+    Returns
+    -------
+    width : float
+        0.0 for a drawing without ink.
+    """
+    inked = np.asarray(coverage) >= threshold
+    edges = np.count_nonzero(inked[:, 1:] != inked[:, :-1]) + np.count_nonzero(
+        inked[1:] != inked[:-1]
+    )
+    return 2.0 * np.count_nonzero(inked) / edges if edges else 0.0
+
+
+def widen_lines(coverage: np.ndarray, scale: float, min_width: float) -> np.ndarray:
+    """Thicken thin strokes before a drawing is shrunk by ``scale``.
+
+    A model trained on drawings whose lines are about ``min_width`` pixels wide at its
+    working size sees broken outlines when thinner strokes are shrunk; dilating them
+    first by the whole number of pixels that makes up the difference restores the width
+    it was trained on. Drawings already that wide are returned unchanged.
+
+    Parameters
+    ----------
+    coverage : (H, W) float32
+        Ink coverage in [0, 1] at full resolution.
+    scale : float
+        Working size over full size (e.g. 0.5).
+    min_width : float
+        Wanted stroke width at the working size, in working pixels; 0 disables.
+
+    Returns
+    -------
+    coverage : (H, W) float32
+        Dilated with a square of side ``1 + round(min_width / scale - line_width)``
+        where that is at least 2, else the input itself.
+    """
+    if min_width <= 0 or scale <= 0 or coverage.size == 0:
+        return coverage
+    extra = int(round(min_width / scale - line_width(coverage)))
+    if extra < 1:
+        return coverage
+    return cv2.dilate(coverage, np.ones((extra + 1, extra + 1), np.uint8))

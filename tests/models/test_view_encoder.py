@@ -23,6 +23,18 @@ def test_view_image_crops_to_the_character_and_centres_it():
     assert out.max() == pytest.approx(1.0)  # ink doubled and clipped
 
 
+def test_view_image_widens_thin_strokes_only_when_asked():
+    ink = np.zeros((200, 200), np.float32)
+    ink[10:190, 100] = 1.0  # a 1-px stroke through a 180-px character
+    foreground = np.zeros((200, 200), bool)
+    foreground[10:190, 10:190] = True
+    plain = view_image(ink, foreground, size=24)
+    widened = view_image(ink, foreground, size=24, min_width=1.0)
+    assert plain.max() < 0.5  # 1 px shrunk 9 times almost vanishes
+    assert widened.max() == pytest.approx(1.0)
+    np.testing.assert_array_equal(view_image(ink, foreground, 24, min_width=0.0), plain)
+
+
 def test_encoder_gives_unit_embeddings_of_the_right_shape():
     model = ViewEncoder({"size": 32, "widths": (4, 8), "dim": 8})
     out = model(torch.rand(3, 1, 32, 32))

@@ -8,9 +8,10 @@ from paintbucket.pipeline.learned import (
     LearnedEngine,
     average_probabilities,
     merge_locks,
+    work_line,
     work_shape,
 )
-from paintbucket.segment import pack_rgba
+from paintbucket.segment import label_paper, pack_rgba
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
         "feature_dim": 16, "num_layers": 1, "num_heads": 2}  # fmt: skip
@@ -127,3 +128,16 @@ def test_work_shape_shrinks_only_unless_enlarging():
     assert work_shape(100, 50, 512) == (96, 48)  # small frames keep their size
     assert work_shape(100, 50, 512, enlarge=True) == (512, 256)
     assert work_shape(4, 4, 512) == (16, 16)  # at least one multiple
+
+
+def test_widened_thin_ring_stays_closed_when_shrunk():
+    import cv2
+
+    line_art = np.zeros((128, 128, 4), np.uint8)
+    ring = np.zeros((128, 128), np.uint8)
+    cv2.circle(ring, (64, 64), 40, 1, thickness=1, lineType=cv2.LINE_8)
+    line_art[ring > 0] = (0, 0, 0, 255)
+    as_drawn = work_line(line_art, (32, 32))
+    widened = work_line(line_art, (32, 32), min_width=1.0)
+    assert label_paper(as_drawn < 0.5).max() == 1  # the shrunk 1-px ring has gaps
+    assert label_paper(widened < 0.5).max() == 2  # inside and outside

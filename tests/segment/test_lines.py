@@ -10,6 +10,8 @@ from paintbucket.segment import (
     classify_lines,
     ink,
     is_binary,
+    line_width,
+    widen_lines,
 )
 
 
@@ -49,3 +51,27 @@ def test_bad_input_raises():
 
 def test_empty_image():
     assert classify_lines(np.zeros((0, 5, 4), np.uint8)).shape == (0, 5)
+
+
+def test_line_width_exact_values():
+    canvas = np.zeros((12, 12), np.float32)
+    canvas[2:10, 5] = 1.0  # 1 x 8 stroke: 8 pixels, 2 * 8 + 2 outline edges
+    assert line_width(canvas) == pytest.approx(16 / 18)
+    canvas[2:10, 6] = 1.0  # 2 x 8 stroke: 16 pixels, 2 * 8 + 2 * 2 edges
+    assert line_width(canvas) == pytest.approx(32 / 20)
+    assert line_width(np.full((4, 4), 0.4, np.float32)) == 0.0  # below the threshold
+    assert line_width(np.zeros((0, 5), np.float32)) == 0.0
+
+
+def test_widen_lines_only_thickens_strokes_too_thin_for_the_scale():
+    canvas = np.zeros((12, 12), np.float32)
+    canvas[2:10, 5] = 1.0
+    # at half size a 1-px stroke is 0.5 px; 1 px wanted -> dilate by one pixel
+    wide = widen_lines(canvas, 0.5, 1.0)
+    assert wide.shape == canvas.shape and wide.dtype == np.float32
+    assert line_width(wide) == pytest.approx(2 * 18 / 22)  # 2 x 9 stroke
+    assert (wide[canvas > 0] == 1).all()
+    assert widen_lines(canvas, 1.0, 1.0) is canvas  # wide enough already
+    assert widen_lines(canvas, 0.5, 0.0) is canvas  # disabled
+    empty = np.zeros((0, 0), np.float32)
+    assert widen_lines(empty, 0.5, 1.0).shape == (0, 0)
