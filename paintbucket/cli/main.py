@@ -16,7 +16,16 @@ from paintbucket import __version__
 from paintbucket.errors import InputError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ("colorize", "eval", "example", "keyframe", "review", "synth", "train")
+SUBCOMMANDS = (
+    "colorize",
+    "eval",
+    "example",
+    "keyframe",
+    "review",
+    "synth",
+    "train",
+    "average",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

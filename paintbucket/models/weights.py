@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from paintbucket.errors import InputError
@@ -88,3 +89,55 @@ def load_matcher(
         first_line = str(error).strip().splitlines()[0]
         raise InputError(path, f"weights do not fit the model: {first_line}") from None
     return model.to(device).eval()
+
+
+def average_weights(
+    paths: Sequence[str | Path], out: str | Path, model_class: type | None = None
+) -> Path:
+    """Average several weights files of one model into a new file (a "model soup").
+
+    Runs fine-tuned from the same starting weights usually lie in one basin, where the
+    mean of their parameters scores at least as well as either run while keeping less of
+    each run's overfitting. Floating-point tensors are averaged with equal weights;
+    integer buffers are taken from the first file.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        Two or more safetensors files written by :func:`save_matcher`, same model conf.
+    out : path
+        The averaged weights (written atomically; the sources are listed in its metadata).
+    model_class : type, optional
+        As in :func:`load_matcher`; :class:`~paintbucket.models.InclusionMatcher` by
+        default.
+
+    Returns
+    -------
+    path : Path
+        ``out``.
+
+    Raises
+    ------
+    InputError
+        If a file cannot be loaded as ``model_class`` or its conf differs from the first.
+    ValueError
+        If fewer than two files are given.
+    """
+    import torch
+
+    if len(paths) < 2:
+        raise ValueError(f"averaging needs at least two weights files, got {len(paths)}")
+    models = [load_matcher(path, "cpu", model_class) for path in paths]
+    first = models[0]
+    for path, model in zip(paths[1:], models[1:]):
+        if model.conf != first.conf:
+            raise InputError(path, f"model conf differs from {paths[0]}")
+    states = [model.state_dict() for model in models]
+    averaged = {
+        name: torch.stack([state[name].float() for state in states]).mean(0).to(tensor.dtype)
+        if tensor.is_floating_point()
+        else tensor
+        for name, tensor in states[0].items()
+    }
+    first.load_state_dict(averaged)
+    return save_matcher(first, out, averaged_from=[str(path) for path in paths])
