@@ -49,7 +49,7 @@ def view_image(
     scale = (size - 4) / max(height, width)
     crop = widen_lines(crop.astype(np.float32), scale, min_width)
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
-    resized = cv2.resize(crop.astype(np.float32), (new_w, new_h), interpolation=cv2.INTER_AREA)
+    resized = cv2.resize(crop, (new_w, new_h), interpolation=cv2.INTER_AREA)
     out = np.zeros((size, size), np.float32)
     top, left = (size - new_h) // 2, (size - new_w) // 2
     out[top : top + new_h, left : left + new_w] = resized

@@ -42,8 +42,8 @@ def work_line(
 ) -> np.ndarray:
     """(h, w) float32 line mask of a drawing at the network's working ``shape``: ink
     coverage after area resizing, thresholded at ``threshold``. Strokes thinner than
-    ``min_width`` working pixels are first widened (:func:`~paintbucket.segment.lines.
-    widen_lines`; 0 = as drawn)."""
+    ``min_width`` working pixels are first widened
+    (:func:`~paintbucket.segment.lines.widen_lines`; 0 = as drawn)."""
     coverage = ink(line_art)
     coverage = widen_lines(coverage, max(shape) / max(*coverage.shape, 1), min_width)
     coverage = cv2.resize(coverage, shape[::-1], interpolation=cv2.INTER_AREA)
