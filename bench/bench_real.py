@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from paintbucket.io import normalize_transparent, read_rgba
+from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.metrics import evaluate_frame, summarize
 from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
 from paintbucket.pipeline import ColoredFrame, Frame, make_engine
@@ -35,7 +36,7 @@ from paintbucket.pipeline.learned import (
     work_shape,
 )
 from paintbucket.segment import PAPER, classify_lines, label_paper
-from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas
+from paintbucket.segment.stats import pack_rgba, segment_areas
 
 from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 
@@ -95,20 +96,23 @@ def print_working_regions(
           f"working-size regions: {' | '.join(counts)}")  # fmt: skip
 
 
-def segment_colors(segment_ids: np.ndarray, image: np.ndarray) -> np.ndarray:
+def packed_segment_colors(segment_ids: np.ndarray, image: np.ndarray) -> np.ndarray:
     """(N + 1,) int64 packed majority RGBA color per segment id (-1 where none)."""
-    ids, winners, _, _ = majority_vote(segment_ids, pack_rgba(normalize_transparent(image)))
-    colors = np.full(int(segment_ids.max()) + 1, -1, dtype=np.int64)
-    colors[ids] = winners
-    return colors
+    return segment_majority(segment_ids, pack_rgba(normalize_transparent(image)))
 
 
 def print_errors(
-    label: str, engine_name: str, coloring, truth: np.ndarray, flow_colors: np.ndarray | None
+    label: str,
+    engine_name: str,
+    coloring,
+    rendered: np.ndarray,
+    truth: np.ndarray,
+    flow_colors: np.ndarray | None,
 ) -> None:
-    """One line per segment above the Acc-Thres size whose predicted color is wrong."""
+    """One line per segment above the Acc-Thres size whose predicted color (in
+    ``rendered``, the coloring's image) is wrong."""
     segment_ids = coloring.segment_ids
-    predicted = segment_colors(segment_ids, coloring.render())
+    predicted = packed_segment_colors(segment_ids, rendered)
     areas = segment_areas(segment_ids)
     wrong = np.flatnonzero((predicted != truth) & (areas > THRESHOLD_AREA))
     wrong = wrong[wrong > 0]
@@ -183,18 +187,18 @@ def main() -> None:
             )
             target = Frame.from_line_art(target_line)
             colorings = {name: engine(reference, target) for name, engine in engines.items()}
-            for engine_name, coloring in colorings.items():
-                score = evaluate_frame(coloring.render(), target_color, target.segment_ids)
+            renders = {name: coloring.render() for name, coloring in colorings.items()}
+            for engine_name, rendered in renders.items():
+                score = evaluate_frame(rendered, target_color, target.segment_ids)
                 results[engine_name].setdefault(folder, []).append(score)
             if args.errors:
-                truth = segment_colors(target.segment_ids, target_color)
-                flow = colorings.get("flow")
+                truth = packed_segment_colors(target.segment_ids, target_color)
                 flow_colors = None
-                if flow is not None:
-                    flow_colors = segment_colors(target.segment_ids, flow.render())
+                if "flow" in renders:
+                    flow_colors = packed_segment_colors(target.segment_ids, renders["flow"])
                 for engine_name, coloring in colorings.items():
-                    label = f"{folder} seed {seed}"
-                    print_errors(label, engine_name, coloring, truth, flow_colors)
+                    print_errors(f"{folder} seed {seed}", engine_name, coloring,
+                                 renders[engine_name], truth, flow_colors)  # fmt: skip
     labels = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
     print(f"{'frame':>16} | {'engine':>11} | " + " | ".join(f"{n:>10}" for n in labels))
     for folder, _ in FRAMES:

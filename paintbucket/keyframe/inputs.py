@@ -9,8 +9,11 @@ from paintbucket.keyframe.shading import GROUPS, UNKNOWN
 from paintbucket.segment.stats import majority_vote
 
 
-def segment_majority(segment_ids: np.ndarray, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """(N + 1,) int64 most common ``values`` per segment, -1 where none is valid."""
+def segment_majority(
+    segment_ids: np.ndarray, values: np.ndarray, valid: np.ndarray | None = None
+) -> np.ndarray:
+    """(N + 1,) int64 most common ``values`` per segment, -1 where none is valid (all
+    pixels are valid when ``valid`` is None)."""
     ids, winners, _, _ = majority_vote(segment_ids, values, valid=valid)
     out = np.full(int(segment_ids.max(initial=0)) + 1, -1, dtype=np.int64)
     out[ids] = winners
