@@ -9,6 +9,7 @@ leaves a half-written image behind.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,11 @@ PathLike = str | os.PathLike[str]
 TRANSPARENT = (0, 0, 0, 0)
 #: Color of black-line pixels in colored frames.
 LINE_COLOR = (0, 0, 0, 255)
+#: Suffix of the temporary file the atomic writers rename onto the destination.
+TEMP_SUFFIX = ".tmp"
+#: Name of such a temporary file: ``.`` + destination name + ``.`` + random part
+#: (:func:`tempfile.mkstemp` letters, digits and ``_``) + :data:`TEMP_SUFFIX`.
+TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]+" + re.escape(TEMP_SUFFIX))
 
 
 def normalize_transparent(rgba: np.ndarray) -> np.ndarray:
@@ -74,7 +80,9 @@ def _atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
+    )
     os.close(handle)
     tmp_path = Path(tmp_name)
     try:
@@ -84,6 +92,36 @@ def _atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_temp_files(folder: PathLike, recursive: bool = False) -> list[Path]:
+    """Delete the temporary files that interrupted atomic writes left in ``folder``.
+
+    A process killed between creating its temporary file and renaming it (SIGKILL,
+    power loss) leaves a file named like :data:`TEMP_NAME` behind; nothing else
+    ever renames or removes it. Call this only when no write into ``folder`` is in
+    progress.
+
+    Parameters
+    ----------
+    folder : path-like
+        Folder to clean; a missing folder is fine.
+    recursive : bool
+        Also clean every subfolder.
+
+    Returns
+    -------
+    removed : list of Path
+        The deleted files.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    candidates = folder.rglob(f"*{TEMP_SUFFIX}") if recursive else folder.glob(f"*{TEMP_SUFFIX}")
+    removed = [p for p in candidates if TEMP_NAME.fullmatch(p.name) and p.is_file()]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
 
 
 def write_png(path: PathLike, array: np.ndarray) -> Path:

@@ -1,9 +1,12 @@
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from paintbucket.errors import InputError
 from paintbucket.io import normalize_transparent, read_rgba, write_png
+from paintbucket.io.images import TEMP_NAME, remove_temp_files
 
 
 def test_read_converts_every_mode_to_rgba(tmp_path):
@@ -39,3 +42,28 @@ def test_failed_write_leaves_nothing(tmp_path):
 def test_normalize_transparent_merges_hidden_rgb():
     rgba = np.array([[[255, 255, 255, 0], [1, 2, 3, 0], [9, 9, 9, 255]]], dtype=np.uint8)
     assert normalize_transparent(rgba).tolist() == [[[0, 0, 0, 0], [0, 0, 0, 0], [9, 9, 9, 255]]]
+
+
+def test_remove_temp_files_takes_only_what_a_killed_write_left(tmp_path, monkeypatch):
+    # A write killed before its rename: os.replace never happens and the cleanup
+    # in the writer cannot run either (SIGKILL), so the temporary file stays.
+    def killed(src, dst):
+        raise SystemExit
+
+    monkeypatch.setattr(os, "replace", killed)
+    monkeypatch.setattr("pathlib.Path.unlink", lambda self, missing_ok=False: None)
+    with pytest.raises(SystemExit):
+        write_png(tmp_path / "sub" / "0001.png", np.zeros((2, 2, 4), np.uint8))
+    monkeypatch.undo()
+    (left,) = (tmp_path / "sub").iterdir()
+    assert TEMP_NAME.fullmatch(left.name) and left.name.startswith(".0001.png.")
+
+    keep = ["notes.tmp", ".hidden.tmp", "0001.png", ".0001.png", "0001.png.abc12345.tmp"]
+    for name in keep:
+        (tmp_path / name).write_text("mine")
+    (tmp_path / ".0002.json.k2j_9x0a.tmp").write_text("{")
+    assert remove_temp_files(tmp_path) == [tmp_path / ".0002.json.k2j_9x0a.tmp"]
+    assert left.exists()  # not recursive by default
+    assert remove_temp_files(tmp_path, recursive=True) == [left]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, "sub"])
+    assert remove_temp_files(tmp_path / "missing") == []
