@@ -27,6 +27,8 @@ from paintbucket.segment.lines import ink
 if TYPE_CHECKING:
     from paintbucket.review.session import ReviewSession
 
+#: Default export folder, inside the results folder.
+EXPORT_DIR = "export"
 #: Gray levels of a PaintBucket-Character v2 shading map.
 SHADE_HIGHLIGHT, SHADE_SHADOW = 250, 100
 
@@ -116,7 +118,7 @@ def export_clip(session: ReviewSession, out_dir: str | Path | None = None) -> di
     summary : dict
         ``folder`` and, per frame, the PSD's layer names.
     """
-    out_dir = Path(out_dir) if out_dir is not None else session.results_dir / "export"
+    out_dir = Path(out_dir) if out_dir is not None else session.results_dir / EXPORT_DIR
     frames = {}
     with session.lock:
         for name in session.names:

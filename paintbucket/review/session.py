@@ -4,22 +4,50 @@ Everything the web app does goes through :class:`ReviewSession`, which knows not
 about HTTP. Results live in ``RESULTS_DIR/<name>.png`` + ``<name>.json`` exactly as
 ``pbc colorize`` writes them; edits rewrite those files atomically.
 
-Undo history lives on disk in ``RESULTS_DIR/.review/history/NNNNNN/``: before an edit
-touches a frame, the frame's current PNG and JSON bytes are copied there together with
-``entry.json`` (``done: false``); after the new files are in place ``entry.json`` is
-rewritten with ``done: true``. Undo copies the saved bytes back (byte-exact) and removes
-the entry. Only the newest ``max_history`` entries are kept, so a long session does not
-fill the disk with frame copies. When a session opens and finds an entry that is not
-``done`` (a crash in the middle of an edit), it restores that entry, so a crash loses at
-most the last edit.
+Undo history lives on disk in ``RESULTS_DIR/.review/history/NNNNNN/``: one entry per edit
+(paint, accept, propagate), holding the PNG and JSON bytes every frame it changed had
+before, and ``entry.json`` (action, frames, ``done``). Only the newest ``max_history``
+entries are kept, so a long session does not fill the disk with frame copies.
+
+Crash safety. Each write is atomic (temporary file + rename), and an edit or an undo is a
+multi-file transaction journaled in its ``entry.json``, so a process killed at any point
+(SIGKILL, an exception) leaves, once a session has reopened the folder, every frame
+wholly edited or wholly not, with the history agreeing. (Power loss is another matter:
+the writers do not fsync, so the renames may reach the disk out of order.)
+
+* Edit: save the frames' current bytes in a new entry, then write ``entry.json`` with
+  ``done: false`` (the intent), then the new PNGs and JSONs, then ``done: true`` (the
+  commit point). An entry without ``entry.json`` changed nothing yet.
+* Undo: rewrite the newest entry's ``entry.json`` with ``done: false, undoing: true``
+  (from here on it is no longer in the history), copy the saved bytes back to every
+  frame, then delete the entry.
+* Delete an entry (after an undo, or the oldest beyond ``max_history``): rename its
+  folder to ``.removed-...`` first, one atomic step that takes it out of the history,
+  then delete the files. A half-deleted entry is thus never listed nor undone.
+* Recovery, when a session opens, right after a write failed, and before every edit
+  or undo: delete ``.removed-*`` folders and entries without ``entry.json``; restore
+  every entry that is not ``done``, newest first, and delete it. For an interrupted
+  edit that rolls it back; for an interrupted undo it rolls the undo forward.
+  Restoring only copies the entry's saved bytes, which nothing changes before the
+  entry is deleted, so doing it again after another crash gives the same result.
+  Opening also drops entries beyond ``max_history`` (a crash between an edit's commit
+  and the pruning leaves one too many).
+
+:meth:`ReviewSession.history` lists ``done`` entries only. A session also removes, on
+opening, the temporary files that killed writes left in the results folder, the history
+and the export folder. One session per results folder at a time: two processes editing
+the same folder are not coordinated.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from pathlib import Path
 
@@ -31,6 +59,7 @@ from paintbucket.io.colorbook import read_colorbook
 from paintbucket.io.images import (
     normalize_transparent,
     read_rgba,
+    remove_temp_files,
     write_bytes,
     write_png,
     write_text,
@@ -38,6 +67,7 @@ from paintbucket.io.images import (
 from paintbucket.pipeline.clip import Clip, open_clip
 from paintbucket.pipeline.engines import Engine, make_engine
 from paintbucket.pipeline.frames import ColoredFrame, Frame
+from paintbucket.review.export import EXPORT_DIR
 from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
@@ -46,6 +76,10 @@ from paintbucket.segment.stats import pack_rgba, unpack_rgba
 DEFAULT_THRESHOLD = 0.8
 #: Name of the folder (inside the results folder) holding the undo history.
 STATE_DIR = ".review"
+#: Journal of one history entry (action, frames, ``done``), inside its folder.
+ENTRY_FILE = "entry.json"
+#: Prefix of a history entry folder being deleted (no longer part of the history).
+REMOVED_PREFIX = ".removed-"
 #: Undo entries kept on disk by default (each holds copies of the frames it changed).
 DEFAULT_MAX_HISTORY = 200
 #: Segment maps kept in memory.
@@ -162,7 +196,9 @@ class ReviewSession:
             self._check_size(self.result_path(name))
         self.palette = self._keyframe_palette()
         self.palette_names = self._palette_names()
+        self._remove_stale_temp_files()
         self._recover()
+        self._prune()  # a crash may have come between an edit's commit and its pruning
         self._info = {name: self._read_info(name) for name in self.names}
 
     # ----------------------------------------------------------------- loading
@@ -369,9 +405,30 @@ class ReviewSession:
     # ----------------------------------------------------------------- history
 
     def _entries(self) -> list[Path]:
+        """History entry folders (``NNNNNN``), oldest first."""
         if not self.history_dir.is_dir():
             return []
         return sorted(p for p in self.history_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+    def _record(self, entry: Path) -> dict | None:
+        """An entry's ``entry.json``, or None while it has none (snapshot unfinished).
+
+        Raises
+        ------
+        InputError
+            If the file is unreadable or names a frame the clip does not have.
+        """
+        path = entry / ENTRY_FILE
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise InputError(path, f"cannot read undo history entry ({error})") from None
+        frames = record.get("frames") if isinstance(record, dict) else None
+        if not isinstance(frames, list) or not all(name in self.index for name in frames):
+            raise InputError(path, "undo history entry does not list frames of this clip")
+        return record
 
     def _begin(self, action: str, names: list[str], **meta: object) -> Path:
         """Snapshot the current files of ``names`` into a new (not done) history entry."""
@@ -383,64 +440,146 @@ class ReviewSession:
             write_bytes(entry / f"{name}.png", self.result_path(name).read_bytes())
             write_bytes(entry / f"{name}.json", self.json_path(name).read_bytes())
         record = {"id": number, "action": action, "frames": names, "time": time.time(), **meta}
-        write_text(entry / "entry.json", json.dumps({**record, "done": False}))
+        write_text(entry / ENTRY_FILE, json.dumps({**record, "done": False}))
         return entry
 
     def _commit(self, entry: Path) -> None:
-        """Mark an entry done and drop the entries beyond ``max_history``."""
-        record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
-        write_text(entry / "entry.json", json.dumps({**record, "done": True}))
-        for old in self._entries()[: -self.max_history]:
-            shutil.rmtree(old)
+        """Mark an entry done: from here on the edit survives a crash and can be undone."""
+        record = json.loads((entry / ENTRY_FILE).read_text(encoding="utf-8"))
+        write_text(entry / ENTRY_FILE, json.dumps({**record, "done": True}))
 
-    def _restore(self, entry: Path) -> dict:
-        """Copy an entry's saved files back, byte for byte, and delete the entry."""
-        record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
+    def _prune(self) -> None:
+        """Delete the entries beyond ``max_history``, oldest first."""
+        for old in self._entries()[: -self.max_history]:
+            self._delete(old)
+
+    def _delete(self, entry: Path) -> None:
+        """Take an entry out of the history in one atomic rename, then delete its files."""
+        removed = self.history_dir / f"{REMOVED_PREFIX}{entry.name}-{uuid.uuid4().hex}"
+        os.replace(entry, removed)
+        shutil.rmtree(removed)
+
+    def _restore(self, entry: Path, record: dict) -> None:
+        """Copy an entry's saved files back, byte for byte, and delete the entry.
+
+        Idempotent until the entry is gone: the saved files are never changed.
+        """
         for name in record["frames"]:
             write_bytes(self.result_path(name), (entry / f"{name}.png").read_bytes())
             write_bytes(self.json_path(name), (entry / f"{name}.json").read_bytes())
-        shutil.rmtree(entry)
-        return record
+        self._delete(entry)
 
-    def _recover(self) -> None:
-        """Roll back an edit that a crash interrupted (its entry is not ``done``)."""
-        for entry in self._entries():
-            record_path = entry / "entry.json"
-            if not record_path.is_file():
+    def _recover(self) -> list[str]:
+        """Finish what a crash or a failed write interrupted (see the module docstring):
+        roll back unfinished edits, roll forward unfinished undos, drop deleted entries.
+
+        Returns
+        -------
+        names : list of str
+            Frames whose files were restored.
+        """
+        if not self.history_dir.is_dir():
+            return []
+        for leftover in self.history_dir.glob(f"{REMOVED_PREFIX}*"):
+            shutil.rmtree(leftover)
+        restored: list[str] = []
+        for entry in reversed(self._entries()):
+            record = self._record(entry)
+            if record is None:
                 shutil.rmtree(entry)  # crashed while snapshotting: nothing was changed yet
-                continue
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            if not record.get("done"):
-                self._restore(entry)
+            elif not record.get("done"):
+                self._restore(entry, record)
+                restored += record["frames"]
+        return restored
+
+    def _reload(self, names: list[str]) -> None:
+        """Read the result JSON of ``names`` again, after their files were rewritten."""
+        for name in names:
+            self._info[name] = self._read_info(name)
+
+    def _settle(self) -> None:
+        """Recover before a change, in case an earlier write failed and so did its
+        immediate recovery (the files it left are then no state to build on)."""
+        self._reload(self._recover())
+
+    def _remove_stale_temp_files(self) -> list[Path]:
+        """Delete the temporary files of writes a killed process never finished."""
+        return [
+            *remove_temp_files(self.results_dir),
+            *remove_temp_files(self.results_dir / STATE_DIR, recursive=True),
+            *remove_temp_files(self.results_dir / EXPORT_DIR, recursive=True),
+        ]
 
     def history(self) -> list[dict]:
         """Done edits, oldest first."""
         with self.lock:
-            records = []
-            for entry in self._entries():
-                record = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
-                if record.get("done"):
-                    records.append(record)
-            return records
+            records = (self._record(entry) for entry in self._entries())
+            return [record for record in records if record is not None and record.get("done")]
 
     def undo(self) -> dict:
-        """Undo the last edit (paint, accept or propagate), restoring its files exactly."""
+        """Undo the last edit (paint, accept or propagate), restoring its files exactly.
+
+        Returns
+        -------
+        record : dict
+            The undone history entry (as :meth:`history` listed it).
+        """
         with self.lock:
+            self._settle()
             entries = self._entries()
             if not entries:
                 raise ReviewError("nothing to undo", 409)
-            record = self._restore(entries[-1])
-            for name in record["frames"]:
-                self._info[name] = self._read_info(name)
+            entry = entries[-1]
+            record = self._record(entry)
+            # The journal: once this is written the entry is out of the history, and a
+            # restart finishes the undo whatever step a crash interrupted.
+            write_text(entry / ENTRY_FILE, json.dumps({**record, "done": False, "undoing": True}))
+            try:
+                self._restore(entry, record)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self._recover()  # finish the undo now; else the next call or start does
+                raise
+            finally:
+                self._reload(record["frames"])
             return record
 
     # ----------------------------------------------------------------- editing
 
-    def _write(self, name: str, rgba: np.ndarray | None, info: dict) -> None:
-        if rgba is not None:
-            write_png(self.result_path(name), rgba)
-        write_text(self.json_path(name), json.dumps(info))
-        self._info[name] = info
+    def _apply(
+        self, action: str, outputs: list[tuple[str, np.ndarray | None, dict]], **meta: object
+    ) -> None:
+        """Write the new results of one edit as one history entry, all or nothing.
+
+        Parameters
+        ----------
+        action : str
+            ``"paint"``, ``"accept"`` or ``"propagate"``.
+        outputs : list of (name, rgba, info)
+            Per changed frame: the new (H, W, 4) uint8 result, or None to keep the PNG,
+            and the new result JSON.
+        **meta
+            Stored in the history entry.
+        """
+        names = [name for name, _, _ in outputs]
+        try:
+            entry = self._begin(action, names, **meta)
+            for name, rgba, info in outputs:
+                if rgba is not None:
+                    write_png(self.result_path(name), rgba)
+                write_text(self.json_path(name), json.dumps(info))
+            self._commit(entry)
+        except BaseException:
+            # Roll back now so this session keeps showing what is on disk; if that
+            # fails too, the next edit, undo or session start rolls back.
+            with contextlib.suppress(Exception):
+                self._recover()
+            with contextlib.suppress(Exception):
+                self._reload(names)
+            raise
+        for name, _, info in outputs:
+            self._info[name] = info
+        self._prune()
 
     def _editable(self, name: object) -> str:
         name = self.frame_name(name)  # type: ignore[arg-type]
@@ -461,6 +600,7 @@ class ReviewSession:
             :meth:`segment_info` after the edit.
         """
         with self.lock:
+            self._settle()
             name = self._editable(name)
             sid = self.segment_id(name, segment)
             rgba_color = self.palette_color(color)
@@ -480,24 +620,20 @@ class ReviewSession:
             info["confidence"][key] = 1.0
             info["reviewed"] = sorted(set(info["reviewed"]) | {sid})
             info["edited"] = True
-            entry = self._begin(
-                "paint", [name], segment=sid, color=list(rgba_color), previous=previous
-            )
-            self._write(name, rgba, info)
-            self._commit(entry)
+            meta = {"segment": sid, "color": list(rgba_color), "previous": previous}
+            self._apply("paint", [(name, rgba, info)], **meta)
             return self.segment_info(name, sid)
 
     def accept(self, name: str, segment: object) -> dict:
         """Mark a segment's current color as right: reviewed, confidence 1."""
         with self.lock:
+            self._settle()
             name = self._editable(name)
             sid = self.segment_id(name, segment)
             info = self.frame_info(name)
             info["confidence"][str(sid)] = 1.0
             info["reviewed"] = sorted(set(info["reviewed"]) | {sid})
-            entry = self._begin("accept", [name], segment=sid)
-            self._write(name, None, info)
-            self._commit(entry)
+            self._apply("accept", [(name, None, info)], segment=sid)
             return self.segment_info(name, sid)
 
     def following(self, name: str) -> list[str]:
@@ -537,6 +673,7 @@ class ReviewSession:
             The rewritten frames.
         """
         with self.lock:
+            self._settle()
             name = self.frame_name(name)
             targets = self.following(name)
             if not targets:
@@ -563,8 +700,5 @@ class ReviewSession:
                 outputs.append((target_name, rgba, info))
                 reference = ColoredFrame.from_coloring(frame, coloring)
                 previous = target_name
-            entry = self._begin("propagate", targets, source=name)
-            for target_name, rgba, info in outputs:
-                self._write(target_name, rgba, info)
-            self._commit(entry)
+            self._apply("propagate", outputs, source=name)
             return targets
