@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 import paintbucket
+import paintbucket.review.session as session_module
 from paintbucket.io.images import TEMP_NAME
 from paintbucket.review.session import ReviewSession
 
@@ -185,71 +186,62 @@ def test_crash_at_every_step_leaves_files_and_history_agreeing(clip, tmp_path, s
     assert outcomes == {tuple(ids_before), tuple(ids_after)}  # both sides of the commit
 
 
-@pytest.mark.parametrize("operation", [undo, propagate_from_keyframe])
-def test_a_failed_write_is_finished_or_rolled_back_at_once(clip, monkeypatch, operation):
-    """Not a crash: one write fails (disk full) and the server keeps running. The
-    running session finishes the undo or rolls the edit back right away."""
-    import paintbucket.review.session as session_module
+def fill_disk_for(monkeypatch, path: Path, times: int | None) -> list[Path]:
+    """Make the session's writes of ``path`` fail as on a full disk, the first ``times``
+    times (None: every time). Returns the list of failed writes."""
+    failed: list[Path] = []
 
-    session = open_session(clip, 10)
-    paint_largest("0001")(session)
-    paint_largest("0002")(session)
-    states = [files(clip)]
-    if operation is undo:
-        propagate_from_keyframe(session)
-        states.append(files(clip))
-    history = [record["id"] for record in session.history()]
-    failing = clip / "colorized" / "0002.png"  # written after 0001.png and 0001.json
-    failed = []
-
-    def fail_once(real):
-        def write(path, data):
-            if Path(path) == failing and not failed:
+    def failing(real: Callable) -> Callable:
+        def write(target, data):
+            if Path(target) == path and (times is None or len(failed) < times):
                 failed.append(path)
                 raise OSError(28, "No space left on device")
-            return real(path, data)
+            return real(target, data)
 
         return write
 
     for name in ("write_bytes", "write_png"):
-        monkeypatch.setattr(session_module, name, fail_once(getattr(session_module, name)))
+        monkeypatch.setattr(session_module, name, failing(getattr(session_module, name)))
+    return failed
+
+
+@pytest.mark.parametrize("operation", [undo, propagate_from_keyframe])
+def test_a_failed_write_is_finished_or_rolled_back_at_once(clip, monkeypatch, operation):
+    """Not a crash: one write fails (disk full) and the server keeps running. The
+    running session finishes the undo or rolls the edit back right away."""
+    session = open_session(clip, 10)
+    paint_largest("0001")(session)
+    paint_largest("0002")(session)
+    before = files(clip)
+    if operation is undo:
+        propagate_from_keyframe(session)
+    history = [record["id"] for record in session.history()]
+    # 0002.png is written after 0001.png and 0001.json, by both operations.
+    failed = fill_disk_for(monkeypatch, clip / "colorized" / "0002.png", times=1)
     with pytest.raises(OSError, match="No space"):
         operation(session)
     monkeypatch.undo()
     assert failed
     expected = history[:-1] if operation is undo else history
     assert [record["id"] for record in session.history()] == expected
-    assert files(clip) == states[0]
+    assert files(clip) == before
     for name in NAMES:
-        assert session.frame_info(name) == stored_info(states[0], name)
+        assert session.frame_info(name) == stored_info(before, name)
     assert [record["id"] for record in open_session(clip, 10).history()] == expected
-    assert files(clip) == states[0]
+    assert files(clip) == before
 
 
 @pytest.mark.parametrize("operation", [undo, propagate_from_keyframe])
 def test_after_a_persistent_failure_the_next_change_recovers_first(clip, monkeypatch, operation):
     """The disk stays full during the operation and its own recovery; the next undo,
     once writing works again, first finishes that, then undoes the edit before."""
-    import paintbucket.review.session as session_module
-
     session = open_session(clip, 10)
     paint_largest("0001")(session)
     after_first = files(clip)
     paint_largest("0002")(session)
     if operation is undo:
         propagate_from_keyframe(session)
-    failing = clip / "colorized" / "0002.png"
-
-    def fail(real):
-        def write(path, data):
-            if Path(path) == failing:
-                raise OSError(28, "No space left on device")
-            return real(path, data)
-
-        return write
-
-    for name in ("write_bytes", "write_png"):
-        monkeypatch.setattr(session_module, name, fail(getattr(session_module, name)))
+    fill_disk_for(monkeypatch, clip / "colorized" / "0002.png", times=None)
     with pytest.raises(OSError, match="No space"):
         operation(session)
     monkeypatch.undo()
