@@ -144,8 +144,11 @@ def character_seed(seed: int, index: int, split: str) -> int:
 
 
 @dataclass
-class Frame:
-    """All images of one rendered frame.
+class RenderedFrame:
+    """All images of one rendered synthetic frame, ready to be written to a clip folder.
+
+    Not :class:`paintbucket.pipeline.frames.Frame` (line art and segments of a frame
+    to colorize).
 
     Attributes
     ----------
@@ -185,7 +188,7 @@ def _tables(character: Character) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def compose(
     character: Character, piece: np.ndarray, shading: np.ndarray, line_width: int = 2
-) -> Frame:
+) -> RenderedFrame:
     """Turn a piece map and a shading map into all dataset images.
 
     Parameters
@@ -200,7 +203,7 @@ def compose(
 
     Returns
     -------
-    frame : Frame
+    frame : RenderedFrame
     """
     piece_mat, piece_rgb, piece_group = _tables(character)
     fg = piece >= 0
@@ -249,7 +252,7 @@ def compose(
     ids = range(1, count + 1)
     colors = {i: tuple(int(v) for v in rep_color[i]) for i in ids}
     entries = {i: (int(areas[i]), int(rep_label[i])) for i in ids}
-    return Frame(gt, line_img, anno, shadow, label, seg, colors, entries)  # type: ignore[arg-type]
+    return RenderedFrame(gt, line_img, anno, shadow, label, seg, colors, entries)  # type: ignore[arg-type]
 
 
 def render_frame(
@@ -259,14 +262,14 @@ def render_frame(
     size: int,
     light: np.ndarray,
     line_width: int = 2,
-) -> Frame:
+) -> RenderedFrame:
     """Rasterize, shade and compose one frame."""
     raster = rasterize(character, motion, camera, size)
     shading = shade(raster, light, shadow_below=0.18, highlight_above=0.9)
     return compose(character, raster.piece, shading, line_width)
 
 
-def write_frame(clip_dir: Path, name: str, frame: Frame, split: str) -> None:
+def write_frame(clip_dir: Path, name: str, frame: RenderedFrame, split: str) -> None:
     """Write every file of one frame into a clip folder (see module docstring)."""
     write_png(clip_dir / "gt" / f"{name}.png", frame.gt)
     write_png(clip_dir / "line" / f"{name}.png", frame.line)
