@@ -250,9 +250,9 @@ def compose(
     rep_label[flat] = label.ravel()
     areas = np.bincount(flat, minlength=count + 1)
     ids = range(1, count + 1)
-    colors = {i: tuple(int(v) for v in rep_color[i]) for i in ids}
+    colors = {i: (r, g, b, a) for i, (r, g, b, a) in zip(ids, rep_color[1:].tolist())}
     entries = {i: (int(areas[i]), int(rep_label[i])) for i in ids}
-    return RenderedFrame(gt, line_img, anno, shadow, label, seg, colors, entries)  # type: ignore[arg-type]
+    return RenderedFrame(gt, line_img, anno, shadow, label, seg, colors, entries)
 
 
 def render_frame(
