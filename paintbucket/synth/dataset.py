@@ -132,7 +132,29 @@ PRESETS: dict[str, dict[str, object]] = {
 
 
 def character_seed(seed: int, index: int, split: str) -> int:
-    """Seed of character ``index`` of a run; train and test seeds never coincide."""
+    """Seed of character ``index`` of a run; train and test seeds never coincide.
+
+    Parameters
+    ----------
+    seed : int
+        Run seed, >= 0.
+    index : int
+        Character number in the run, ``0 <= index < 2**20``.
+    split : str
+        ``"train"`` (even seeds) or ``"test"`` (odd seeds).
+
+    Returns
+    -------
+    seed : int
+        ``((seed * 2**20) + index) * 2 + (1 if split == "test" else 0)``.
+
+    Examples
+    --------
+    >>> character_seed(0, 3, "train"), character_seed(0, 3, "test")
+    (6, 7)
+    >>> character_seed(7, 0, "train") == 7 * 2**21
+    True
+    """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if not 0 <= index < MAX_CHARACTERS or seed < 0:
@@ -287,8 +309,38 @@ def write_frame(clip_dir: Path, name: str, frame: RenderedFrame, split: str) -> 
 # --- cameras, clips and sheets ---------------------------------------------------------
 
 
-def _shot(character: Character, kind: str, yaw: float, pitch: float = 0.05) -> Camera:
-    """A camera framing the character standing at the origin."""
+def shot_camera(character: Character, kind: str, yaw: float, pitch: float = 0.05) -> Camera:
+    """A camera framing the character standing at the origin in its rest pose.
+
+    Parameters
+    ----------
+    character : Character
+        Its proportions place the pelvis and the head.
+    kind : str
+        ``"long"``: the whole body; ``"face"``: head and shoulders (6 head radii high);
+        ``"closeup"``: the head filling the frame (3 head radii high).
+    yaw, pitch : float
+        Viewing direction in radians (yaw 0: in front of the character).
+
+    Returns
+    -------
+    camera : Camera
+        Orthographic camera, ``view`` world units high, aimed at the body or the head.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not one of :data:`CAMERAS`.
+
+    Examples
+    --------
+    >>> character = build_character(3)
+    >>> face = shot_camera(character, "face", yaw=0.0)
+    >>> round(face.view / character.props.head, 6), face.pitch
+    (6.0, 0.05)
+    >>> shot_camera(character, "long", 0.0).view > face.view
+    True
+    """
     p = character.props
     pelvis_y = p.thigh + p.shin + 0.07
     head_y = pelvis_y + p.torso_low + p.torso_up + p.neck + p.head
@@ -304,7 +356,19 @@ def _shot(character: Character, kind: str, yaw: float, pitch: float = 0.05) -> C
 
 
 def clip_plan(rng: np.random.Generator, count: int) -> list[tuple[str, str]]:
-    """Pick ``count`` (action, camera) pairs: 5 actions x 3 cameras, cycled."""
+    """Pick ``count`` (action, camera) pairs: 5 random actions x 3 cameras, cycled.
+
+    The first 15 pairs are all different (every action with every camera once, since 5
+    and 3 are coprime); from the 16th on the plan repeats.
+
+    Examples
+    --------
+    >>> plan = clip_plan(np.random.default_rng(0), 16)
+    >>> len(set(plan)), plan[15] == plan[0]
+    (15, True)
+    >>> [camera for _, camera in plan[:4]]
+    ['long', 'face', 'closeup', 'long']
+    """
     actions = [str(a) for a in rng.choice(sorted(ACTIONS), size=5, replace=False)]
     combos = [(actions[i % 5], CAMERAS[i % 3]) for i in range(15)]
     return [combos[i % 15] for i in range(count)]
@@ -320,7 +384,7 @@ def clip_frames(
     """Motion, camera and light of every frame of one clip."""
     func = ACTIONS[action]
     facing = float(rng.uniform(-0.9, 0.9))
-    base = _shot(character, camera_kind, 0.0, float(rng.uniform(-0.05, 0.2)))
+    base = shot_camera(character, camera_kind, 0.0, float(rng.uniform(-0.05, 0.2)))
     start = float(rng.uniform(0.0, 0.3))
     dt = config.motion_scale / config.fps
     cm = config.camera_motion
@@ -372,7 +436,7 @@ def write_sheet(
     """Write ``ref/`` T-pose renders, ``colorbook.yml`` and ``character.json``."""
     light = np.array([-0.4, -0.6, 0.7])
     for name, kind, yaw in SHEET_VIEWS:
-        shot = _shot(character, kind, yaw, 0.0)
+        shot = shot_camera(character, kind, yaw, 0.0)
         frame = render_frame(character, t_pose(), shot, size, light, line_width)
         write_png(sheet_dir / "ref" / f"{name}.png", frame.gt)
         write_png(sheet_dir / "ref" / f"{name}_line.png", frame.line)
