@@ -5,18 +5,27 @@ list of :class:`Material` entries (one colorbook line each). Every primitive bel
 *piece* (a group of primitives drawn as one shape, e.g. upper + lower left sleeve) and
 every piece to one material. Line art is drawn between pieces, so several pieces may
 share a material (left and right shoe) and still be outlined separately.
+
+:func:`build_character` runs the part builders of :data:`PARTS` in order on one random
+generator: first the ones that choose materials and traits, then the ones that add the
+ellipsoids of each body part. The table order is the order of the random draws, of the
+colorbook entries and of the pieces, so reordering it changes every generated dataset.
 """
 
 from __future__ import annotations
 
 import colorsys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from paintbucket.synth.skeleton import Proportions, random_proportions, rotation
 
 RGB = tuple[int, int, int]
+HSV = tuple[float, float, float]
+Vec3 = tuple[float, float, float] | np.ndarray
 
 
 @dataclass(frozen=True)
@@ -76,31 +85,39 @@ def _frame_from_normal(normal: np.ndarray, spin: float = 0.0) -> np.ndarray:
     return np.stack([c * t1 + s * t2, -s * t1 + c * t2, n], axis=1)
 
 
-class _Builder:
-    """Accumulates materials, pieces and primitives while a character is designed."""
+class CharacterBuilder:
+    """Accumulates materials, pieces and primitives while a character is designed.
 
-    def __init__(self, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self.materials: list[tuple[str, str, tuple[float, float, float]]] = []
+    Part builders (:data:`PARTS`) call :meth:`material` to add a colorbook entry,
+    :meth:`piece` to open an outline group of one material and :meth:`ellipsoid`,
+    :meth:`limb` or :meth:`decal` to add primitives to a piece; :meth:`finish` turns the
+    base colors into shades and returns the :class:`Character`.
+    """
+
+    def __init__(self) -> None:
+        self.materials: list[tuple[str, str, HSV]] = []
         self.primitives: list[Primitive] = []
         self.piece_material: list[int] = []
 
-    def material(self, description: str, category: str, hsv: tuple[float, float, float]) -> int:
+    def material(self, description: str, category: str, hsv: HSV) -> int:
+        """Add a colorbook entry with base color ``hsv``; returns its material index."""
         self.materials.append((description, category, hsv))
         return len(self.materials) - 1
 
     def piece(self, material: int) -> int:
+        """Open a new outline group of ``material``; returns its piece index."""
         self.piece_material.append(material)
         return len(self.piece_material) - 1
 
     def ellipsoid(
         self,
         bone: str,
-        center: tuple[float, float, float] | np.ndarray,
-        radii: tuple[float, float, float],
+        center: Vec3,
+        radii: Vec3,
         piece: int,
         rot: np.ndarray | None = None,
     ) -> None:
+        """An ellipsoid with semi-axes ``rot @ diag(radii)`` at ``center`` in the bone frame."""
         axes = (np.eye(3) if rot is None else rot) @ np.diag(np.asarray(radii, dtype=np.float64))
         self.primitives.append(
             Primitive(
@@ -136,6 +153,16 @@ class _Builder:
         rot = _frame_from_normal(normal, spin)
         center = point + rot[:, 2] * (lift - 0.5 * thick)
         self.ellipsoid(bone, center, (size[0], size[1], thick), piece, rot)
+
+    def finish(self, seed: int, context: PartContext) -> Character:
+        """The designed character, with unique highlight/normal/shadow colors."""
+        shades = _unique_colors([_shades(hsv) for _, _, hsv in self.materials])
+        materials = [
+            Material(desc, cat, col) for (desc, cat, _), col in zip(self.materials, shades)
+        ]
+        return Character(
+            seed, context.props, materials, self.primitives, self.piece_material, context.traits
+        )
 
 
 def _hsv(rng: np.random.Generator, h: float | None = None, s=(0.3, 0.8), v=(0.4, 0.95)):
@@ -176,101 +203,172 @@ def _unique_colors(raw: list[tuple[RGB, RGB, RGB]]) -> list[tuple[RGB, RGB, RGB]
     return result  # type: ignore[return-value]
 
 
-def build_character(seed: int) -> Character:
-    """Design a character from a seed.
+@dataclass(frozen=True)
+class EyeLayout:
+    """Where the eyes sit on the head ellipsoid; the glasses are placed over them.
 
-    Parameters
+    Attributes
     ----------
-    seed : int
-        Any non-negative integer; the same seed always gives the same character.
-
-    Returns
-    -------
-    character : Character
+    pitch : float
+        Latitude of the eye centers on the head (radians, 0 = level with its center).
+    yaw : float
+        Longitude of the left eye (radians); the right eye is at ``-yaw``.
+    width, height : float
+        Half extents of the eye white in world units.
     """
-    rng = np.random.default_rng(seed)
-    p = random_proportions(rng)
-    b = _Builder(rng)
-    traits: dict[str, object] = {}
 
-    # --- materials -------------------------------------------------------------
-    skin_tone = [(0.07, 0.25, 0.98), (0.06, 0.35, 0.9), (0.07, 0.45, 0.75), (0.05, 0.5, 0.55)]
-    tone = skin_tone[int(rng.integers(len(skin_tone)))]
-    skin = b.material("skin", "skin", (tone[0], tone[1] + rng.uniform(-0.04, 0.04), tone[2]))
+    pitch: float
+    yaw: float
+    width: float
+    height: float
+
+
+@dataclass
+class PartContext:
+    """What the part builders share while one character is designed.
+
+    Attributes
+    ----------
+    props : Proportions
+        Body measurements; the ellipsoids are sized from them.
+    traits : dict str -> object
+        ``"bottom"`` (skirt / pants / shorts) and one bool per optional feature
+        (jacket, socks, ...); written to ``character.json``.
+    material : dict str -> int
+        Material index of every chosen material, by a short name (``"skin"``, ``"iris"``).
+    eyes : EyeLayout or None
+        Set by the eyes part, read by the glasses part.
+    """
+
+    props: Proportions
+    traits: dict[str, object] = field(default_factory=dict)
+    material: dict[str, int] = field(default_factory=dict)
+    eyes: EyeLayout | None = None
+
+    def has(self, trait: str) -> bool:
+        """Whether an optional feature (``"jacket"``, ``"glasses"``...) was chosen."""
+        return bool(self.traits.get(trait, False))
+
+    @property
+    def head(self) -> tuple[np.ndarray, np.ndarray]:
+        """(3,) float64 center and radii of the head ellipsoid in the head bone's frame."""
+        hr = self.props.head
+        return np.array([0.0, hr * 0.95, 0.0]), np.array([hr * 0.92, hr * 1.02, hr * 0.95])
+
+    @property
+    def chest(self) -> tuple[np.ndarray, np.ndarray]:
+        """(3,) float64 center and radii of the chest ellipsoid in the chest bone's frame."""
+        p = self.props
+        return (
+            np.array([0, p.torso_up * 0.45, 0]),
+            np.array([p.shoulder * 1.05, p.torso_up * 0.62, p.chest_depth]),
+        )
+
+    @property
+    def waist(self) -> tuple[np.ndarray, np.ndarray]:
+        """(3,) float64 center and radii of the waist ellipsoid in the spine bone's frame."""
+        p = self.props
+        return (
+            np.array([0, p.torso_low * 0.55, 0]),
+            np.array([p.shoulder * 0.85, p.torso_low * 0.62, p.chest_depth * 0.9]),
+        )
+
+
+# --- part builders: materials and traits ---------------------------------------------
+
+#: Base HSV of the skin tones, light to dark.
+SKIN_TONES = ((0.07, 0.25, 0.98), (0.06, 0.35, 0.9), (0.07, 0.45, 0.75), (0.05, 0.5, 0.55))
+
+#: Optional features and how often each is chosen.
+TRAIT_PROBABILITY = (
+    ("jacket", 0.5), ("socks", 0.7), ("belt", 0.5), ("bag", 0.4),
+    ("glasses", 0.3), ("hat", 0.3), ("ponytail", 0.4), ("bun", 0.25),
+    ("long_sleeves", 0.6), ("long_hair", 0.5), ("pocket", 0.6),
+)  # fmt: skip
+
+
+def _face_materials(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Materials of skin, hair (outer, inner, eyebrows), eyes (white, iris, pupil,
+    highlight, lashes) and mouth; hair, brows and lashes share one hue."""
+    m = ctx.material
+    tone = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
+    m["skin"] = b.material("skin", "skin", (tone[0], tone[1] + rng.uniform(-0.04, 0.04), tone[2]))
     hair_hue = float(rng.uniform(0, 1))
-    hair = b.material("hair", "hair", _hsv(rng, hair_hue, (0.2, 0.8), (0.25, 0.95)))
-    hair_inner = b.material(
+    m["hair"] = b.material("hair", "hair", _hsv(rng, hair_hue, (0.2, 0.8), (0.25, 0.95)))
+    m["hair_inner"] = b.material(
         "hair inner", "hair", _hsv(rng, hair_hue + 0.02, (0.3, 0.9), (0.15, 0.4))
     )
-    brow = b.material("eyebrow", "hair", _hsv(rng, hair_hue, (0.3, 0.7), (0.15, 0.35)))
-    eye_white = b.material("eye white", "eyes", (0.6, 0.03, 0.98))
-    iris = b.material("iris", "eyes", _hsv(rng, None, (0.5, 0.9), (0.45, 0.85)))
-    pupil = b.material("pupil", "eyes", _hsv(rng, None, (0.3, 0.6), (0.1, 0.2)))
-    eye_hl = b.material("eye highlight", "eyes", (0.15, 0.05, 1.0))
-    lash = b.material("eyelash", "eyes", _hsv(rng, hair_hue, (0.2, 0.5), (0.08, 0.18)))
-    mouth = b.material("mouth", "mouth", (0.98, rng.uniform(0.5, 0.7), rng.uniform(0.5, 0.7)))
+    m["eyebrow"] = b.material("eyebrow", "hair", _hsv(rng, hair_hue, (0.3, 0.7), (0.15, 0.35)))
+    m["eye_white"] = b.material("eye white", "eyes", (0.6, 0.03, 0.98))
+    m["iris"] = b.material("iris", "eyes", _hsv(rng, None, (0.5, 0.9), (0.45, 0.85)))
+    m["pupil"] = b.material("pupil", "eyes", _hsv(rng, None, (0.3, 0.6), (0.1, 0.2)))
+    m["eye_highlight"] = b.material("eye highlight", "eyes", (0.15, 0.05, 1.0))
+    m["eyelash"] = b.material("eyelash", "eyes", _hsv(rng, hair_hue, (0.2, 0.5), (0.08, 0.18)))
+    m["mouth"] = b.material("mouth", "mouth", (0.98, rng.uniform(0.5, 0.7), rng.uniform(0.5, 0.7)))
+
+
+def _clothes_materials(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Materials of shirt, collar (opposite hue), buttons, the bottom (trait ``"bottom"``:
+    skirt, pants or shorts), shoes and soles."""
+    m = ctx.material
     shirt_hue = float(rng.uniform(0, 1))
-    shirt = b.material("shirt", "clothes", _hsv(rng, shirt_hue, (0.05, 0.5), (0.7, 0.98)))
-    collar = b.material("collar", "clothes", _hsv(rng, shirt_hue + 0.5, (0.3, 0.8), (0.4, 0.9)))
-    button = b.material("button", "clothes", _hsv(rng, None, (0.3, 0.9), (0.3, 0.9)))
+    m["shirt"] = b.material("shirt", "clothes", _hsv(rng, shirt_hue, (0.05, 0.5), (0.7, 0.98)))
+    m["collar"] = b.material(
+        "collar", "clothes", _hsv(rng, shirt_hue + 0.5, (0.3, 0.8), (0.4, 0.9))
+    )
+    m["button"] = b.material("button", "clothes", _hsv(rng, None, (0.3, 0.9), (0.3, 0.9)))
     bottom_kind = str(rng.choice(["skirt", "pants", "shorts"]))
-    traits["bottom"] = bottom_kind
-    bottom = b.material(bottom_kind, "clothes", _hsv(rng, None, (0.3, 0.8), (0.25, 0.75)))
-    shoe = b.material("shoe", "shoes", _hsv(rng, None, (0.2, 0.8), (0.15, 0.6)))
-    sole = b.material("shoe sole", "shoes", _hsv(rng, None, (0.0, 0.2), (0.75, 0.95)))
-    has = {
-        k: bool(rng.random() < prob)
-        for k, prob in [
-            ("jacket", 0.5), ("socks", 0.7), ("belt", 0.5), ("bag", 0.4),
-            ("glasses", 0.3), ("hat", 0.3), ("ponytail", 0.4), ("bun", 0.25),
-            ("long_sleeves", 0.6), ("long_hair", 0.5), ("pocket", 0.6),
-        ]
-    }  # fmt: skip
-    traits.update(has)
-    jacket = jacket_lining = cuff = -1
-    if has["jacket"]:
-        jacket = b.material("jacket", "clothes", _hsv(rng, None, (0.3, 0.8), (0.2, 0.7)))
-        jacket_lining = b.material(
+    ctx.traits["bottom"] = bottom_kind
+    m["bottom"] = b.material(bottom_kind, "clothes", _hsv(rng, None, (0.3, 0.8), (0.25, 0.75)))
+    m["shoe"] = b.material("shoe", "shoes", _hsv(rng, None, (0.2, 0.8), (0.15, 0.6)))
+    m["shoe_sole"] = b.material("shoe sole", "shoes", _hsv(rng, None, (0.0, 0.2), (0.75, 0.95)))
+
+
+def _optional_materials(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """The optional features (:data:`TRAIT_PROBABILITY`) and the materials they need:
+    jacket and lining, cuffs (long sleeves or jacket), socks, belt and buckle, bag and
+    strap, glasses frame and lens, hat and band, pocket, hair tie (ponytail or bun)."""
+    ctx.traits.update({k: bool(rng.random() < prob) for k, prob in TRAIT_PROBABILITY})
+    m, has = ctx.material, ctx.has
+    if has("jacket"):
+        m["jacket"] = b.material("jacket", "clothes", _hsv(rng, None, (0.3, 0.8), (0.2, 0.7)))
+        m["jacket_lining"] = b.material(
             "jacket lining", "clothes", _hsv(rng, None, (0.2, 0.6), (0.5, 0.9))
         )
-    if has["long_sleeves"] or has["jacket"]:
-        cuff = b.material("cuff", "clothes", _hsv(rng, None, (0.2, 0.7), (0.5, 0.95)))
-    sock = (
-        b.material("sock", "socks", _hsv(rng, None, (0.0, 0.6), (0.3, 0.98)))
-        if has["socks"]
-        else -1
-    )
-    belt = buckle = -1
-    if has["belt"]:
-        belt = b.material("belt", "belt", _hsv(rng, 0.07, (0.4, 0.7), (0.2, 0.45)))
-        buckle = b.material("belt buckle", "belt", (0.13, 0.5, 0.85))
-    bag = strap = -1
-    if has["bag"]:
-        bag = b.material("bag", "bag", _hsv(rng, None, (0.3, 0.8), (0.3, 0.8)))
-        strap = b.material("bag strap", "bag", _hsv(rng, None, (0.3, 0.8), (0.2, 0.5)))
-    frame = lens = -1
-    if has["glasses"]:
-        frame = b.material("glasses frame", "glasses", _hsv(rng, None, (0.3, 0.9), (0.15, 0.5)))
-        lens = b.material("glasses lens", "glasses", _hsv(rng, 0.55, (0.05, 0.2), (0.85, 0.98)))
-    hat = hat_band = -1
-    if has["hat"]:
-        hat = b.material("hat", "hat", _hsv(rng, None, (0.3, 0.9), (0.3, 0.9)))
-        hat_band = b.material("hat band", "hat", _hsv(rng, None, (0.3, 0.9), (0.2, 0.6)))
-    pocket = (
-        b.material("pocket", "clothes", _hsv(rng, None, (0.2, 0.7), (0.3, 0.8)))
-        if has["pocket"]
-        else -1
-    )
-    tie = (
-        b.material("hair tie", "hair", _hsv(rng, None, (0.6, 0.9), (0.6, 0.95)))
-        if (has["ponytail"] or has["bun"])
-        else -1
-    )
+    if has("long_sleeves") or has("jacket"):
+        m["cuff"] = b.material("cuff", "clothes", _hsv(rng, None, (0.2, 0.7), (0.5, 0.95)))
+    if has("socks"):
+        m["sock"] = b.material("sock", "socks", _hsv(rng, None, (0.0, 0.6), (0.3, 0.98)))
+    if has("belt"):
+        m["belt"] = b.material("belt", "belt", _hsv(rng, 0.07, (0.4, 0.7), (0.2, 0.45)))
+        m["belt_buckle"] = b.material("belt buckle", "belt", (0.13, 0.5, 0.85))
+    if has("bag"):
+        m["bag"] = b.material("bag", "bag", _hsv(rng, None, (0.3, 0.8), (0.3, 0.8)))
+        m["bag_strap"] = b.material("bag strap", "bag", _hsv(rng, None, (0.3, 0.8), (0.2, 0.5)))
+    if has("glasses"):
+        m["glasses_frame"] = b.material(
+            "glasses frame", "glasses", _hsv(rng, None, (0.3, 0.9), (0.15, 0.5))
+        )
+        m["glasses_lens"] = b.material(
+            "glasses lens", "glasses", _hsv(rng, 0.55, (0.05, 0.2), (0.85, 0.98))
+        )
+    if has("hat"):
+        m["hat"] = b.material("hat", "hat", _hsv(rng, None, (0.3, 0.9), (0.3, 0.9)))
+        m["hat_band"] = b.material("hat band", "hat", _hsv(rng, None, (0.3, 0.9), (0.2, 0.6)))
+    if has("pocket"):
+        m["pocket"] = b.material("pocket", "clothes", _hsv(rng, None, (0.2, 0.7), (0.3, 0.8)))
+    if has("ponytail") or has("bun"):
+        m["hair_tie"] = b.material("hair tie", "hair", _hsv(rng, None, (0.6, 0.9), (0.6, 0.95)))
 
-    # --- body -------------------------------------------------------------------
+
+# --- part builders: body ---------------------------------------------------------------
+
+
+def _head(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Skin of the head (skull and jaw as one piece), both ears and the neck."""
+    p, skin = ctx.props, ctx.material["skin"]
     hr = p.head
-    head_c = np.array([0.0, hr * 0.95, 0.0])
-    head_r = np.array([hr * 0.92, hr * 1.02, hr * 0.95])
+    head_c, head_r = ctx.head
     face = b.piece(skin)
     b.ellipsoid("head", head_c, tuple(head_r), face)
     b.ellipsoid("head", head_c + [0, -hr * 0.45, hr * 0.22], (hr * 0.55, hr * 0.5, hr * 0.6), face)
@@ -283,51 +381,31 @@ def build_character(seed: int) -> Character:
         )
     b.limb("neck", p.neck * 1.6, hr * 0.32, b.piece(skin), offset=-p.neck * 1.3)
 
-    torso_piece = b.piece(shirt)
-    d = p.chest_depth
-    b.ellipsoid(
-        "chest", (0, p.torso_up * 0.45, 0), (p.shoulder * 1.05, p.torso_up * 0.62, d), torso_piece
-    )
-    b.ellipsoid(
-        "spine",
-        (0, p.torso_low * 0.55, 0),
-        (p.shoulder * 0.85, p.torso_low * 0.62, d * 0.9),
-        torso_piece,
-    )
-    # collar: two flaps at the neck base
-    collar_piece = [b.piece(collar), b.piece(collar)]
-    chest_c = np.array([0, p.torso_up * 0.45, 0])
-    chest_r = np.array([p.shoulder * 1.05, p.torso_up * 0.62, d])
-    for i, side in enumerate((1, -1)):
-        b.decal(
-            "chest",
-            chest_c,
-            chest_r,
-            side * 0.35,
-            0.85,
-            (hr * 0.4, hr * 0.25),
-            hr * 0.06,
-            hr * 0.05,
-            collar_piece[i],
-            spin=side * 0.5,
-        )
-    # buttons down the front
-    n_buttons = int(rng.integers(3, 6))
-    for k in range(n_buttons):
-        pitch = 0.55 - k * 0.22
-        b.decal(
-            "chest",
-            chest_c,
-            chest_r,
-            0.0,
-            pitch,
-            (hr * 0.05, hr * 0.05),
-            hr * 0.03,
-            hr * 0.025,
-            b.piece(button),
-        )
 
-    # hips and legs
+def _torso(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """The shirt over chest and waist, two collar flaps at the neck and 3 to 5 buttons
+    down the front."""
+    hr, m = ctx.props.head, ctx.material
+    chest_c, chest_r = ctx.chest
+    torso_piece = b.piece(m["shirt"])
+    b.ellipsoid("chest", chest_c, chest_r, torso_piece)
+    b.ellipsoid("spine", *ctx.waist, torso_piece)
+    flaps = [b.piece(m["collar"]), b.piece(m["collar"])]
+    size, thick, lift = (hr * 0.4, hr * 0.25), hr * 0.06, hr * 0.05
+    for flap, side in zip(flaps, (1, -1)):
+        b.decal("chest", chest_c, chest_r, side * 0.35, 0.85, size, thick, lift, flap, side * 0.5)
+    size, thick, lift = (hr * 0.05, hr * 0.05), hr * 0.03, hr * 0.025
+    for k in range(int(rng.integers(3, 6))):
+        button = b.piece(m["button"])
+        b.decal("chest", chest_c, chest_r, 0.0, 0.55 - k * 0.22, size, thick, lift, button)
+
+
+def _legs(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Hips in the bottom's material (a flared skirt, pants or shorts), both legs in
+    skin, pants or socks, sock cuffs above the shoes under pants, shoes and soles."""
+    p, m, has = ctx.props, ctx.material, ctx.has
+    bottom_kind, d = ctx.traits["bottom"], p.chest_depth
+    bottom, skin = m["bottom"], m["skin"]
     hips_piece = b.piece(bottom)
     b.ellipsoid("pelvis", (0, -0.01, 0), (p.hip * 1.9, 0.1, d * 0.95), hips_piece)
     if bottom_kind == "skirt":
@@ -341,190 +419,162 @@ def build_character(seed: int) -> Character:
         b.limb(f"hip_{tag}", p.thigh, p.limb * 1.45, thigh_piece)
         if bottom_kind == "shorts":
             b.limb(f"hip_{tag}", p.thigh * 0.45, p.limb * 1.6, b.piece(bottom))
-        shin_mat = bottom if bottom_kind == "pants" else (sock if has["socks"] else skin)
+        shin_mat = bottom if bottom_kind == "pants" else (m["sock"] if has("socks") else skin)
         shin_piece = thigh_piece if shin_mat == leg_mat else b.piece(shin_mat)
         b.limb(f"knee_{tag}", p.shin, p.limb * 1.1, shin_piece)
-        if has["socks"] and bottom_kind == "pants":
-            b.limb(f"knee_{tag}", p.shin * 0.15, p.limb * 1.1, b.piece(sock), offset=p.shin * 0.9)
-        shoe_piece = b.piece(shoe)
+        if has("socks") and bottom_kind == "pants":
+            b.limb(
+                f"knee_{tag}", p.shin * 0.15, p.limb * 1.1, b.piece(m["sock"]), offset=p.shin * 0.9
+            )
+        shoe_piece = b.piece(m["shoe"])
         b.ellipsoid(
             f"ankle_{tag}", (0, -0.03, 0.05), (p.limb * 1.3, p.limb * 1.0, 0.11), shoe_piece
         )
         b.ellipsoid(
-            f"ankle_{tag}", (0, -0.065, 0.05), (p.limb * 1.4, p.limb * 0.45, 0.12), b.piece(sole)
+            f"ankle_{tag}",
+            (0, -0.065, 0.05),
+            (p.limb * 1.4, p.limb * 0.45, 0.12),
+            b.piece(m["shoe_sole"]),
         )
 
-    # arms
+
+def _arms(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Both arms: shoulder and sleeve in shirt or jacket material; long sleeves end in a
+    cuff, short ones leave a skin arm; a skin hand at each wrist."""
+    p, m = ctx.props, ctx.material
+    long_sleeves = ctx.has("long_sleeves") or ctx.has("jacket")
     for tag in ("l", "r"):
-        sleeve_mat = jacket if has["jacket"] else shirt
-        sleeve = b.piece(sleeve_mat)
+        sleeve = b.piece(m["jacket"] if ctx.has("jacket") else m["shirt"])
         b.ellipsoid(
             f"shoulder_{tag}", (0, -0.01, 0), (p.limb * 1.5, p.limb * 1.5, p.limb * 1.5), sleeve
         )
-        if has["long_sleeves"] or has["jacket"]:
+        if long_sleeves:
             b.limb(f"shoulder_{tag}", p.upper_arm, p.limb * 1.15, sleeve)
             b.limb(f"elbow_{tag}", p.forearm * 0.92, p.limb * 1.0, sleeve)
-            b.limb(
-                f"elbow_{tag}",
-                p.forearm * 0.1,
-                p.limb * 1.15,
-                b.piece(cuff),
-                offset=p.forearm * 0.82,
-            )
+            cuff = b.piece(m["cuff"])
+            b.limb(f"elbow_{tag}", p.forearm * 0.1, p.limb * 1.15, cuff, offset=p.forearm * 0.82)
         else:
             b.limb(f"shoulder_{tag}", p.upper_arm * 0.45, p.limb * 1.3, sleeve)
-            arm = b.piece(skin)
+            arm = b.piece(m["skin"])
             b.limb(f"shoulder_{tag}", p.upper_arm, p.limb * 0.95, arm)
             b.limb(f"elbow_{tag}", p.forearm, p.limb * 0.85, arm)
         b.ellipsoid(
-            f"wrist_{tag}", (0, -0.05, 0), (p.limb * 0.9, 0.065, p.limb * 0.55), b.piece(skin)
+            f"wrist_{tag}", (0, -0.05, 0), (p.limb * 0.9, 0.065, p.limb * 0.55), b.piece(m["skin"])
         )
 
-    if has["jacket"]:
-        for side in (1, -1):
-            panel = b.piece(jacket)
-            b.ellipsoid(
-                "chest",
-                (side * p.shoulder * 0.45, p.torso_up * 0.4, d * 0.25),
-                (p.shoulder * 0.72, p.torso_up * 0.68, d * 0.9),
-                panel,
-            )
-            b.ellipsoid(
-                "spine",
-                (side * p.shoulder * 0.42, p.torso_low * 0.4, d * 0.22),
-                (p.shoulder * 0.55, p.torso_low * 0.75, d * 0.85),
-                panel,
-            )
-            lining = b.piece(jacket_lining)
-            b.decal(
-                "chest",
-                chest_c,
-                chest_r,
-                side * 0.32,
-                0.3,
-                (hr * 0.12, hr * 0.5),
-                hr * 0.04,
-                d * 0.3,
-                lining,
-                spin=side * 0.25,
-            )
-    if has["pocket"]:
-        host_c = np.array([0, p.torso_low * 0.55, 0])
-        host_r = np.array([p.shoulder * 0.85, p.torso_low * 0.62, d * 0.9])
-        lift = d * 0.32 if has["jacket"] else hr * 0.02
-        b.decal(
-            "spine",
-            host_c,
-            host_r,
-            -0.7,
-            -0.1,
-            (hr * 0.22, hr * 0.2),
-            hr * 0.05,
-            lift,
-            b.piece(pocket),
-        )
-    if has["belt"]:
-        b.ellipsoid("pelvis", (0, 0.06, 0), (p.hip * 1.98, 0.025, d * 1.03), b.piece(belt))
-        b.decal(
-            "pelvis",
-            np.array([0, 0.06, 0]),
-            np.array([p.hip * 1.98, 0.025, d * 1.03]),
-            0.0,
-            0.0,
-            (0.03, 0.022),
-            0.01,
-            0.01,
-            b.piece(buckle),
-        )
-    if has["bag"]:
-        b.ellipsoid("pelvis", (p.hip * 2.3, 0.0, 0.02), (0.04, 0.09, 0.12), b.piece(bag))
-        rot = rotation(0.0, 0.0, 0.62)
+
+def _jacket(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """An open jacket: a left and a right front panel over chest and waist, each with a
+    strip of lining along its opening."""
+    p, hr, m = ctx.props, ctx.props.head, ctx.material
+    d = p.chest_depth
+    chest_c, chest_r = ctx.chest
+    for side in (1, -1):
+        panel = b.piece(m["jacket"])
         b.ellipsoid(
             "chest",
-            (0.0, p.torso_up * 0.2, d * 0.28),
-            (0.018, p.torso_up * 1.5, d * 0.8),
-            b.piece(strap),
-            rot,
+            (side * p.shoulder * 0.45, p.torso_up * 0.4, d * 0.25),
+            (p.shoulder * 0.72, p.torso_up * 0.68, d * 0.9),
+            panel,
         )
+        b.ellipsoid(
+            "spine",
+            (side * p.shoulder * 0.42, p.torso_low * 0.4, d * 0.22),
+            (p.shoulder * 0.55, p.torso_low * 0.75, d * 0.85),
+            panel,
+        )
+        lining = b.piece(m["jacket_lining"])
+        size, thick, lift = (hr * 0.12, hr * 0.5), hr * 0.04, d * 0.3
+        b.decal("chest", chest_c, chest_r, side * 0.32, 0.3, size, thick, lift, lining, side * 0.25)
 
-    # --- face -------------------------------------------------------------------
-    eye_y = float(rng.uniform(-0.22, -0.08))
-    eye_x = float(rng.uniform(0.3, 0.4))
-    eye_w, eye_h = hr * rng.uniform(0.17, 0.22), hr * rng.uniform(0.22, 0.3)
-    t = hr * 0.03
-    for side in (1, -1):
-        yaw = side * eye_x
-        b.decal("head", head_c, head_r, yaw, eye_y, (eye_w, eye_h), t, 0.3 * t, b.piece(eye_white))
-        b.decal(
-            "head",
-            head_c,
-            head_r,
-            yaw,
-            eye_y - 0.02,
-            (eye_w * 0.72, eye_h * 0.75),
-            t,
-            0.9 * t,
-            b.piece(iris),
-        )
-        b.decal(
-            "head",
-            head_c,
-            head_r,
-            yaw,
-            eye_y - 0.03,
-            (eye_w * 0.33, eye_h * 0.38),
-            t,
-            1.5 * t,
-            b.piece(pupil),
-        )
-        b.decal(
-            "head",
-            head_c,
-            head_r,
-            yaw + side * 0.05,
-            eye_y + 0.06,
-            (eye_w * 0.2, eye_w * 0.2),
-            t,
-            2.1 * t,
-            b.piece(eye_hl),
-        )
-        b.decal(
-            "head",
-            head_c,
-            head_r,
-            yaw,
-            eye_y + 0.2,
-            (eye_w * 1.25, eye_h * 0.2),
-            t,
-            1.0 * t,
-            b.piece(lash),
-            spin=-side * 0.15,
-        )
-        b.decal(
-            "head",
-            head_c,
-            head_r,
-            yaw,
-            eye_y + 0.42,
-            (eye_w * 1.0, eye_h * 0.13),
-            t,
-            0.6 * t,
-            b.piece(brow),
-            spin=side * 0.1,
-        )
-    b.decal(
-        "head",
-        head_c,
-        head_r,
-        0.0,
-        -0.5,
-        (hr * rng.uniform(0.08, 0.16), hr * rng.uniform(0.03, 0.07)),
-        t,
-        0.6 * t,
-        b.piece(mouth),
+
+def _pocket(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A patch pocket on the right of the waist, on the jacket when there is one."""
+    hr = ctx.props.head
+    lift = ctx.props.chest_depth * 0.32 if ctx.has("jacket") else hr * 0.02
+    size = (hr * 0.22, hr * 0.2)
+    pocket = b.piece(ctx.material["pocket"])
+    b.decal("spine", *ctx.waist, -0.7, -0.1, size, hr * 0.05, lift, pocket)
+
+
+def _belt(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A thin belt band around the top of the hips with a buckle at the front."""
+    p, m = ctx.props, ctx.material
+    center = np.array([0, 0.06, 0])
+    radii = np.array([p.hip * 1.98, 0.025, p.chest_depth * 1.03])
+    b.ellipsoid("pelvis", center, radii, b.piece(m["belt"]))
+    buckle = b.piece(m["belt_buckle"])
+    b.decal("pelvis", center, radii, 0.0, 0.0, (0.03, 0.022), 0.01, 0.01, buckle)
+
+
+def _bag(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A shoulder bag at the left hip and its strap diagonally across the chest."""
+    p, m = ctx.props, ctx.material
+    d = p.chest_depth
+    b.ellipsoid("pelvis", (p.hip * 2.3, 0.0, 0.02), (0.04, 0.09, 0.12), b.piece(m["bag"]))
+    b.ellipsoid(
+        "chest",
+        (0.0, p.torso_up * 0.2, d * 0.28),
+        (0.018, p.torso_up * 1.5, d * 0.8),
+        b.piece(m["bag_strap"]),
+        rotation(0.0, 0.0, 0.62),
     )
 
-    # --- hair -------------------------------------------------------------------
+
+# --- part builders: face and head wear -------------------------------------------------
+
+
+def _face_decal(
+    b: CharacterBuilder,
+    ctx: PartContext,
+    yaw: float,
+    pitch: float,
+    size: tuple[float, float],
+    lift: float,
+    piece: int,
+    spin: float = 0.0,
+) -> None:
+    """A decal on the head ellipsoid, ``0.03`` head radii thick, lifted ``lift``
+    thicknesses off the skin (higher lifts cover lower ones)."""
+    thick = ctx.props.head * 0.03
+    head_c, head_r = ctx.head
+    b.decal("head", head_c, head_r, yaw, pitch, size, thick, lift * thick, piece, spin)
+
+
+def _eyes(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Both eyes as stacked decals (white, iris, pupil, highlight, lash line) and an
+    eyebrow above each; the random eye placement is kept in ``ctx.eyes``."""
+    hr, m = ctx.props.head, ctx.material
+    pitch = float(rng.uniform(-0.22, -0.08))
+    eye_x = float(rng.uniform(0.3, 0.4))
+    w, h = hr * rng.uniform(0.17, 0.22), hr * rng.uniform(0.22, 0.3)
+    ctx.eyes = EyeLayout(pitch, eye_x, w, h)
+
+    def layer(name: str, at_yaw: float, at_pitch: float, size, lift: float, spin=0.0) -> None:
+        _face_decal(b, ctx, at_yaw, at_pitch, size, lift, b.piece(m[name]), spin)
+
+    for side in (1, -1):
+        yaw = side * eye_x
+        layer("eye_white", yaw, pitch, (w, h), 0.3)
+        layer("iris", yaw, pitch - 0.02, (w * 0.72, h * 0.75), 0.9)
+        layer("pupil", yaw, pitch - 0.03, (w * 0.33, h * 0.38), 1.5)
+        layer("eye_highlight", yaw + side * 0.05, pitch + 0.06, (w * 0.2, w * 0.2), 2.1)
+        layer("eyelash", yaw, pitch + 0.2, (w * 1.25, h * 0.2), 1.0, spin=-side * 0.15)
+        layer("eyebrow", yaw, pitch + 0.42, (w * 1.0, h * 0.13), 0.6, spin=side * 0.1)
+
+
+def _mouth(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A small mouth decal of random width and height below the eyes."""
+    hr = ctx.props.head
+    size = (hr * rng.uniform(0.08, 0.16), hr * rng.uniform(0.03, 0.07))
+    _face_decal(b, ctx, 0.0, -0.5, size, 0.6, b.piece(ctx.material["mouth"]))
+
+
+def _hair(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """The hair cap over the skull, 3 to 6 bangs of random length and tilt over the
+    forehead and a side lock in front of each ear."""
+    hr, hair = ctx.props.head, ctx.material["hair"]
+    head_c, _ = ctx.head
     cap = b.piece(hair)
     b.ellipsoid("head", head_c + [0, hr * 0.14, -hr * 0.2], (hr * 1.0, hr * 1.0, hr * 1.0), cap)
     n_bangs = int(rng.integers(3, 7))
@@ -543,106 +593,155 @@ def build_character(seed: int) -> Character:
             b.piece(hair),
             rotation(0, 0, side * 0.1),
         )
-    if has["long_hair"]:
-        length = float(rng.uniform(1.2, 2.6)) * hr
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 0.2 - length * 0.55, -hr * 0.45],
-            (hr * 1.0, length, hr * 0.55),
-            b.piece(hair_inner),
-        )
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 0.2 - length * 0.5, -hr * 0.55],
-            (hr * 1.05, length, hr * 0.5),
-            b.piece(hair),
-        )
-    if has["ponytail"]:
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 0.3, -hr * 1.0],
-            (hr * 0.14, hr * 0.14, hr * 0.14),
-            b.piece(tie),
-        )
-        b.ellipsoid(
-            "head",
-            head_c + [0, -hr * 0.4, -hr * 1.25],
-            (hr * 0.3, hr * 0.8, hr * 0.25),
-            b.piece(hair),
-            rotation(0, 0.3, 0),
-        )
-    if has["bun"]:
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 1.0, -hr * 0.3],
-            (hr * 0.38, hr * 0.35, hr * 0.38),
-            b.piece(hair),
-        )
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 0.85, -hr * 0.2],
-            (hr * 0.3, hr * 0.08, hr * 0.3),
-            b.piece(tie),
-        )
 
-    if has["glasses"]:
-        for side in (1, -1):
-            yaw = side * eye_x
-            b.decal(
-                "head",
-                head_c,
-                head_r,
-                yaw,
-                eye_y,
-                (eye_w * 1.7, eye_h * 1.35),
-                t,
-                3.0 * t,
-                b.piece(frame),
-            )
-            b.decal(
-                "head",
-                head_c,
-                head_r,
-                yaw,
-                eye_y,
-                (eye_w * 1.45, eye_h * 1.12),
-                t,
-                3.3 * t,
-                b.piece(lens),
-            )
-        b.decal(
-            "head",
-            head_c,
-            head_r,
-            0.0,
-            eye_y + 0.05,
-            (hr * 0.15, hr * 0.03),
-            t,
-            2.8 * t,
-            b.piece(frame),
-        )
-    if has["hat"]:
-        hat_piece = b.piece(hat)
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 0.45, -hr * 0.05],
-            (hr * 1.08, hr * 0.75, hr * 1.08),
-            hat_piece,
-        )
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 0.42, hr * 0.15],
-            (hr * 1.3, hr * 0.06, hr * 1.35),
-            b.piece(hat),
-        )
-        b.ellipsoid(
-            "head",
-            head_c + [0, hr * 0.55, -hr * 0.05],
-            (hr * 1.1, hr * 0.12, hr * 1.1),
-            b.piece(hat_band),
-        )
 
-    # --- colors -----------------------------------------------------------------
-    shades = _unique_colors([_shades(hsv) for _, _, hsv in b.materials])
-    materials = [Material(desc, cat, col) for (desc, cat, _), col in zip(b.materials, shades)]
-    return Character(seed, p, materials, b.primitives, b.piece_material, traits)
+def _long_hair(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Long hair down the back: a darker inner layer under the outer one, 1.2 to 2.6
+    head radii long."""
+    hr, m = ctx.props.head, ctx.material
+    head_c, _ = ctx.head
+    length = float(rng.uniform(1.2, 2.6)) * hr
+    b.ellipsoid(
+        "head",
+        head_c + [0, hr * 0.2 - length * 0.55, -hr * 0.45],
+        (hr * 1.0, length, hr * 0.55),
+        b.piece(m["hair_inner"]),
+    )
+    b.ellipsoid(
+        "head",
+        head_c + [0, hr * 0.2 - length * 0.5, -hr * 0.55],
+        (hr * 1.05, length, hr * 0.5),
+        b.piece(m["hair"]),
+    )
+
+
+def _ponytail(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A hair tie at the back of the head and the ponytail hanging from it."""
+    hr, m = ctx.props.head, ctx.material
+    head_c, _ = ctx.head
+    tie_center = head_c + [0, hr * 0.3, -hr * 1.0]
+    b.ellipsoid("head", tie_center, (hr * 0.14, hr * 0.14, hr * 0.14), b.piece(m["hair_tie"]))
+    b.ellipsoid(
+        "head",
+        head_c + [0, -hr * 0.4, -hr * 1.25],
+        (hr * 0.3, hr * 0.8, hr * 0.25),
+        b.piece(m["hair"]),
+        rotation(0, 0.3, 0),
+    )
+
+
+def _bun(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A bun on top of the head held by a flat hair tie."""
+    hr, m = ctx.props.head, ctx.material
+    head_c, _ = ctx.head
+    bun_center = head_c + [0, hr * 1.0, -hr * 0.3]
+    b.ellipsoid("head", bun_center, (hr * 0.38, hr * 0.35, hr * 0.38), b.piece(m["hair"]))
+    tie_center = head_c + [0, hr * 0.85, -hr * 0.2]
+    b.ellipsoid("head", tie_center, (hr * 0.3, hr * 0.08, hr * 0.3), b.piece(m["hair_tie"]))
+
+
+def _glasses(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Glasses over the eyes of ``ctx.eyes``: a frame and a lens per eye and a bridge."""
+    hr, m, eyes = ctx.props.head, ctx.material, ctx.eyes
+    if eyes is None:
+        raise ValueError("the glasses part needs the eyes part before it")
+    w, h = eyes.width, eyes.height
+    for side in (1, -1):
+        yaw = side * eyes.yaw
+        frame = b.piece(m["glasses_frame"])
+        _face_decal(b, ctx, yaw, eyes.pitch, (w * 1.7, h * 1.35), 3.0, frame)
+        lens = b.piece(m["glasses_lens"])
+        _face_decal(b, ctx, yaw, eyes.pitch, (w * 1.45, h * 1.12), 3.3, lens)
+    bridge = b.piece(m["glasses_frame"])
+    _face_decal(b, ctx, 0.0, eyes.pitch + 0.05, (hr * 0.15, hr * 0.03), 2.8, bridge)
+
+
+def _hat(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A hat: crown over the hair, a brim (its own piece) and a band around the crown."""
+    hr, m = ctx.props.head, ctx.material
+    head_c, _ = ctx.head
+    crown = b.piece(m["hat"])
+    b.ellipsoid(
+        "head", head_c + [0, hr * 0.45, -hr * 0.05], (hr * 1.08, hr * 0.75, hr * 1.08), crown
+    )
+    brim = b.piece(m["hat"])
+    b.ellipsoid("head", head_c + [0, hr * 0.42, hr * 0.15], (hr * 1.3, hr * 0.06, hr * 1.35), brim)
+    band = b.piece(m["hat_band"])
+    b.ellipsoid("head", head_c + [0, hr * 0.55, -hr * 0.05], (hr * 1.1, hr * 0.12, hr * 1.1), band)
+
+
+# --- the table ---------------------------------------------------------------------------
+
+PartBuild = Callable[[CharacterBuilder, np.random.Generator, PartContext], None]
+
+
+class Part(NamedTuple):
+    """One row of :data:`PARTS`.
+
+    Attributes
+    ----------
+    name : str
+        Unique name of the part.
+    build : callable (CharacterBuilder, numpy.random.Generator, PartContext) -> None
+        Adds the part's materials or primitives, drawing from the generator.
+    trait : str or None
+        Optional feature the part depends on; the part is skipped (and draws nothing)
+        when :meth:`PartContext.has` says the character does not have it.
+    """
+
+    name: str
+    build: PartBuild
+    trait: str | None = None
+
+
+#: The part builders in the order :func:`build_character` runs them.
+PARTS: tuple[Part, ...] = (
+    Part("face materials", _face_materials),
+    Part("clothes materials", _clothes_materials),
+    Part("optional materials", _optional_materials),
+    Part("head", _head),
+    Part("torso", _torso),
+    Part("legs", _legs),
+    Part("arms", _arms),
+    Part("jacket", _jacket, "jacket"),
+    Part("pocket", _pocket, "pocket"),
+    Part("belt", _belt, "belt"),
+    Part("bag", _bag, "bag"),
+    Part("eyes", _eyes),
+    Part("mouth", _mouth),
+    Part("hair", _hair),
+    Part("long hair", _long_hair, "long_hair"),
+    Part("ponytail", _ponytail, "ponytail"),
+    Part("bun", _bun, "bun"),
+    Part("glasses", _glasses, "glasses"),
+    Part("hat", _hat, "hat"),
+)
+
+
+def build_character(seed: int) -> Character:
+    """Design a character from a seed by running the part builders of :data:`PARTS`.
+
+    Parameters
+    ----------
+    seed : int
+        Any non-negative integer; the same seed always gives the same character.
+
+    Returns
+    -------
+    character : Character
+
+    Examples
+    --------
+    >>> a, b = build_character(3), build_character(3)
+    >>> a.materials == b.materials and a.traits == b.traits
+    True
+    >>> a.materials[0].description, a.traits["bottom"] in ("skirt", "pants", "shorts")
+    ('skin', True)
+    """
+    rng = np.random.default_rng(seed)
+    context = PartContext(random_proportions(rng))
+    builder = CharacterBuilder()
+    for part in PARTS:
+        if part.trait is None or context.has(part.trait):
+            part.build(builder, rng, context)
+    return builder.finish(seed, context)

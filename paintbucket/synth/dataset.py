@@ -132,7 +132,29 @@ PRESETS: dict[str, dict[str, object]] = {
 
 
 def character_seed(seed: int, index: int, split: str) -> int:
-    """Seed of character ``index`` of a run; train and test seeds never coincide."""
+    """Seed of character ``index`` of a run; train and test seeds never coincide.
+
+    Parameters
+    ----------
+    seed : int
+        Run seed, >= 0.
+    index : int
+        Character number in the run, ``0 <= index < 2**20``.
+    split : str
+        ``"train"`` (even seeds) or ``"test"`` (odd seeds).
+
+    Returns
+    -------
+    seed : int
+        ``((seed * 2**20) + index) * 2 + (1 if split == "test" else 0)``.
+
+    Examples
+    --------
+    >>> character_seed(0, 3, "train"), character_seed(0, 3, "test")
+    (6, 7)
+    >>> character_seed(7, 0, "train") == 7 * 2**21
+    True
+    """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if not 0 <= index < MAX_CHARACTERS or seed < 0:
@@ -144,8 +166,11 @@ def character_seed(seed: int, index: int, split: str) -> int:
 
 
 @dataclass
-class Frame:
-    """All images of one rendered frame.
+class RenderedFrame:
+    """All images of one rendered synthetic frame, ready to be written to a clip folder.
+
+    Not :class:`paintbucket.pipeline.frames.Frame` (line art and segments of a frame
+    to colorize).
 
     Attributes
     ----------
@@ -185,7 +210,7 @@ def _tables(character: Character) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def compose(
     character: Character, piece: np.ndarray, shading: np.ndarray, line_width: int = 2
-) -> Frame:
+) -> RenderedFrame:
     """Turn a piece map and a shading map into all dataset images.
 
     Parameters
@@ -200,7 +225,7 @@ def compose(
 
     Returns
     -------
-    frame : Frame
+    frame : RenderedFrame
     """
     piece_mat, piece_rgb, piece_group = _tables(character)
     fg = piece >= 0
@@ -247,9 +272,9 @@ def compose(
     rep_label[flat] = label.ravel()
     areas = np.bincount(flat, minlength=count + 1)
     ids = range(1, count + 1)
-    colors = {i: tuple(int(v) for v in rep_color[i]) for i in ids}
+    colors = {i: (r, g, b, a) for i, (r, g, b, a) in zip(ids, rep_color[1:].tolist())}
     entries = {i: (int(areas[i]), int(rep_label[i])) for i in ids}
-    return Frame(gt, line_img, anno, shadow, label, seg, colors, entries)  # type: ignore[arg-type]
+    return RenderedFrame(gt, line_img, anno, shadow, label, seg, colors, entries)
 
 
 def render_frame(
@@ -259,14 +284,14 @@ def render_frame(
     size: int,
     light: np.ndarray,
     line_width: int = 2,
-) -> Frame:
+) -> RenderedFrame:
     """Rasterize, shade and compose one frame."""
     raster = rasterize(character, motion, camera, size)
     shading = shade(raster, light, shadow_below=0.18, highlight_above=0.9)
     return compose(character, raster.piece, shading, line_width)
 
 
-def write_frame(clip_dir: Path, name: str, frame: Frame, split: str) -> None:
+def write_frame(clip_dir: Path, name: str, frame: RenderedFrame, split: str) -> None:
     """Write every file of one frame into a clip folder (see module docstring)."""
     write_png(clip_dir / "gt" / f"{name}.png", frame.gt)
     write_png(clip_dir / "line" / f"{name}.png", frame.line)
@@ -284,8 +309,38 @@ def write_frame(clip_dir: Path, name: str, frame: Frame, split: str) -> None:
 # --- cameras, clips and sheets ---------------------------------------------------------
 
 
-def _shot(character: Character, kind: str, yaw: float, pitch: float = 0.05) -> Camera:
-    """A camera framing the character standing at the origin."""
+def shot_camera(character: Character, kind: str, yaw: float, pitch: float = 0.05) -> Camera:
+    """A camera framing the character standing at the origin in its rest pose.
+
+    Parameters
+    ----------
+    character : Character
+        Its proportions place the pelvis and the head.
+    kind : str
+        ``"long"``: the whole body; ``"face"``: head and shoulders (6 head radii high);
+        ``"closeup"``: the head filling the frame (3 head radii high).
+    yaw, pitch : float
+        Viewing direction in radians (yaw 0: in front of the character).
+
+    Returns
+    -------
+    camera : Camera
+        Orthographic camera, ``view`` world units high, aimed at the body or the head.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not one of :data:`CAMERAS`.
+
+    Examples
+    --------
+    >>> character = build_character(3)
+    >>> face = shot_camera(character, "face", yaw=0.0)
+    >>> round(face.view / character.props.head, 6), face.pitch
+    (6.0, 0.05)
+    >>> shot_camera(character, "long", 0.0).view > face.view
+    True
+    """
     p = character.props
     pelvis_y = p.thigh + p.shin + 0.07
     head_y = pelvis_y + p.torso_low + p.torso_up + p.neck + p.head
@@ -301,7 +356,19 @@ def _shot(character: Character, kind: str, yaw: float, pitch: float = 0.05) -> C
 
 
 def clip_plan(rng: np.random.Generator, count: int) -> list[tuple[str, str]]:
-    """Pick ``count`` (action, camera) pairs: 5 actions x 3 cameras, cycled."""
+    """Pick ``count`` (action, camera) pairs: 5 random actions x 3 cameras, cycled.
+
+    The first 15 pairs are all different (every action with every camera once, since 5
+    and 3 are coprime); from the 16th on the plan repeats.
+
+    Examples
+    --------
+    >>> plan = clip_plan(np.random.default_rng(0), 16)
+    >>> len(set(plan)), plan[15] == plan[0]
+    (15, True)
+    >>> [camera for _, camera in plan[:4]]
+    ['long', 'face', 'closeup', 'long']
+    """
     actions = [str(a) for a in rng.choice(sorted(ACTIONS), size=5, replace=False)]
     combos = [(actions[i % 5], CAMERAS[i % 3]) for i in range(15)]
     return [combos[i % 15] for i in range(count)]
@@ -317,7 +384,7 @@ def clip_frames(
     """Motion, camera and light of every frame of one clip."""
     func = ACTIONS[action]
     facing = float(rng.uniform(-0.9, 0.9))
-    base = _shot(character, camera_kind, 0.0, float(rng.uniform(-0.05, 0.2)))
+    base = shot_camera(character, camera_kind, 0.0, float(rng.uniform(-0.05, 0.2)))
     start = float(rng.uniform(0.0, 0.3))
     dt = config.motion_scale / config.fps
     cm = config.camera_motion
@@ -369,7 +436,7 @@ def write_sheet(
     """Write ``ref/`` T-pose renders, ``colorbook.yml`` and ``character.json``."""
     light = np.array([-0.4, -0.6, 0.7])
     for name, kind, yaw in SHEET_VIEWS:
-        shot = _shot(character, kind, yaw, 0.0)
+        shot = shot_camera(character, kind, yaw, 0.0)
         frame = render_frame(character, t_pose(), shot, size, light, line_width)
         write_png(sheet_dir / "ref" / f"{name}.png", frame.gt)
         write_png(sheet_dir / "ref" / f"{name}_line.png", frame.line)

@@ -51,7 +51,8 @@ def render_turntables(conf: dict, progress: bool = True) -> np.ndarray:
     from paintbucket.keyframe.baseline import foreground_mask
     from paintbucket.models.view_encoder import view_image
     from paintbucket.segment.lines import ink
-    from paintbucket.synth.dataset import _shot, build_character, character_seed, render_frame
+    from paintbucket.synth.character import build_character
+    from paintbucket.synth.dataset import character_seed, render_frame, shot_camera
     from paintbucket.synth.skeleton import ACTIONS
 
     size = _view_size(conf)
@@ -68,7 +69,7 @@ def render_turntables(conf: dict, progress: bool = True) -> np.ndarray:
             for v in range(conf["views"]):
                 yaw = 2 * np.pi * v / conf["views"] + rng.uniform(-0.05, 0.05)
                 motion = ACTIONS[actions[int(rng.integers(len(actions)))]](rng.uniform(0, 1))
-                camera = _shot(character, shot, yaw, float(rng.uniform(-0.05, 0.2)))
+                camera = shot_camera(character, shot, yaw, float(rng.uniform(-0.05, 0.2)))
                 frame = render_frame(character, motion, camera, conf["render_size"], light)
                 out[c, s, v] = view_image(ink(frame.line), foreground_mask(frame.seg), size)
                 bar.update(1)
