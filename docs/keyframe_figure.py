@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from paintbucket.core.frames import Frame
 from paintbucket.io import read_rgba, write_png
 from paintbucket.keyframe.colorize import colorize_keyframe
 from paintbucket.keyframe.learned import KeyframeModel
@@ -21,7 +22,6 @@ from paintbucket.keyframe.select import ReferenceSelector
 from paintbucket.keyframe.shading import shading_from_annotation
 from paintbucket.keyframe.sheet import load_sheet
 from paintbucket.keyframe.text import entry_categories
-from paintbucket.pipeline.frames import Frame
 from paintbucket.segment.stats import majority_vote, pack_rgba
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.frames import Frame
 from paintbucket.keyframe.baseline import align, reference_scores, vote_reference
 from paintbucket.keyframe.shading import SHADE_VARIANT, UNKNOWN, entry_group
 from paintbucket.keyframe.sheet import DesignSheet
-from paintbucket.pipeline.frames import Frame
-from paintbucket.pipeline.result import SegmentColoring
 
 if TYPE_CHECKING:
     from paintbucket.keyframe.learned import KeyframeModel

@@ -187,7 +187,7 @@ def keyframe_inputs(
     """
     import numpy as np
 
-    from paintbucket.models.inclusion_matcher import image_tensor
+    from paintbucket.models.inputs import image_tensor
 
     def ints(array) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.int64))[None].to(device)

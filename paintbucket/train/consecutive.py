@@ -42,7 +42,7 @@ def pair_to_batch(pair, device) -> tuple[dict, object]:
     """Numpy :class:`~paintbucket.train.pairs.Pair` -> model inputs and ``correct`` [1 x N x M]."""
     import torch
 
-    from paintbucket.models.inclusion_matcher import image_tensor
+    from paintbucket.models.inputs import image_tensor
 
     def image(array: np.ndarray):
         return image_tensor(array, device)

@@ -25,9 +25,9 @@ from paintbucket.io.index_png import read_label
 from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.shading import UNKNOWN, annotation_codes, entry_group
 from paintbucket.keyframe.text import categorize
-from paintbucket.pipeline.learned import work_shape
+from paintbucket.models.inputs import work_shape
+from paintbucket.segment.labels import label_paper
 from paintbucket.segment.lines import ink
-from paintbucket.segment.regions import label_paper
 
 DEFAULT_KEYFRAME_PAIR_CONF = {
     "work_size": 384,  # longer side of both images (the inference working size)

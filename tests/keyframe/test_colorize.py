@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from paintbucket.core.frames import Frame
 from paintbucket.io.images import read_rgba
 from paintbucket.keyframe.colorize import colorize_keyframe, reference_weights
 from paintbucket.keyframe.shading import shading_from_annotation
 from paintbucket.keyframe.sheet import load_sheet
-from paintbucket.pipeline.frames import Frame
 
 
 def test_reference_weights_rules() -> None:

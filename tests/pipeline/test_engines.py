@@ -1,13 +1,8 @@
 import numpy as np
 
-from paintbucket.pipeline import (
-    ColoredFrame,
-    FlowEngine,
-    Frame,
-    colorize_pair,
-    mutual_overlap,
-    vote_probabilities,
-)
+from paintbucket.consecutive import FlowEngine
+from paintbucket.core import ColoredFrame, Frame, mutual_overlap, vote_probabilities
+from paintbucket.pipeline import colorize_pair
 from paintbucket.synth.example import draw_parts, render_parts
 
 

@@ -1,16 +1,12 @@
 import numpy as np
 import pytest
 
+from paintbucket.consecutive import make_engine
+from paintbucket.consecutive.learned import LearnedEngine, average_probabilities, merge_locks
+from paintbucket.core import ColoredFrame, Frame
 from paintbucket.models import InclusionMatcher
+from paintbucket.models.inputs import work_line, work_shape
 from paintbucket.models.weights import save_matcher
-from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.pipeline.learned import (
-    LearnedEngine,
-    average_probabilities,
-    merge_locks,
-    work_line,
-    work_shape,
-)
 from paintbucket.segment import label_paper, pack_rgba
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,

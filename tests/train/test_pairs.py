@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from paintbucket.pipeline.palette import redistribution_colors
+from paintbucket.models.inputs import redistribution_colors
 from paintbucket.segment import label_paper
-from paintbucket.segment.regions import neighbor_pairs
+from paintbucket.segment.labels import neighbor_pairs
 from paintbucket.train.pairs import DEFAULT_PAIR_CONF, find_clips, make_pair, merge_adjacent_regions
 
 
