@@ -32,7 +32,7 @@ WEIGHTS_HELP = (
 def weight_engines(specs: list[str], **options) -> dict:
     """Inclusion engines named by ``LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]`` specs
     (network only unless BETA is given); ``options`` go to every engine."""
-    from paintbucket.pipeline import make_engine
+    from paintbucket.consecutive import make_engine
 
     engines = {}
     for item in specs:

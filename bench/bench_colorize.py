@@ -10,8 +10,9 @@ import json
 import tempfile
 from pathlib import Path
 
+from paintbucket.consecutive import FlowEngine
+from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import read_rgba, write_png, write_text
-from paintbucket.pipeline import ColoredFrame, FlowEngine, Frame
 from paintbucket.synth.example import write_example_clip
 
 from _common import REAL_DATA, timeit

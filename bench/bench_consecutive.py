@@ -23,9 +23,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from paintbucket.consecutive import make_engine
+from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.metrics import evaluate_frame, summarize
-from paintbucket.pipeline import ColoredFrame, Frame, make_engine
 
 from _common import WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 

@@ -97,6 +97,7 @@ def main() -> None:
 
     from tqdm import tqdm
 
+    from paintbucket.core.frames import Frame
     from paintbucket.io.images import read_rgba
     from paintbucket.io.index_png import read_label
     from paintbucket.keyframe.colorize import colorize_keyframe
@@ -112,7 +113,6 @@ def main() -> None:
     from paintbucket.keyframe.sheet import load_sheet
     from paintbucket.keyframe.text import entry_categories
     from paintbucket.metrics.segment_accuracy import evaluate_frame, summarize
-    from paintbucket.pipeline.frames import Frame
     from paintbucket.synth.dataset import SynthConfig, generate
 
     config = SynthConfig(

@@ -17,8 +17,9 @@ from pathlib import Path
 
 
 def measure(size: int) -> dict:
+    from paintbucket.consecutive import make_engine
+    from paintbucket.core import ColoredFrame, Frame
     from paintbucket.io import read_rgba, write_png, write_text
-    from paintbucket.pipeline import ColoredFrame, Frame, make_engine
     from paintbucket.synth.dataset import SynthConfig, generate
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,7 +10,7 @@ segments. Several seeds per frame. Run: ``python bench/bench_real.py``.
 other weights (network only unless BETA is given). ``--lines`` first prints, per frame,
 how many closed regions the drawing keeps at the network's 512-px working size for a few
 ink thresholds (the engine uses
-:data:`~paintbucket.pipeline.learned.WORK_LINE_THRESHOLD`), against the number of
+:data:`~paintbucket.models.inputs.WORK_LINE_THRESHOLD`), against the number of
 full-resolution segments: where few survive, the network sees broken outlines.
 ``--errors`` lists every segment above the Acc-Thres size that an engine gets wrong
 (seed, engine, id, area, centre, ground-truth and predicted color, confidence, and the
@@ -24,17 +24,14 @@ import argparse
 import cv2
 import numpy as np
 
+from paintbucket.consecutive import make_engine
+from paintbucket.consecutive.learned import LearnedEngine
+from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.metrics import evaluate_frame, summarize
 from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
-from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.pipeline.learned import (
-    WORK_LINE_THRESHOLD,
-    LearnedEngine,
-    work_line,
-    work_shape,
-)
+from paintbucket.models.inputs import WORK_LINE_THRESHOLD, work_line, work_shape
 from paintbucket.segment import PAPER, classify_lines, label_paper
 from paintbucket.segment.stats import pack_rgba, segment_areas
 

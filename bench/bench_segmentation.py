@@ -34,8 +34,8 @@ def main() -> None:
         same = (segment_ids == read_segments(seg_path)).mean()
         print(f"segments: {segment_ids.max()}, pixels agreeing with the dataset's seg/: {same:.4%}")
     for method in ("default", "trappedball"):
-        median, best = timeit(lambda m=method: segment_line_art(line_art, method=m))
-        print(f"segment_line_art(method={method!r}): median {median:.3f} s, best {best:.3f} s")
+        median, best = timeit(lambda m=method: segment_line_art(line_art, seg_method=m))
+        print(f"segment_line_art(seg_method={method!r}): median {median:.3f} s, best {best:.3f} s")
 
 
 if __name__ == "__main__":

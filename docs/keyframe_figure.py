@@ -14,14 +14,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from paintbucket.core.frames import Frame
 from paintbucket.io import read_rgba, write_png
-from paintbucket.keyframe.colorize import colorize_keyframe
-from paintbucket.keyframe.learned import KeyframeModel
-from paintbucket.keyframe.select import ReferenceSelector
+from paintbucket.keyframe.colorize import SheetColorizer
 from paintbucket.keyframe.shading import shading_from_annotation
 from paintbucket.keyframe.sheet import load_sheet
-from paintbucket.keyframe.text import entry_categories
-from paintbucket.pipeline.frames import Frame
 from paintbucket.segment.stats import majority_vote, pack_rgba
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,11 +52,7 @@ def main() -> None:
     gt = read_rgba(clip / "gt" / f"{args.frame}.png")
     target = Frame.from_line_art(line_art)
     shade, group = shading_from_annotation(target.segment_ids, anno)
-    result = colorize_keyframe(
-        sheet, target, shade=shade, group=group,
-        categories=entry_categories(sheet.colorbook.entries),
-        matcher=KeyframeModel(), selector=ReferenceSelector(),
-    )  # fmt: skip
+    result = SheetColorizer(sheet)(target, shade, group)
     predicted = result.coloring.render()
     # A segment is wrong when its color differs from the ground truth's majority color.
     ids, truth, _, _ = majority_vote(target.segment_ids, pack_rgba(gt))

@@ -53,8 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from paintbucket.consecutive import make_engine
     from paintbucket.pipeline.clip import colorize_clip
-    from paintbucket.pipeline.engines import make_engine
 
     if args.weights and args.engine != "inclusion":
         raise SystemExit("pbc colorize: error: --weights only applies to --engine inclusion")

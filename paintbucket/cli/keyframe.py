@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from paintbucket.core.frames import Frame
     from paintbucket.errors import InputError
     from paintbucket.io.colorbook import VARIANTS
     from paintbucket.io.images import read_rgba, write_png, write_text
@@ -88,7 +89,6 @@ def run(args: argparse.Namespace) -> int:
     )
     from paintbucket.keyframe.sheet import BACKGROUND_KEY, load_sheet
     from paintbucket.keyframe.text import entry_categories
-    from paintbucket.pipeline.frames import Frame
 
     sheet = load_sheet(args.sheet, args.seg_method)
     if not isinstance(args.refs, str) and args.refs >= len(sheet.references):

@@ -18,24 +18,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from paintbucket.core.frames import Frame
+from paintbucket.core.votes import GUESS_CEILING, vote_probabilities
 from paintbucket.flow.dis import estimate_flow, warp_nearest
 from paintbucket.keyframe.sheet import DesignSheet, Reference
-from paintbucket.pipeline.engines import GUESS_CEILING, vote_probabilities
-from paintbucket.pipeline.frames import Frame
-from paintbucket.segment.stats import nearest_fill, segment_areas
-
-
-def foreground_mask(segment_ids: np.ndarray) -> np.ndarray:
-    """(H, W) bool: lines and every segment except the largest border-touching one."""
-    border = np.concatenate(
-        [segment_ids[0], segment_ids[-1], segment_ids[:, 0], segment_ids[:, -1]]
-    )
-    border = np.unique(border[border > 0])
-    if border.size == 0:
-        return np.ones(segment_ids.shape, dtype=bool)
-    areas = segment_areas(segment_ids)
-    background = border[np.argmax(areas[border])]
-    return segment_ids != background
+from paintbucket.segment.labels import foreground_mask
+from paintbucket.segment.stats import nearest_fill
 
 
 def _moments(mask: np.ndarray) -> tuple[float, float, float]:

@@ -9,20 +9,28 @@ annotation or the most-voted variant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.frames import Frame
 from paintbucket.keyframe.baseline import align, reference_scores, vote_reference
-from paintbucket.keyframe.shading import SHADE_VARIANT, UNKNOWN, entry_group
+from paintbucket.keyframe.learned import KeyframeModel
+from paintbucket.keyframe.select import ReferenceSelector
+from paintbucket.keyframe.shading import (
+    SHADE_VARIANT,
+    UNKNOWN,
+    entry_group,
+    shading_from_annotation,
+)
 from paintbucket.keyframe.sheet import DesignSheet
-from paintbucket.pipeline.frames import Frame
-from paintbucket.pipeline.result import SegmentColoring
+from paintbucket.keyframe.text import entry_categories
 
-if TYPE_CHECKING:
-    from paintbucket.keyframe.learned import KeyframeModel
-    from paintbucket.keyframe.select import ReferenceSelector
+#: Methods of :class:`SheetColorizer` (and ``pbc keyframe --method``): the learned
+#: matcher with reference selection, or the non-learned alignment baseline.
+KEYFRAME_METHODS = ("model", "baseline")
 
 #: Variant columns tried in this order when votes tie (normal first).
 _VARIANT_PREFERENCE = np.array([1, 0, 2, 3])
@@ -172,3 +180,74 @@ def colorize_keyframe(
     entry[0], variant[0], confidence[0] = -1, -1, 0.0
     coloring = SegmentColoring(target.segment_ids, palette, probabilities)
     return KeyframeResult(coloring, entry, variant, confidence, scores, weights)
+
+
+@dataclass
+class SheetColorizer:
+    """Colors drawings from one design sheet: the recipe ``pbc keyframe``, ``pbc colorize
+    --sheet`` and the figures share.
+
+    Parameters
+    ----------
+    sheet : DesignSheet
+        A validated sheet (:func:`~paintbucket.keyframe.sheet.load_sheet`).
+    method : {"model", "baseline"}
+        The learned matcher + reference selector, or the non-learned baseline.
+    refs : "auto", "all" or int
+        As in :func:`colorize_keyframe`.
+    refine_flow : bool
+        Baseline only: refine the alignment with optical flow.
+    weights, selector_weights : path, optional
+        The matcher's and the selector's safetensors files (shipped weights by default).
+    device : str
+        ``"cpu"`` or ``"cuda"``, for both networks.
+    """
+
+    sheet: DesignSheet
+    method: str = "model"
+    refs: str | int = "auto"
+    refine_flow: bool = True
+    weights: str | Path | None = None
+    selector_weights: str | Path | None = None
+    device: str = "cpu"
+    categories: list[str] = field(init=False, repr=False)
+    matcher: KeyframeModel | None = field(init=False, repr=False)
+    selector: ReferenceSelector | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.method not in KEYFRAME_METHODS:
+            raise ValueError(
+                f"unknown keyframe method {self.method!r}; use one of {KEYFRAME_METHODS}"
+            )
+        self.categories = entry_categories(self.sheet.colorbook.entries)
+        learned = self.method == "model"
+        self.matcher = KeyframeModel(self.weights, device=self.device) if learned else None
+        self.selector = (
+            ReferenceSelector(self.selector_weights, device=self.device) if learned else None
+        )
+
+    def __call__(
+        self, target: Frame, shade: np.ndarray | None = None, group: np.ndarray | None = None
+    ) -> KeyframeResult:
+        """Colorize ``target``; ``shade`` and ``group`` as in :func:`colorize_keyframe`."""
+        return colorize_keyframe(
+            self.sheet, target, shade=shade, group=group, categories=self.categories,
+            refs=self.refs, refine_flow=self.refine_flow,
+            matcher=self.matcher, selector=self.selector,
+        )  # fmt: skip
+
+    def first_keyframe(self, frame: Frame, annotation: np.ndarray | None = None) -> SegmentColoring:
+        """A clip's first keyframe (the ``first_keyframe`` colorizer that
+        :func:`~paintbucket.pipeline.clip.colorize_clip` takes).
+
+        Parameters
+        ----------
+        frame : Frame
+            The clip's first drawing.
+        annotation : (H, W, 4) uint8, optional
+            Its shading annotation (``line_anno/``), which decides the variants.
+        """
+        shade = group = None
+        if annotation is not None:
+            shade, group = shading_from_annotation(frame.segment_ids, annotation)
+        return self(frame, shade, group).coloring

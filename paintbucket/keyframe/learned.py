@@ -8,12 +8,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from paintbucket.core.frames import Frame
 from paintbucket.io.colorbook import CATEGORIES
-from paintbucket.keyframe.baseline import foreground_mask
 from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.sheet import DesignSheet, Reference, reference_entry_map
-from paintbucket.pipeline.frames import Frame
-from paintbucket.pipeline.learned import work_line, work_shape
+from paintbucket.models.inputs import work_line, work_shape
+from paintbucket.segment.labels import foreground_mask
 
 
 @dataclass

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from paintbucket.keyframe.baseline import foreground_mask
+from paintbucket.core.frames import Frame
 from paintbucket.keyframe.sheet import DesignSheet
-from paintbucket.pipeline.frames import Frame
+from paintbucket.segment.labels import foreground_mask
 from paintbucket.segment.lines import ink
 
 

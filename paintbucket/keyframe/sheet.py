@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.errors import InputError
 from paintbucket.io.colorbook import Colorbook, ColorEntry, read_colorbook
 from paintbucket.io.images import LINE_COLOR, PathLike, normalize_transparent, read_rgba
-from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.segment.stats import pack_rgba
 
 RGB = tuple[int, int, int]

@@ -9,6 +9,7 @@ from paintbucket.errors import InputError
 from paintbucket.io.images import read_rgba
 from paintbucket.io.index_png import read_segments
 from paintbucket.metrics.segment_accuracy import FrameScores, evaluate_frame, summarize
+from paintbucket.segment.regions import segment_line_art
 
 
 def _is_keyframe(prediction_json: Path) -> bool:
@@ -52,8 +53,6 @@ def evaluate_folder(
         if seg_path.is_file():
             segment_ids = read_segments(seg_path)
         elif line_path.is_file():
-            from paintbucket.segment.regions import segment_line_art
-
             segment_ids = segment_line_art(read_rgba(line_path))
         else:
             raise InputError(gt_path, f"no segments: neither {seg_path} nor {line_path} exists")

@@ -142,16 +142,6 @@ class InclusionMatcher(nn.Module):
         }
 
 
-def image_tensor(array, device: str | torch.device = "cpu") -> torch.Tensor:
-    """Numpy image -> model input: (H, W) -> [1 x 1 x H x W], (H, W, C) -> [1 x C x H x W],
-    float32 on ``device``."""
-    import numpy as np
-
-    value = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
-    value = value[None, None] if value.ndim == 2 else value.permute(2, 0, 1)[None]
-    return value.to(device)
-
-
 def inclusion_loss(log_probs: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
     """Inclusion-matching cross-entropy.
 

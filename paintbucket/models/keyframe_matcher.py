@@ -20,10 +20,13 @@ target segment, the probability of lying in each reference segment's colorbook e
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from paintbucket.models.inclusion_matcher import inclusion_loss
+from paintbucket.models.inputs import image_tensor
 from paintbucket.models.layers import UNet, attention_stack, match_tokens
 from paintbucket.models.pooling import mask_average_pool, segment_boxes
 
@@ -185,9 +188,6 @@ def keyframe_inputs(
         Character boxes ``(x0, y0, x1, y1)`` in [0, 1].
     device : str or torch.device
     """
-    import numpy as np
-
-    from paintbucket.models.inclusion_matcher import image_tensor
 
     def ints(array) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.int64))[None].to(device)
@@ -229,7 +229,6 @@ def keyframe_loss(
     -------
     loss : scalar
     """
-    from paintbucket.models.inclusion_matcher import inclusion_loss
 
     loss = inclusion_loss(output["log_probs"], correct)
     known = category_tgt >= 0

@@ -29,7 +29,7 @@ def view_image(
     ink : (H, W) float32
         Ink coverage in [0, 1].
     foreground : (H, W) bool
-        The character (e.g. :func:`paintbucket.keyframe.baseline.foreground_mask`).
+        The character (e.g. :func:`paintbucket.segment.labels.foreground_mask`).
     size : int
         Side of the output.
     min_width : float

@@ -1,35 +1,7 @@
-"""Segments -> colors: frames, palettes, engines and the clip driver."""
+"""Clips: colorize every frame of a clip folder with a consecutive engine, from its
+painted keyframes or a first keyframe colored by an injected keyframe colorizer."""
 
 from paintbucket.pipeline.api import colorize_pair
 from paintbucket.pipeline.clip import MODES, Clip, colorize_clip, open_clip, plan_references
-from paintbucket.pipeline.engines import (
-    ENGINE_NAMES,
-    Engine,
-    FlowEngine,
-    make_engine,
-    mutual_overlap,
-    vote_probabilities,
-)
-from paintbucket.pipeline.frames import ColoredFrame, Frame
-from paintbucket.pipeline.palette import flatness, keyframe_palette
-from paintbucket.pipeline.result import SegmentColoring
 
-__all__ = [
-    "ENGINE_NAMES",
-    "make_engine",
-    "MODES",
-    "Clip",
-    "ColoredFrame",
-    "Engine",
-    "FlowEngine",
-    "Frame",
-    "SegmentColoring",
-    "colorize_clip",
-    "colorize_pair",
-    "flatness",
-    "keyframe_palette",
-    "mutual_overlap",
-    "open_clip",
-    "plan_references",
-    "vote_probabilities",
-]
+__all__ = ["MODES", "Clip", "colorize_clip", "colorize_pair", "open_clip", "plan_references"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from paintbucket.pipeline.engines import Engine, make_engine
-from paintbucket.pipeline.frames import ColoredFrame, Frame
-from paintbucket.pipeline.result import SegmentColoring
+from paintbucket.consecutive import make_engine
+from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.frames import ColoredFrame, Engine, Frame
 
 
 def colorize_pair(

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from paintbucket.consecutive import make_engine
+from paintbucket.core.frames import ColoredFrame, Engine, Frame
 from paintbucket.errors import InputError
 from paintbucket.io.images import read_rgba, write_png, write_text
-from paintbucket.pipeline.engines import Engine, make_engine
-from paintbucket.pipeline.frames import ColoredFrame, Frame
 
 MODES = ("forward", "nearest")
 IMAGE_SUFFIXES = (".png",)
@@ -160,7 +160,7 @@ def colorize_clip(
         How references are chained; see :func:`plan_references`.
     engine : callable or str, optional
         ``engine(reference, target) -> SegmentColoring`` or an engine name for
-        :func:`~paintbucket.pipeline.engines.make_engine`; the learned inclusion
+        :func:`~paintbucket.consecutive.make_engine`; the learned inclusion
         matcher by default.
     keep_line : bool
         Draw the original line pixels over the fills.

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
+from psd_tools import PSDImage
+from psd_tools.api.layers import PixelLayer
+from psd_tools.constants import BlendMode
 
 from paintbucket.io.images import read_rgba, write_bytes, write_png
 from paintbucket.segment.lines import ink
@@ -68,9 +71,6 @@ def shade_layers(shading: np.ndarray) -> dict[str, np.ndarray]:
 
 def build_psd(layers: list[tuple[str, np.ndarray]]) -> bytes:
     """Encode RGBA layers (bottom first) as a PSD file with psd-tools."""
-    from psd_tools import PSDImage
-    from psd_tools.api.layers import PixelLayer
-    from psd_tools.constants import BlendMode
 
     height, width = layers[0][1].shape[:2]
     psd = PSDImage.new("RGB", (width, height))

@@ -54,6 +54,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from paintbucket.consecutive import make_engine
+from paintbucket.core.frames import ColoredFrame, Engine, Frame
 from paintbucket.errors import InputError
 from paintbucket.io.colorbook import read_colorbook
 from paintbucket.io.images import (
@@ -65,8 +67,6 @@ from paintbucket.io.images import (
     write_text,
 )
 from paintbucket.pipeline.clip import Clip, open_clip
-from paintbucket.pipeline.engines import Engine, make_engine
-from paintbucket.pipeline.frames import ColoredFrame, Frame
 from paintbucket.review.export import EXPORT_DIR
 from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
@@ -278,7 +278,7 @@ class ReviewSession:
             if name in self._segments:
                 self._segments.move_to_end(name)
                 return self._segments[name]
-            ids = segment_line_art(read_rgba(self.line_path(name)), method=self.seg_method)
+            ids = segment_line_art(read_rgba(self.line_path(name)), seg_method=self.seg_method)
             expected = int(self._info[name]["num_segments"])
             if int(ids.max(initial=0)) != expected:
                 raise ReviewError(

@@ -1,5 +1,12 @@
 """Line art -> segments: line classification, connected regions, gap closing, stats."""
 
+from paintbucket.segment.labels import (
+    foreground_mask,
+    label_paper,
+    merge_specks,
+    neighbor_pairs,
+    relabel_sequential,
+)
 from paintbucket.segment.lines import (
     BLACK_LINE,
     BLUE_LINE,
@@ -12,13 +19,7 @@ from paintbucket.segment.lines import (
     line_width,
     widen_lines,
 )
-from paintbucket.segment.regions import (
-    assign_color_lines,
-    label_paper,
-    merge_specks,
-    relabel_sequential,
-    segment_line_art,
-)
+from paintbucket.segment.regions import SEG_METHODS, assign_color_lines, segment_line_art
 from paintbucket.segment.stats import (
     majority_vote,
     overlap_counts,
@@ -36,8 +37,10 @@ __all__ = [
     "GREEN_LINE",
     "PAPER",
     "RED_LINE",
+    "SEG_METHODS",
     "assign_color_lines",
     "classify_lines",
+    "foreground_mask",
     "ink",
     "is_binary",
     "line_width",
@@ -45,6 +48,7 @@ __all__ = [
     "majority_vote",
     "overlap_counts",
     "merge_specks",
+    "neighbor_pairs",
     "pack_rgba",
     "relabel_sequential",
     "segment_areas",

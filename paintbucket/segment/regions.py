@@ -15,6 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from paintbucket.segment.labels import label_paper, merge_specks, neighbor_pairs
 from paintbucket.segment.lines import (
     DEFAULT_COLOR_THRESHOLD,
     DEFAULT_LINE_THRESHOLD,
@@ -24,89 +25,12 @@ from paintbucket.segment.lines import (
     is_binary,
 )
 from paintbucket.segment.stats import segment_areas
+from paintbucket.segment.trapped_ball import trapped_ball_fill
 
 #: Speck size merged into the lines of anti-aliased drawings when ``speck_area="auto"``.
 AUTO_SPECK_AREA = 3
-
-_NEIGHBOR_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))
-
-
-def label_paper(paper: np.ndarray) -> np.ndarray:
-    """Number the 4-connected components of paper pixels.
-
-    Parameters
-    ----------
-    paper : (H, W) bool
-        True where there is no line.
-
-    Returns
-    -------
-    segment_ids : (H, W) int32
-        0 on lines, 1..N on segments.
-    """
-    paper = np.asarray(paper, dtype=bool)
-    if paper.size == 0:
-        return np.zeros(paper.shape, dtype=np.int32)
-    _, segment_ids = cv2.connectedComponents(paper.view(np.uint8), connectivity=4, ltype=cv2.CV_32S)
-    return segment_ids
-
-
-def relabel_sequential(segment_ids: np.ndarray) -> np.ndarray:
-    """Renumber ids > 0 to 1..N keeping their order; 0 stays 0."""
-    present = np.zeros(int(segment_ids.max(initial=0)) + 1, dtype=bool)
-    present[segment_ids.ravel()] = True
-    present[0] = False
-    lookup = np.zeros(present.size, dtype=np.int32)
-    lookup[present] = np.arange(1, int(present.sum()) + 1, dtype=np.int32)
-    return lookup[segment_ids]
-
-
-def merge_specks(segment_ids: np.ndarray, max_area: int) -> np.ndarray:
-    """Turn segments of at most ``max_area`` pixels into line pixels and renumber.
-
-    Thresholding anti-aliased lines leaves pinholes inside strokes; they are ink, not
-    regions to paint.
-
-    Parameters
-    ----------
-    segment_ids : (H, W) int32, 0 = line
-    max_area : int
-        Largest speck size in pixels; 0 leaves the map unchanged.
-
-    Returns
-    -------
-    segment_ids : (H, W) int32, 0 = line, renumbered 1..N
-    """
-    if max_area <= 0 or segment_ids.size == 0:
-        return segment_ids
-    areas = segment_areas(segment_ids)
-    speck = areas <= max_area
-    speck[0] = True
-    return relabel_sequential(np.where(speck[segment_ids], 0, segment_ids).astype(np.int32))
-
-
-def neighbor_pairs(source: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """4-neighbor contacts between two labelings.
-
-    Parameters
-    ----------
-    source, target : (H, W) int
-        Two label maps; 0 means "none".
-
-    Returns
-    -------
-    pairs : (M, 2) int64
-        One row ``(source label, target label)`` per pair of 4-adjacent pixels with a
-        nonzero source label on one and a nonzero target label on the other.
-    """
-    rows = []
-    height, width = source.shape
-    for dy, dx in _NEIGHBOR_SHIFTS:
-        src = source[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)]
-        dst = target[max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)]
-        hit = (src > 0) & (dst > 0)
-        rows.append(np.stack([src[hit], dst[hit]], axis=1).astype(np.int64))
-    return np.concatenate(rows) if rows else np.zeros((0, 2), np.int64)
+#: Segmentation methods of :func:`segment_line_art` (and ``pbc --seg-method``).
+SEG_METHODS = ("default", "trappedball")
 
 
 def assign_color_lines(
@@ -168,7 +92,7 @@ def assign_color_lines(
 
 def segment_line_art(
     line_art: np.ndarray,
-    method: str = "default",
+    seg_method: str = "default",
     line_threshold: float = DEFAULT_LINE_THRESHOLD,
     color_threshold: int = DEFAULT_COLOR_THRESHOLD,
     speck_area: int | str = "auto",
@@ -181,7 +105,7 @@ def segment_line_art(
     line_art : (H, W, 4) uint8 RGBA
         The drawing; see :func:`~paintbucket.segment.lines.classify_lines` for how
         lines are told from paper.
-    method : {"default", "trappedball"}
+    seg_method : {"default", "trappedball"}
         ``default``: connected components of paper (closed line art).
         ``trappedball``: also close gaps in unclosed strokes with trapped-ball filling.
     line_threshold, color_threshold
@@ -204,14 +128,12 @@ def segment_line_art(
     if not isinstance(speck_area, int) or speck_area < 0:
         raise ValueError(f"speck_area must be a non-negative int or 'auto', got {speck_area!r}")
     paper = kinds == PAPER
-    if method == "default":
+    if seg_method == "default":
         segment_ids = label_paper(paper)
-    elif method == "trappedball":
-        from paintbucket.segment.trapped_ball import trapped_ball_fill
-
+    elif seg_method == "trappedball":
         segment_ids = trapped_ball_fill(paper, radii=ball_radii)
     else:
-        raise ValueError(f"unknown segmentation method {method!r}; use 'default' or 'trappedball'")
+        raise ValueError(f"unknown segmentation method {seg_method!r}; use one of {SEG_METHODS}")
     segment_ids = merge_specks(segment_ids, speck_area)
     segment_ids = assign_color_lines(segment_ids, kinds)
     return segment_ids

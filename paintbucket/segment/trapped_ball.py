@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from paintbucket.segment.regions import label_paper, neighbor_pairs, relabel_sequential
+from paintbucket.segment.labels import label_paper, neighbor_pairs, relabel_sequential
 from paintbucket.segment.stats import nearest_fill
 
 DEFAULT_RADII = (6, 3, 1)

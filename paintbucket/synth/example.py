@@ -16,7 +16,7 @@ import numpy as np
 
 from paintbucket.io.images import write_png
 from paintbucket.io.index_png import write_segments
-from paintbucket.segment.regions import label_paper
+from paintbucket.segment.labels import label_paper
 
 PAPER_RGBA = (255, 255, 255, 0)
 SHADOW, HIGHLIGHT = 1, 2

@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from paintbucket.errors import InputError
+from paintbucket.models.inclusion_matcher import InclusionMatcher, inclusion_loss
+from paintbucket.models.inputs import image_tensor
+from paintbucket.models.weights import load_matcher, save_matcher
 from paintbucket.train.loop import (
     LOOP_CONF,
     fit,
@@ -21,6 +25,7 @@ from paintbucket.train.loop import (
     setup_torch,
 )
 from paintbucket.train.loop import load_config as _load_config
+from paintbucket.train.pairs import DEFAULT_PAIR_CONF, find_clips, make_pair
 
 __all__ = ["DEFAULT_TRAIN_CONF", "learning_rate", "load_config", "merge_conf",
            "pair_to_batch", "train_consecutive"]  # fmt: skip
@@ -40,9 +45,6 @@ def load_config(path: str | Path | None) -> dict:
 
 def pair_to_batch(pair, device) -> tuple[dict, object]:
     """Numpy :class:`~paintbucket.train.pairs.Pair` -> model inputs and ``correct`` [1 x N x M]."""
-    import torch
-
-    from paintbucket.models.inclusion_matcher import image_tensor
 
     def image(array: np.ndarray):
         return image_tensor(array, device)
@@ -89,10 +91,6 @@ def train_consecutive(
         Show a progress bar.
     """
 
-    from paintbucket.models.inclusion_matcher import InclusionMatcher, inclusion_loss
-    from paintbucket.models.weights import save_matcher
-    from paintbucket.train.pairs import DEFAULT_PAIR_CONF, find_clips, make_pair
-
     checkpoint = read_checkpoint(run_dir, device) if resume else None
     conf = resumed_conf(checkpoint, conf, DEFAULT_TRAIN_CONF)
     pair_conf = merge_conf(DEFAULT_PAIR_CONF, conf["pairs"])
@@ -102,8 +100,6 @@ def train_consecutive(
         raise InputError(data_dirs[0], "no clip folders (line/ + gt/ with 2+ frames) found")
     setup_torch(conf)
     if conf["init"] is not None and checkpoint is None:
-        from paintbucket.models.weights import load_matcher
-
         model = load_matcher(conf["init"], device).train()
         if json.dumps(model.conf) != json.dumps(InclusionMatcher(conf["model"]).conf):
             raise InputError(conf["init"], "init weights were trained with another model conf")

@@ -10,8 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from paintbucket.errors import InputError
+from paintbucket.io.colorbook import CATEGORIES
+from paintbucket.keyframe.text import CATEGORY_PROMPTS, default_encoder
+from paintbucket.models.keyframe_matcher import KeyframeMatcher, keyframe_inputs, keyframe_loss
+from paintbucket.models.weights import save_matcher
+from paintbucket.train.keyframe_pairs import (
+    DEFAULT_KEYFRAME_PAIR_CONF,
+    find_characters,
+    make_keyframe_pair,
+)
 from paintbucket.train.loop import (
     LOOP_CONF,
     fit,
@@ -39,8 +49,6 @@ def load_keyframe_config(path: str | Path | None) -> dict:
 
 def category_text_embeddings() -> np.ndarray:
     """(12, 384) float32 unit embeddings of the categories, ``CATEGORIES`` order."""
-    from paintbucket.io.colorbook import CATEGORIES
-    from paintbucket.keyframe.text import CATEGORY_PROMPTS, default_encoder
 
     encoder = default_encoder()
     rows = [encoder.embed(list(CATEGORY_PROMPTS[c])).mean(axis=0) for c in CATEGORIES]
@@ -51,9 +59,6 @@ def category_text_embeddings() -> np.ndarray:
 def keyframe_batch(pair, device) -> tuple[dict, object, object]:
     """:class:`~paintbucket.train.keyframe_pairs.KeyframePair` -> model inputs,
     ``correct`` [1 x N x M] and ``category_tgt`` [1 x N]."""
-    import torch
-
-    from paintbucket.models.keyframe_matcher import keyframe_inputs
 
     data = keyframe_inputs(pair.line_ref, pair.line_tgt, pair.parsing_tgt, pair.segments_ref,
                            pair.segments_tgt, pair.category_ref, pair.frame_ref, pair.frame_tgt,
@@ -78,15 +83,6 @@ def train_keyframe(
     ``data_dir`` must hold ``pbc synth`` design sheets and clips (train split, which
     has ``label/``).
     """
-    import torch
-
-    from paintbucket.models.keyframe_matcher import KeyframeMatcher, keyframe_loss
-    from paintbucket.models.weights import save_matcher
-    from paintbucket.train.keyframe_pairs import (
-        DEFAULT_KEYFRAME_PAIR_CONF,
-        find_characters,
-        make_keyframe_pair,
-    )
 
     checkpoint = read_checkpoint(run_dir, device) if resume else None
     conf = resumed_conf(checkpoint, conf, DEFAULT_KEYFRAME_CONF)

@@ -19,15 +19,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from paintbucket.io.colorbook import CATEGORIES
+from paintbucket.io.colorbook import CATEGORIES, read_colorbook
 from paintbucket.io.images import read_rgba
 from paintbucket.io.index_png import read_label
 from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.shading import UNKNOWN, annotation_codes, entry_group
+from paintbucket.keyframe.sheet import load_sheet, reference_entry_map
 from paintbucket.keyframe.text import categorize
-from paintbucket.pipeline.learned import work_shape
+from paintbucket.models.inputs import work_shape
+from paintbucket.segment.labels import label_paper
 from paintbucket.segment.lines import ink
-from paintbucket.segment.regions import label_paper
 
 DEFAULT_KEYFRAME_PAIR_CONF = {
     "work_size": 384,  # longer side of both images (the inference working size)
@@ -80,7 +81,6 @@ class Character:
 def find_characters(data_dir: str | Path) -> list[Character]:
     """Every ``*_sheet`` folder with a colorbook and at least one clip frame with
     ``label/`` and ``line_anno/``."""
-    from paintbucket.io.colorbook import read_colorbook
 
     characters = []
     for sheet_dir in sorted(Path(data_dir).glob("*_sheet")):
@@ -118,7 +118,6 @@ def _load_target(line_path: Path, shape: tuple[int, int]):
 @lru_cache(maxsize=64)
 def _load_reference(sheet_dir: Path, name: str, work_size: int):
     """Line art, segments and entry row per segment of one sheet view at work size."""
-    from paintbucket.keyframe.sheet import load_sheet, reference_entry_map
 
     sheet = load_sheet(sheet_dir)
     reference = next(r for r in sheet.references if r.name == name)

@@ -21,9 +21,9 @@ import numpy as np
 
 from paintbucket.flow.dis import estimate_flow, warp_nearest
 from paintbucket.io.images import normalize_transparent, read_rgba
-from paintbucket.pipeline.palette import redistribution_colors
+from paintbucket.models.inputs import redistribution_colors
+from paintbucket.segment.labels import label_paper, neighbor_pairs
 from paintbucket.segment.lines import ink
-from paintbucket.segment.regions import label_paper, neighbor_pairs
 from paintbucket.segment.stats import majority_vote, pack_rgba
 
 

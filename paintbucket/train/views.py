@@ -48,8 +48,8 @@ def render_turntables(conf: dict, progress: bool = True) -> np.ndarray:
     """(C, len(SHOTS), V, S, S) float32 :func:`view_image` inputs of every view."""
     from tqdm import tqdm
 
-    from paintbucket.keyframe.baseline import foreground_mask
     from paintbucket.models.view_encoder import view_image
+    from paintbucket.segment.labels import foreground_mask
     from paintbucket.segment.lines import ink
     from paintbucket.synth.character import build_character
     from paintbucket.synth.dataset import character_seed, render_frame, shot_camera

@@ -6,10 +6,10 @@ import cv2
 import numpy as np
 import pytest
 
+from paintbucket.core.frames import Frame
 from paintbucket.io.images import read_rgba
 from paintbucket.keyframe.colorize import colorize_keyframe
 from paintbucket.keyframe.sheet import load_sheet
-from paintbucket.pipeline.frames import Frame
 
 
 def _moved(line_art: np.ndarray, scale: float, shift: tuple[int, int]) -> np.ndarray:

@@ -47,7 +47,7 @@ def test_end_to_end_writes_colorbook_colors_and_json(
     for segment in report["segments"].values():
         assert segment["entry"] in keys
         assert segment["variant"] in ("background", "highlight", "normal", "shadow1", "shadow2")
-        assert 0.0 <= segment["confidence"] <= 1.0
+        assert segment["confidence"] > 0.0  # every segment's entry got some probability
     assert [r["name"] for r in report["references"]] == ["front", "side", "back", "face"]
     assert report["method"] == method
     assert sum(r["weight"] for r in report["references"]) == pytest.approx(1.0, abs=1e-3)

@@ -5,11 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from paintbucket.core.frames import Frame
 from paintbucket.io.images import read_rgba
-from paintbucket.keyframe.colorize import colorize_keyframe, reference_weights
+from paintbucket.keyframe.colorize import SheetColorizer, colorize_keyframe, reference_weights
+from paintbucket.keyframe.learned import KeyframeModel
+from paintbucket.keyframe.select import ReferenceSelector
 from paintbucket.keyframe.shading import shading_from_annotation
 from paintbucket.keyframe.sheet import load_sheet
-from paintbucket.pipeline.frames import Frame
 
 
 def test_reference_weights_rules() -> None:
@@ -38,3 +40,33 @@ def test_clip_frame_gets_only_colorbook_colors(tiny_data: Path) -> None:
     expected = np.where(table[result.entry[shadowed], 2] >= 0, 2, 1)
     assert (result.variant[shadowed] == expected).all()
     assert np.isclose(result.reference_weights.sum(), 1.0)
+
+
+def test_sheet_colorizer_is_the_shared_recipe(tiny_data: Path) -> None:
+    sheet = load_sheet(tiny_data / "char000_sheet")
+    clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
+    target = Frame.from_line_art(read_rgba(clip / "line" / "0000.png"))
+    annotation = read_rgba(clip / "line_anno" / "0000.png")
+    shade, group = shading_from_annotation(target.segment_ids, annotation)
+
+    colorizer = SheetColorizer(sheet)
+    by_hand = colorize_keyframe(
+        sheet, target, shade=shade, group=group, categories=colorizer.categories,
+        matcher=KeyframeModel(), selector=ReferenceSelector(),
+    )  # fmt: skip
+    first = colorizer.first_keyframe(target, annotation)
+    assert np.array_equal(first.probabilities, by_hand.coloring.probabilities)
+    # Without an annotation the variants come from the votes: another coloring.
+    assert first.probabilities.shape == colorizer.first_keyframe(target).probabilities.shape
+
+    baseline = SheetColorizer(sheet, method="baseline", refs="all")
+    assert baseline.matcher is None and baseline.selector is None
+    expected = colorize_keyframe(sheet, target, shade=shade, categories=baseline.categories,
+                                 refs="all")  # fmt: skip
+    assert np.array_equal(baseline(target, shade).coloring.probabilities,
+                          expected.coloring.probabilities)  # fmt: skip
+
+
+def test_sheet_colorizer_rejects_unknown_method(tiny_data: Path) -> None:
+    with pytest.raises(ValueError, match="unknown keyframe method 'magic'"):
+        SheetColorizer(load_sheet(tiny_data / "char000_sheet"), method="magic")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from paintbucket.core.frames import Frame
 from paintbucket.io.images import read_rgba
 from paintbucket.keyframe.colorize import colorize_keyframe
 from paintbucket.keyframe.learned import KeyframeModel
@@ -15,7 +16,6 @@ from paintbucket.keyframe.text import entry_categories
 from paintbucket.models import KeyframeMatcher
 from paintbucket.models.view_encoder import ViewEncoder
 from paintbucket.models.weights import DEFAULT_KEYFRAME_WEIGHTS, save_matcher
-from paintbucket.pipeline.frames import Frame
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,7 @@ def test_auto_specks_only_for_antialiased(boxes):
 
 def test_unknown_method_raises(boxes):
     with pytest.raises(ValueError, match="unknown segmentation method"):
-        segment_line_art(boxes, method="magic")
+        segment_line_art(boxes, seg_method="magic")
 
 
 def test_empty_image():

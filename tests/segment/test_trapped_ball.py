@@ -20,7 +20,7 @@ def _box_with_gap(gap: int) -> np.ndarray:
 def test_default_leaks_through_gap_trappedball_does_not():
     art = _box_with_gap(3)
     assert segment_line_art(art).max() == 1
-    segment_ids = segment_line_art(art, method="trappedball")
+    segment_ids = segment_line_art(art, seg_method="trappedball")
     assert segment_ids.max() == 2
     assert segment_ids[20, 20] != segment_ids[2, 2]
     assert (segment_ids[art[..., 3] == 0] > 0).all()  # every paper pixel is filled
@@ -39,7 +39,7 @@ def test_unclosed_sketch_face_and_hair_do_not_leak_together():
     art = read_rgba(real_data("unclosed_sketch", "sketch.png"))
     paper_pixels = (segment_line_art(art) > 0).sum()
     plain = segment_areas(segment_line_art(art))[1:]
-    balls = segment_areas(segment_line_art(art, method="trappedball"))[1:]
+    balls = segment_areas(segment_line_art(art, seg_method="trappedball"))[1:]
     assert plain.max() > 0.9 * paper_pixels  # closed-line segmentation leaks everywhere
     assert balls.max() < 0.5 * paper_pixels
     assert (balls > 20_000).sum() >= 4  # several large regions survive separately

@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from paintbucket.pipeline.palette import redistribution_colors
 from paintbucket.segment import label_paper
-from paintbucket.segment.regions import neighbor_pairs
+from paintbucket.segment.labels import neighbor_pairs
 from paintbucket.train.pairs import DEFAULT_PAIR_CONF, find_clips, make_pair, merge_adjacent_regions
 
 
@@ -42,13 +41,6 @@ def test_no_merging_at_zero_probability():
     segment_ids = _grid_segments()
     merged = merge_adjacent_regions(segment_ids, np.arange(10), 0.0, np.random.default_rng(0))
     assert merged.tolist() == list(range(10))
-
-
-def test_redistribution_colors_are_distinct_and_not_black():
-    colors = redistribution_colors(50, np.random.default_rng(0))
-    assert colors.shape == (50, 3) and colors.dtype == np.uint8
-    assert len({tuple(c) for c in colors}) == 50
-    assert not (colors == 0).all(axis=1).any()
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,12 @@
 import numpy as np
 import pytest
 
+from paintbucket.consecutive import make_engine
+from paintbucket.consecutive.learned import LearnedEngine, average_probabilities, merge_locks
+from paintbucket.core import ColoredFrame, Frame
 from paintbucket.models import InclusionMatcher
 from paintbucket.models.weights import save_matcher
-from paintbucket.pipeline import ColoredFrame, Frame, make_engine
-from paintbucket.pipeline.learned import (
-    LearnedEngine,
-    average_probabilities,
-    merge_locks,
-    work_line,
-    work_shape,
-)
-from paintbucket.segment import label_paper, pack_rgba
+from paintbucket.segment import pack_rgba
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
         "feature_dim": 16, "num_layers": 1, "num_heads": 2}  # fmt: skip
@@ -43,7 +38,9 @@ def test_untrained_model_gives_valid_palette_output(tmp_path, synth_pair):
     num_segments = int(target.segment_ids.max())
     assert coloring.probabilities.shape == (num_segments + 1, len(reference.palette))
     assert np.allclose(coloring.probabilities[1:].sum(axis=1), 1.0, atol=1e-4)
-    assert ((coloring.confidence >= 0) & (coloring.confidence <= 1)).all()
+    # Confidence is the chosen color's probability, so at least 1 / P per segment.
+    assert np.allclose(coloring.confidence[1:], coloring.probabilities[1:].max(axis=1))
+    assert (coloring.confidence[1:] >= 1 / len(reference.palette) - 1e-6).all()
     allowed = set(pack_rgba(reference.palette).tolist()) | {
         int(pack_rgba(np.array([0, 0, 0, 255])))
     }
@@ -121,23 +118,3 @@ def test_make_engine_names():
     assert make_engine("inclusion").name == "inclusion"
     with pytest.raises(ValueError, match="unknown engine"):
         make_engine("magic")
-
-
-def test_work_shape_shrinks_only_unless_enlarging():
-    assert work_shape(1024, 512, 512) == (512, 256)
-    assert work_shape(100, 50, 512) == (96, 48)  # small frames keep their size
-    assert work_shape(100, 50, 512, enlarge=True) == (512, 256)
-    assert work_shape(4, 4, 512) == (16, 16)  # at least one multiple
-
-
-def test_widened_thin_ring_stays_closed_when_shrunk():
-    import cv2
-
-    line_art = np.zeros((128, 128, 4), np.uint8)
-    ring = np.zeros((128, 128), np.uint8)
-    cv2.circle(ring, (64, 64), 40, 1, thickness=1, lineType=cv2.LINE_8)
-    line_art[ring > 0] = (0, 0, 0, 255)
-    as_drawn = work_line(line_art, (32, 32))
-    widened = work_line(line_art, (32, 32), min_width=1.0)
-    assert label_paper(as_drawn < 0.5).max() == 1  # the shrunk 1-px ring has gaps
-    assert label_paper(widened < 0.5).max() == 2  # inside and outside

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from paintbucket.core import flatness, keyframe_palette
 from paintbucket.errors import InputError
-from paintbucket.pipeline import flatness, keyframe_palette
 
 
 def test_palette_and_segment_index():

@@ -70,26 +70,3 @@ def keyframe_palette(
     segment_palette_index = np.full(int(segment_ids.max()) + 1, -1, dtype=np.int32)
     segment_palette_index[ids] = inverse.astype(np.int32)
     return unpack_rgba(packed_palette), segment_palette_index
-
-
-#: Levels of the RGB grid that redistributed colors are drawn from (black is excluded).
-GRID_LEVELS = np.array([0, 51, 102, 153, 204, 255], dtype=np.uint8)
-
-
-def redistribution_colors(count: int, rng: np.random.Generator) -> np.ndarray:
-    """Distinct random colors for color redistribution (paper section 5.3).
-
-    Reference regions are repainted with these before warping, so that similar palette
-    colors do not look alike to the network.
-
-    Returns
-    -------
-    colors : (count, 3) uint8
-        Distinct (while ``count`` < 215) non-black colors from a 6-level RGB grid.
-    """
-    levels = len(GRID_LEVELS)
-    choices = rng.choice(levels**3 - 1, size=count, replace=count > levels**3 - 1) + 1
-    return np.stack(
-        [GRID_LEVELS[choices // levels**2], GRID_LEVELS[(choices // levels) % levels],
-         GRID_LEVELS[choices % levels]], axis=1,
-    )  # fmt: skip

@@ -1,13 +1,14 @@
-"""Frames as the pipeline sees them: drawing + segments (+ palette once colored)."""
+"""Frames as the colorizers see them: drawing + segments (+ palette once colored)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from paintbucket.pipeline.palette import keyframe_palette
-from paintbucket.pipeline.result import SegmentColoring
+from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.palette import keyframe_palette
 from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
 
@@ -29,7 +30,7 @@ class Frame:
 
     @classmethod
     def from_line_art(cls, line_art: np.ndarray, seg_method: str = "default") -> Frame:
-        segment_ids = segment_line_art(line_art, method=seg_method)
+        segment_ids = segment_line_art(line_art, seg_method=seg_method)
         return cls(line_art, segment_ids, classify_lines(line_art) != PAPER)
 
     @property
@@ -75,3 +76,7 @@ class ColoredFrame(Frame):
         ids = np.flatnonzero(self.segment_palette_index >= 0)
         probabilities[ids, self.segment_palette_index[ids]] = 1.0
         return SegmentColoring(self.segment_ids, self.palette, probabilities)
+
+
+#: A consecutive colorizer: ``engine(reference, target) -> SegmentColoring``.
+Engine = Callable[[ColoredFrame, Frame], SegmentColoring]

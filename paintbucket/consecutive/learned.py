@@ -8,46 +8,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.frames import ColoredFrame, Frame
+from paintbucket.core.votes import mutual_overlap, vote_probabilities
 from paintbucket.flow.dis import consistent_flow, estimate_flow, warp_nearest
-from paintbucket.pipeline.engines import mutual_overlap, vote_probabilities
-from paintbucket.pipeline.frames import ColoredFrame, Frame
-from paintbucket.pipeline.palette import redistribution_colors
-from paintbucket.pipeline.result import SegmentColoring
-from paintbucket.segment.lines import ink, widen_lines
+from paintbucket.models.inputs import image_tensor, redistribution_colors, work_line, work_shape
 from paintbucket.segment.stats import segment_areas
-
-#: Ink above this (after resizing to the working size) is line, as in training.
-WORK_LINE_THRESHOLD = 0.3
-
-
-def work_shape(
-    height: int, width: int, work_size: int, multiple: int = 16, enlarge: bool = False
-) -> tuple[int, int]:
-    """(h, w) network input size of an ``height`` x ``width`` frame: scaled so the longer
-    side is ``work_size`` (never up unless ``enlarge``), both multiples of ``multiple``."""
-    scale = work_size / max(height, width)
-    if not enlarge:
-        scale = min(1.0, scale)
-    return (
-        max(multiple, round(height * scale / multiple) * multiple),
-        max(multiple, round(width * scale / multiple) * multiple),
-    )
-
-
-def work_line(
-    line_art: np.ndarray,
-    shape: tuple[int, int],
-    threshold: float = WORK_LINE_THRESHOLD,
-    min_width: float = 0.0,
-) -> np.ndarray:
-    """(h, w) float32 line mask of a drawing at the network's working ``shape``: ink
-    coverage after area resizing, thresholded at ``threshold``. Strokes thinner than
-    ``min_width`` working pixels are first widened
-    (:func:`~paintbucket.segment.lines.widen_lines`; 0 = as drawn)."""
-    coverage = ink(line_art)
-    coverage = widen_lines(coverage, max(shape) / max(*coverage.shape, 1), min_width)
-    coverage = cv2.resize(coverage, shape[::-1], interpolation=cv2.INTER_AREA)
-    return (coverage >= threshold).astype(np.float32)
 
 
 def average_probabilities(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -129,7 +95,7 @@ class LearnedEngine:
         Weight ``beta`` of the flow vote in the final score: probabilities are
         ``p_net * (p_flow + flow_floor) ** beta``, renormalised (0 = the network alone). The
         flow vote is the share of a segment's pixels that the warped reference colors
-        give each palette color, as in :class:`~paintbucket.pipeline.engines.FlowEngine`.
+        give each palette color, as in :class:`~paintbucket.consecutive.flow.FlowEngine`.
         The default 0.5 was chosen on a validation set of held-out synthetic characters
         (``data/val-1024``, see the README), not on the benchmark.
     flow_floor : float
@@ -137,7 +103,7 @@ class LearnedEngine:
         outweighs the network. The default 0.01 was chosen on the same validation set
         (0.7882 Acc vs 0.7865 for 0.02).
     flow_lock : float
-        A target segment whose :func:`~paintbucket.pipeline.engines.mutual_overlap` with
+        A target segment whose :func:`~paintbucket.core.votes.mutual_overlap` with
         one warped reference segment reaches this takes the flow vote as its
         probabilities, whatever the network says: where the flow maps one region onto one
         region it is rarely wrong, while on real line art the network was sometimes
@@ -200,7 +166,7 @@ class LearnedEngine:
         zero), (N + 1, P) flow votes normalised to sum 1, (N + 1,) bool flow locks."""
         import torch
 
-        from paintbucket.models.inclusion_matcher import color_probabilities, image_tensor
+        from paintbucket.models.inclusion_matcher import color_probabilities
 
         if reference.shape != target.shape:
             raise ValueError(
