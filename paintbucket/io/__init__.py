@@ -1,5 +1,6 @@
 """File formats: images, index maps, segment JSON, colorbooks and clip folders."""
 
+from paintbucket.io.atomic import atomic_write, is_stale_temp, remove_stale_temps
 from paintbucket.io.colorbook import (
     CATEGORIES,
     VARIANTS,
@@ -11,8 +12,11 @@ from paintbucket.io.colorbook import (
     write_colorbook,
 )
 from paintbucket.io.images import (
+    DEFAULT_MAX_PIXELS,
     LINE_COLOR,
     TRANSPARENT,
+    image_size,
+    list_pngs,
     normalize_transparent,
     read_rgba,
     write_bytes,
@@ -35,9 +39,15 @@ from paintbucket.io.segment_json import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_PIXELS",
     "LINE_COLOR",
     "TRANSPARENT",
     "normalize_transparent",
+    "atomic_write",
+    "image_size",
+    "is_stale_temp",
+    "list_pngs",
+    "remove_stale_temps",
     "CATEGORIES",
     "VARIANTS",
     "ColorEntry",

@@ -1,25 +1,31 @@
 """Reading and writing images as NumPy arrays.
 
 All readers return ``uint8`` arrays in RGBA order, whatever the file's mode, so the
-rest of the package deals with one layout. Writers are atomic: the PNG is written to
-a temporary file in the destination folder and renamed, so an interrupted run never
-leaves a half-written image behind.
+rest of the package deals with one layout. Readers check the image size from the file
+header before decoding (:data:`DEFAULT_MAX_PIXELS`), so an oversized or forged file is
+refused before it takes memory. Writers are atomic (:mod:`paintbucket.io.atomic`): an
+interrupted run never leaves a half-written image behind.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
-from collections.abc import Callable
+import warnings
 from pathlib import Path
 
 import numpy as np
+from natsort import natsort_keygen
 from PIL import Image, UnidentifiedImageError
 
 from paintbucket.errors import InputError
+from paintbucket.io.atomic import atomic_write
 
 PathLike = str | os.PathLike[str]
+
+#: Largest image (width x height) read by default: 4096 x 4096, 16.8 megapixels.
+#: Memory and time grow with the pixel count (see the README's "Speed" section).
+DEFAULT_MAX_PIXELS = 4096 * 4096
 
 #: Every fully transparent pixel is treated as this one "background" color.
 TRANSPARENT = (0, 0, 0, 0)
@@ -40,7 +46,55 @@ def normalize_transparent(rgba: np.ndarray) -> np.ndarray:
     return rgba
 
 
-def read_rgba(path: PathLike) -> np.ndarray:
+def image_size(path: PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> tuple[int, int]:
+    """Width and height of an image file, read from its header without decoding the pixels.
+
+    Parameters
+    ----------
+    path : path-like
+    max_pixels : int or None
+        Refuse images with more pixels than this; None: only PIL's decompression-bomb
+        limit (twice ``PIL.Image.MAX_IMAGE_PIXELS``) applies.
+
+    Returns
+    -------
+    width, height : int
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not an image, or larger than ``max_pixels``.
+    """
+    with _open_image(path, max_pixels) as image:
+        return image.size
+
+
+def _open_image(path: PathLike, max_pixels: int | None) -> Image.Image:
+    """``Image.open`` (header only) with every failure, size limits included, as InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    try:
+        with warnings.catch_warnings():
+            # PIL warns above MAX_IMAGE_PIXELS; max_pixels below decides instead.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except Image.DecompressionBombError as error:
+        raise InputError(path, f"image too large to decode safely ({error})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise InputError(path, f"cannot read image ({error.__class__.__name__}: {error})") from None
+    width, height = image.size
+    if max_pixels is not None and width * height > max_pixels:
+        image.close()
+        raise InputError(
+            path,
+            f"image is {width}x{height} ({width * height / 1e6:.1f} megapixels), over the "
+            f"limit of {max_pixels} pixels ({max_pixels / 1e6:.1f} MP; --max-pixels raises it)",
+        )
+    return image
+
+
+def read_rgba(path: PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Read any image file as RGBA.
 
     Grayscale and RGB files get an opaque alpha channel; palette images are expanded.
@@ -49,6 +103,9 @@ def read_rgba(path: PathLike) -> np.ndarray:
     ----------
     path : path-like
         Image file (PNG, JPEG, ...).
+    max_pixels : int or None
+        Refuse, before decoding, images with more pixels than this (see
+        :func:`image_size`).
 
     Returns
     -------
@@ -58,40 +115,60 @@ def read_rgba(path: PathLike) -> np.ndarray:
     Raises
     ------
     InputError
-        If the file is missing or cannot be decoded.
+        If the file is missing, cannot be decoded or is larger than ``max_pixels``.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found")
-    try:
-        with Image.open(path) as image:
+    with _open_image(path, max_pixels) as image:
+        try:
             image.load()
             if image.mode in ("I;16", "I;16B", "I;16L", "I"):
                 array = np.asarray(image, dtype=np.float64)
                 gray = np.clip(array / max(float(array.max()), 1.0) * 255.0, 0, 255)
                 image = Image.fromarray(gray.astype(np.uint8), mode="L")
             rgba = np.array(image.convert("RGBA"), dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise InputError(path, f"cannot read image ({error.__class__.__name__}: {error})") from None
+        except (OSError, SyntaxError, ValueError) as error:
+            message = f"cannot read image ({error.__class__.__name__}: {error})"
+            raise InputError(path, message) from None
     return rgba
 
 
-def _atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
-    )
-    os.close(handle)
-    tmp_path = Path(tmp_name)
-    try:
-        write(tmp_path)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return path
+def list_pngs(folder: PathLike) -> list[Path]:
+    """The PNG frames of a folder in natural order (``2.png`` before ``10.png``).
+
+    Files whose name starts with a dot (hidden files, editors' and our own temporary
+    files) are ignored; the suffix may be in any letter case.
+
+    Parameters
+    ----------
+    folder : path-like
+        An existing folder.
+
+    Returns
+    -------
+    paths : list of Path
+
+    Raises
+    ------
+    InputError
+        If two files have the same name apart from letter case (``0001.png`` beside
+        ``0001.PNG``): they would be one frame on a case-insensitive file system and
+        write the same output file.
+    """
+    paths = [
+        path
+        for path in Path(folder).iterdir()
+        if not path.name.startswith(".") and path.suffix.lower() == ".png" and path.is_file()
+    ]
+    natural = natsort_keygen()
+    paths.sort(key=lambda path: (natural(path.stem), path.name))
+    seen: dict[str, Path] = {}
+    for path in paths:
+        other = seen.setdefault(path.stem.casefold(), path)
+        if other is not path:
+            raise InputError(
+                path, f"same frame name as {other.name} apart from letter case; keep one"
+            )
+    return paths
 
 
 def remove_temp_files(folder: PathLike, recursive: bool = False) -> list[Path]:
@@ -145,14 +222,14 @@ def write_png(path: PathLike, array: np.ndarray) -> Path:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise ValueError(f"write_png expects (H, W), (H, W, 3) or (H, W, 4), got {array.shape}")
     image = Image.fromarray(np.ascontiguousarray(array))
-    return _atomic_write(path, lambda tmp: image.save(tmp, format="PNG"))
+    return atomic_write(path, lambda tmp: image.save(tmp, format="PNG"))
 
 
 def write_text(path: PathLike, text: str) -> Path:
     """Write UTF-8 text to ``path`` atomically."""
-    return _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_bytes(path: PathLike, data: bytes) -> Path:
     """Write raw bytes (an already encoded file) to ``path`` atomically."""
-    return _atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))

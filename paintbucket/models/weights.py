@@ -28,27 +28,17 @@ def model_format(model_class: type) -> str:
 
 def save_matcher(model, path: str | Path, **metadata: object) -> Path:
     """Write ``model``'s weights and conf to a safetensors file, atomically."""
-    import os
-    import tempfile
+    from safetensors.torch import save
 
-    from safetensors.torch import save_file
+    from paintbucket.io.images import write_bytes
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = {"format": model_format(type(model)), "conf": json.dumps(model.conf)}
     header.update({key: json.dumps(value) for key, value in metadata.items()})
     state = {
         name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()
     }
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        save_file(state, tmp, metadata=header)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    # Encoded in memory: safetensors' save_file recreates the file as mode 0600.
+    return write_bytes(path, save(state, metadata=header))
 
 
 def load_matcher(

@@ -18,6 +18,8 @@ import numpy as np
 import yaml
 
 from paintbucket.errors import InputError
+from paintbucket.io.atomic import atomic_write, remove_stale_temps
+from paintbucket.io.images import write_text
 
 #: Keys every training configuration has (each task adds its own).
 LOOP_CONF = {
@@ -147,14 +149,13 @@ def fit(
                 checkpoint_path, f"checkpoint does not fit the model: {first_line}"
             ) from None
         start = checkpoint["iteration"]
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False), encoding="utf-8")
+    remove_stale_temps(run_dir)
+    write_text(run_dir / "config.yaml", yaml.safe_dump(conf, sort_keys=False))
 
     def save(step: int) -> None:
-        tmp = checkpoint_path.with_suffix(".tmp")
         state = {"model": model.state_dict(), "optimizer": optimizer.state_dict()}
-        torch.save({**state, "iteration": step, "conf": conf}, tmp)
-        tmp.replace(checkpoint_path)
+        snapshot = {**state, "iteration": step, "conf": conf}
+        atomic_write(checkpoint_path, lambda tmp: torch.save(snapshot, tmp))
         save_weights(run_dir / "model.safetensors", step)
 
     began = time.time()
