@@ -80,7 +80,7 @@ def _open_image(path: PathLike, max_pixels: int | None) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
     except Image.DecompressionBombError as error:
-        raise InputError(path, f"image too large to decode safely ({error})") from None
+        raise InputError(path, f"image too large to decode safely: {error}") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise InputError(path, f"cannot read image ({error.__class__.__name__}: {error})") from None
     width, height = image.size
@@ -88,8 +88,8 @@ def _open_image(path: PathLike, max_pixels: int | None) -> Image.Image:
         image.close()
         raise InputError(
             path,
-            f"image is {width}x{height} ({width * height / 1e6:.1f} megapixels), over the "
-            f"limit of {max_pixels} pixels ({max_pixels / 1e6:.1f} MP; --max-pixels raises it)",
+            f"image is {width}x{height} = {width * height} pixels, over the limit of "
+            f"{max_pixels} (--max-pixels)",
         )
     return image
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from paintbucket.errors import InputError
-from paintbucket.io.images import PathLike, read_rgba, write_png
+from paintbucket.io.images import DEFAULT_MAX_PIXELS, PathLike, read_rgba, write_png
 
 MAX_INDEX = 256**3 - 1
 
@@ -76,9 +76,10 @@ def write_label(path: PathLike, label: np.ndarray) -> None:
     write_png(path, encode_index(label, alpha=True))
 
 
-def read_segments(path: PathLike) -> np.ndarray:
-    """Read a ``seg/NNNN.png`` file: (H, W) int32 segment ids, 0 = line."""
-    rgba = read_rgba(path)
+def read_segments(path: PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read a ``seg/NNNN.png`` file: (H, W) int32 segment ids, 0 = line (``max_pixels``:
+    see :func:`~paintbucket.io.images.read_rgba`)."""
+    rgba = read_rgba(path, max_pixels)
     segment_ids = decode_index(rgba[..., :3])
     if np.any(rgba[..., 3] == 0):
         raise InputError(path, "segment image must be opaque (RGB); found transparent pixels")

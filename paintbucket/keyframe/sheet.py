@@ -22,7 +22,13 @@ import numpy as np
 from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.errors import InputError
 from paintbucket.io.colorbook import Colorbook, ColorEntry, read_colorbook
-from paintbucket.io.images import LINE_COLOR, PathLike, normalize_transparent, read_rgba
+from paintbucket.io.images import (
+    DEFAULT_MAX_PIXELS,
+    LINE_COLOR,
+    PathLike,
+    normalize_transparent,
+    read_rgba,
+)
 from paintbucket.segment.stats import pack_rgba
 
 RGB = tuple[int, int, int]
@@ -163,7 +169,9 @@ def _check_colors(path: Path, color: np.ndarray, allowed: set[RGB]) -> None:
     )
 
 
-def load_sheet(sheet_dir: PathLike, seg_method: str = "default") -> DesignSheet:
+def load_sheet(
+    sheet_dir: PathLike, seg_method: str = "default", max_pixels: int | None = DEFAULT_MAX_PIXELS
+) -> DesignSheet:
     """Read and validate a color design sheet folder.
 
     Parameters
@@ -172,6 +180,8 @@ def load_sheet(sheet_dir: PathLike, seg_method: str = "default") -> DesignSheet:
         Folder with ``colorbook.yml`` and ``ref/``.
     seg_method : str
         Segmentation of the reference line art (see ``segment_line_art``).
+    max_pixels : int or None
+        Refuse reference images larger than this (see :func:`~paintbucket.io.read_rgba`).
 
     Returns
     -------
@@ -201,8 +211,8 @@ def load_sheet(sheet_dir: PathLike, seg_method: str = "default") -> DesignSheet:
         line_path = ref_dir / f"{name}{LINE_SUFFIX}.png"
         if not line_path.is_file():
             raise InputError(path, f"reference has no line art: {line_path.name} not found")
-        color = normalize_transparent(read_rgba(path))
-        line_art = read_rgba(line_path)
+        color = normalize_transparent(read_rgba(path, max_pixels))
+        line_art = read_rgba(line_path, max_pixels)
         if line_art.shape != color.shape:
             raise InputError(
                 line_path,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from paintbucket.errors import InputError
-from paintbucket.io.images import read_rgba
+from paintbucket.io.images import DEFAULT_MAX_PIXELS, list_pngs, read_rgba
 from paintbucket.io.index_png import read_segments
 from paintbucket.metrics.segment_accuracy import FrameScores, evaluate_frame, summarize
 from paintbucket.segment.regions import segment_line_art
@@ -22,13 +22,19 @@ def _is_keyframe(prediction_json: Path) -> bool:
 
 
 def evaluate_folder(
-    pred_dir: str | Path, gt_dir: str | Path, include_keyframes: bool = False
+    pred_dir: str | Path,
+    gt_dir: str | Path,
+    include_keyframes: bool = False,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> tuple[dict, dict[str, FrameScores]]:
     """Score every ``PRED_DIR/<name>.png`` that has a ``GT_DIR/gt/<name>.png``.
 
     Ground-truth segments come from ``GT_DIR/seg/<name>.png`` when present, else from
     segmenting ``GT_DIR/line/<name>.png``. Frames whose prediction JSON marks them as
     keyframes (copied, not predicted) are skipped unless ``include_keyframes``.
+    Ground-truth frames are listed like clip frames
+    (:func:`~paintbucket.io.images.list_pngs`: natural order, no dot-files); images
+    larger than ``max_pixels`` are refused before decoding.
 
     Returns
     -------
@@ -42,7 +48,7 @@ def evaluate_folder(
         if not folder.is_dir():
             raise InputError(folder, "folder not found")
     frames: dict[str, FrameScores] = {}
-    for gt_path in sorted((gt_dir / "gt").glob("*.png")):
+    for gt_path in list_pngs(gt_dir / "gt"):
         name = gt_path.stem
         pred_path = pred_dir / f"{name}.png"
         if not pred_path.is_file():
@@ -51,12 +57,12 @@ def evaluate_folder(
             continue
         seg_path, line_path = gt_dir / "seg" / f"{name}.png", gt_dir / "line" / f"{name}.png"
         if seg_path.is_file():
-            segment_ids = read_segments(seg_path)
+            segment_ids = read_segments(seg_path, max_pixels)
         elif line_path.is_file():
-            segment_ids = segment_line_art(read_rgba(line_path))
+            segment_ids = segment_line_art(read_rgba(line_path, max_pixels))
         else:
             raise InputError(gt_path, f"no segments: neither {seg_path} nor {line_path} exists")
-        predicted, ground_truth = read_rgba(pred_path), read_rgba(gt_path)
+        predicted, ground_truth = read_rgba(pred_path, max_pixels), read_rgba(gt_path, max_pixels)
         if predicted.shape != ground_truth.shape:
             raise InputError(
                 pred_path,

@@ -11,15 +11,24 @@ import numpy as np
 from paintbucket.consecutive import make_engine
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
 from paintbucket.errors import InputError
-from paintbucket.io.images import read_rgba, write_png, write_text
+from paintbucket.io.atomic import remove_stale_temps
+from paintbucket.io.images import (
+    DEFAULT_MAX_PIXELS,
+    image_size,
+    list_pngs,
+    read_rgba,
+    write_png,
+    write_text,
+)
+from paintbucket.io.outputs import check_output_folder
 
 MODES = ("forward", "nearest")
-IMAGE_SUFFIXES = (".png",)
 
 
 @dataclass(frozen=True)
 class Clip:
-    """A clip folder: every line frame (sorted by name) and the colored keyframes."""
+    """A clip folder: every line frame (in natural order of names) and the colored
+    keyframes."""
 
     root: Path
     line_paths: tuple[Path, ...]
@@ -30,12 +39,11 @@ class Clip:
         return [p.stem for p in self.line_paths]
 
 
-def _pngs(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-
-
 def open_clip(root: str | Path, require_keyframe: bool = True) -> Clip:
     """Find the frames of a clip folder and check its layout.
+
+    Frames are the PNG files of ``line/`` in natural order of their names (``2.png``
+    before ``10.png``); dot-files are ignored (:func:`~paintbucket.io.images.list_pngs`).
 
     Parameters
     ----------
@@ -48,7 +56,7 @@ def open_clip(root: str | Path, require_keyframe: bool = True) -> Clip:
     ------
     InputError
         If ``line/`` is missing or empty, ``gt/`` is missing or empty (when required),
-        or a keyframe has no line frame.
+        two frame names differ only in letter case, or a keyframe has no line frame.
     """
     root = Path(root)
     if not root.is_dir():
@@ -56,12 +64,12 @@ def open_clip(root: str | Path, require_keyframe: bool = True) -> Clip:
     line_dir, gt_dir = root / "line", root / "gt"
     if not line_dir.is_dir():
         raise InputError(line_dir, "missing line/ folder with the line-art frames")
-    line_paths = _pngs(line_dir)
+    line_paths = list_pngs(line_dir)
     if not line_paths:
         raise InputError(line_dir, "no PNG line-art frames")
     if not gt_dir.is_dir() and require_keyframe:
         raise InputError(gt_dir, "missing gt/ folder with at least one colored keyframe")
-    keyframes = {p.stem: p for p in _pngs(gt_dir)} if gt_dir.is_dir() else {}
+    keyframes = {p.stem: p for p in list_pngs(gt_dir)} if gt_dir.is_dir() else {}
     if not keyframes and require_keyframe:
         raise InputError(gt_dir, "no colored keyframe (PNG) in gt/")
     names = {p.stem for p in line_paths}
@@ -89,8 +97,10 @@ def plan_references(names: list[str], keyframes: set[str], mode: str) -> list[tu
     Returns
     -------
     steps : list of (frame index, reference index)
-        In processing order; the reference is -1 for keyframes and is always processed
-        before the frames that use it.
+        In processing order: keyframe by keyframe, each followed by the frames colored
+        from it, nearest first, so only a few frames at a time wait to serve as a
+        reference. The reference is -1 for keyframes and is always processed before
+        the frames that use it.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
@@ -100,7 +110,7 @@ def plan_references(names: list[str], keyframes: set[str], mode: str) -> list[tu
     steps = []
     for index in range(len(names)):
         if index in keys:
-            steps.append((0, index, -1))
+            steps.append((index, 0, index, -1))
             continue
         if mode == "forward":
             previous = keys[keys < index]
@@ -108,31 +118,33 @@ def plan_references(names: list[str], keyframes: set[str], mode: str) -> list[tu
         else:
             root = int(keys[np.argmin(np.abs(keys - index))])
         reference = index - 1 if root < index else index + 1
-        steps.append((abs(index - root), index, reference))
+        steps.append((root, abs(index - root), index, reference))
     steps.sort()
-    return [(index, reference) for _, index, reference in steps]
+    return [(index, reference) for _, _, index, reference in steps]
 
 
-def _check_frames(clip: Clip) -> tuple[int, int]:
-    """Decode every frame once so a corrupt or mis-sized file fails before any output."""
+def _check_frames(clip: Clip, max_pixels: int | None) -> tuple[int, int]:
+    """Check every frame's size from its header (cheap: an oversized file fails before
+    any is decoded), then decode each once so a corrupt file fails before any output.
+    Returns (height, width)."""
     size = None
     for path in clip.line_paths:
-        image_size = read_rgba(path).shape[:2]
+        width, height = image_size(path, max_pixels)
         if size is None:
-            size = image_size
-        elif image_size != size:
+            size = (height, width)
+        elif (height, width) != size:
             raise InputError(
                 path,
-                f"size {image_size[1]}x{image_size[0]} differs from the first frame's "
-                f"{size[1]}x{size[0]}",
+                f"size {width}x{height} differs from the first frame's {size[1]}x{size[0]}",
             )
     for name, path in clip.keyframe_paths.items():
-        key_size = read_rgba(path).shape[:2]
-        if key_size != size:
+        width, height = image_size(path, max_pixels)
+        if (height, width) != size:
             raise InputError(
-                path,
-                f"keyframe is {key_size[1]}x{key_size[0]} but line/{name} is {size[1]}x{size[0]}",
+                path, f"keyframe is {width}x{height} but line/{name} is {size[1]}x{size[0]}"
             )
+    for path in (*clip.line_paths, *clip.keyframe_paths.values()):
+        read_rgba(path, max_pixels)
     return size  # type: ignore[return-value]
 
 
@@ -145,8 +157,13 @@ def colorize_clip(
     seg_method: str = "default",
     progress: bool = True,
     sheet: str | Path | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> list[Path]:
     """Colorize every line frame of a clip.
+
+    Frames are processed one at a time, keyframe by keyframe (:func:`plan_references`),
+    holding only the few frames still needed as references, so memory grows with the
+    frame size, not with the number of frames or keyframes.
 
     Parameters
     ----------
@@ -155,7 +172,11 @@ def colorize_clip(
     out_dir : path
         Receives ``<name>.png`` (RGBA, transparent background, black lines, flat fills
         of keyframe colors) and ``<name>.json`` (colors, confidence and top candidates
-        per segment) for every frame.
+        per segment) for every frame. It must not be the clip folder nor lie inside
+        ``line/``, ``gt/``, ``line_anno/`` or ``sheet``. Stale temporary files of an
+        interrupted run (:func:`~paintbucket.io.atomic.remove_stale_temps`) are removed.
+        Each frame's JSON is written before its PNG, so a PNG without its JSON is never
+        a finished result.
     mode : {"forward", "nearest"}
         How references are chained; see :func:`plan_references`.
     engine : callable or str, optional
@@ -173,6 +194,9 @@ def colorize_clip(
         is colorized from the sheet with the learned keyframe matcher (``pbc keyframe``;
         shading from ``line_anno/<name>.png`` when the clip has it) and then serves as
         a keyframe. ``gt/`` may then be absent.
+    max_pixels : int or None
+        Refuse frames larger than this many pixels (checked from the file headers
+        before anything is decoded); None: no limit of our own.
 
     Returns
     -------
@@ -182,54 +206,64 @@ def colorize_clip(
     Raises
     ------
     InputError
-        On a bad clip; raised before anything is written.
+        On a bad clip or an output folder that cannot be written or would overwrite
+        inputs; raised before anything is written.
     """
     from tqdm import tqdm
 
     clip = open_clip(clip_dir, require_keyframe=sheet is None)
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
+    inputs = [clip.root / "line", clip.root / "gt", clip.root / "line_anno"]
+    out_dir = check_output_folder(out_dir, not_inside=inputs + ([sheet] if sheet else []),
+                                  not_at=[clip.root])  # fmt: skip
     engine = (
         make_engine(engine or "inclusion") if engine is None or isinstance(engine, str) else engine
     )
-    size = _check_frames(clip)
+    size = _check_frames(clip, max_pixels)
     names = clip.names
     sheet_frame = names[0] if sheet is not None and names[0] not in clip.keyframe_paths else None
     if sheet_frame is not None:
         from paintbucket.keyframe.sheet import load_sheet
 
-        design_sheet = load_sheet(sheet, seg_method)  # validated before anything is written
+        # validated before anything is written
+        design_sheet = load_sheet(sheet, seg_method, max_pixels=max_pixels)
         anno_path = clip.root / "line_anno" / f"{sheet_frame}.png"
-        if anno_path.is_file() and read_rgba(anno_path).shape[:2] != size:
+        if anno_path.is_file() and read_rgba(anno_path, max_pixels).shape[:2] != size:
             raise InputError(anno_path, f"size differs from line/{sheet_frame}.png")
     steps = plan_references(names, set(clip.keyframe_paths) | {sheet_frame} - {None}, mode)
 
-    keyframes: dict[int, ColoredFrame] = {}
+    def read_frame(index: int) -> Frame:
+        return Frame.from_line_art(read_rgba(clip.line_paths[index], max_pixels), seg_method)
+
+    def read_keyframe(index: int) -> ColoredFrame:
+        frame = read_frame(index)
+        if names[index] == sheet_frame:
+            return ColoredFrame.from_coloring(frame, sheet_coloring)
+        key_path = clip.keyframe_paths[names[index]]
+        return ColoredFrame.from_keyframe(frame, read_rgba(key_path, max_pixels), str(key_path))
+
+    if sheet_frame is not None:
+        sheet_coloring = _keyframe_from_sheet(design_sheet, read_frame(0), anno_path, max_pixels)
     for index, reference in steps:
         if reference < 0:
-            frame = Frame.from_line_art(read_rgba(clip.line_paths[index]), seg_method)
-            if names[index] == sheet_frame:
-                sheet_coloring = _keyframe_from_sheet(design_sheet, frame, anno_path)
-                keyframes[index] = ColoredFrame.from_coloring(frame, sheet_coloring)
-                continue
-            key_path = clip.keyframe_paths[names[index]]
-            keyframes[index] = ColoredFrame.from_keyframe(frame, read_rgba(key_path), str(key_path))
+            read_keyframe(index)  # a keyframe that is not flat fails before any output
 
     users = np.bincount([r for _, r in steps if r >= 0], minlength=len(names))
     colored: dict[int, ColoredFrame] = {}
-    out_dir = Path(out_dir)
+    remove_stale_temps(out_dir)
     written = {}
     engine_name = getattr(engine, "name", type(engine).__name__)
     for index, reference in tqdm(steps, desc="colorize", unit="frame", disable=not progress):
         name = names[index]
         if reference < 0:
-            frame = keyframes.pop(index)
+            frame = read_keyframe(index)  # read again rather than held: memory per frame
             from_sheet = name == sheet_frame
             coloring = sheet_coloring if from_sheet else frame.as_coloring()
             current = frame
             engine_used = "sheet" if from_sheet else "keyframe"
         else:
-            frame = Frame.from_line_art(read_rgba(clip.line_paths[index]), seg_method)
+            frame = read_frame(index)
             coloring = engine(colored[reference], frame)
             current = ColoredFrame.from_coloring(frame, coloring)
             engine_used = engine_name
@@ -246,12 +280,13 @@ def colorize_clip(
             engine=engine_used,
             size=[rgba.shape[1], rgba.shape[0]],
         )
-        written[index] = write_png(out_dir / f"{name}.png", rgba)
+        # JSON first: a reader treats a PNG without its JSON as unfinished.
         write_text(out_dir / f"{name}.json", json.dumps(info))
+        written[index] = write_png(out_dir / f"{name}.png", rgba)
     return [written[i] for i in sorted(written)]
 
 
-def _keyframe_from_sheet(sheet, frame: Frame, anno_path: Path):
+def _keyframe_from_sheet(sheet, frame: Frame, anno_path: Path, max_pixels: int | None):
     """The first frame colorized from a design sheet (learned matcher + selection)."""
     from paintbucket.keyframe.colorize import colorize_keyframe
     from paintbucket.keyframe.learned import KeyframeModel
@@ -261,7 +296,7 @@ def _keyframe_from_sheet(sheet, frame: Frame, anno_path: Path):
 
     shade = group = None
     if anno_path.is_file():
-        shade, group = shading_from_annotation(frame.segment_ids, read_rgba(anno_path))
+        shade, group = shading_from_annotation(frame.segment_ids, read_rgba(anno_path, max_pixels))
     result = colorize_keyframe(
         sheet, frame, shade=shade, group=group,
         categories=entry_categories(sheet.colorbook.entries),

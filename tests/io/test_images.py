@@ -5,8 +5,16 @@ import pytest
 from PIL import Image
 
 from paintbucket.errors import InputError
-from paintbucket.io import normalize_transparent, read_rgba, write_png
+from paintbucket.io import (
+    DEFAULT_MAX_PIXELS,
+    image_size,
+    list_pngs,
+    normalize_transparent,
+    read_rgba,
+    write_png,
+)
 from paintbucket.io.images import TEMP_NAME, remove_temp_files
+from tests.conftest import png_header_only
 
 
 def test_read_converts_every_mode_to_rgba(tmp_path):
@@ -67,3 +75,28 @@ def test_remove_temp_files_takes_only_what_a_killed_write_left(tmp_path, monkeyp
     assert remove_temp_files(tmp_path, recursive=True) == [left]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, "sub"])
     assert remove_temp_files(tmp_path / "missing") == []
+
+
+def test_size_limit_is_checked_from_the_header(tmp_path):
+    bomb = png_header_only(tmp_path / "bomb.png", 60000, 60000)
+    with pytest.raises(InputError, match="bomb.png: image too large to decode safely"):
+        read_rgba(bomb)
+    big = png_header_only(tmp_path / "big.png", 5000, 4000)  # 20 MP, data not decodable
+    with pytest.raises(InputError, match=r"big.png: image is 5000x4000 = 20000000 pixels, over"):
+        read_rgba(big)
+    assert image_size(big, max_pixels=None) == (5000, 4000)
+    write_png(tmp_path / "small.png", np.zeros((3, 5, 4), np.uint8))
+    assert read_rgba(tmp_path / "small.png", max_pixels=15).shape == (3, 5, 4)
+    with pytest.raises(InputError, match="= 15 pixels, over the limit of 14"):
+        read_rgba(tmp_path / "small.png", max_pixels=14)
+    assert DEFAULT_MAX_PIXELS == 4096 * 4096
+
+
+def test_list_pngs_natural_order_no_hidden_files(tmp_path):
+    for name in ("10.png", "2.PNG", "1.png", ".hidden.png", "._1.png", "notes.txt", "frame9.png"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "dir.png").mkdir()
+    assert [p.name for p in list_pngs(tmp_path)] == ["1.png", "2.PNG", "10.png", "frame9.png"]
+    (tmp_path / "1.PNG").write_bytes(b"")
+    with pytest.raises(InputError, match="same frame name as .* apart from letter case"):
+        list_pngs(tmp_path)

@@ -175,3 +175,32 @@ def test_first_keyframe_from_a_design_sheet(tmp_path):
     with pytest.raises(InputError, match="design sheet folder not found"):
         colorize_clip(clip, tmp_path / "bad", sheet=tmp_path / "missing", progress=False)
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize("interrupt_at", [1, 2, 3, 4])
+def test_interrupted_run_never_leaves_a_png_without_its_json(
+    example_clip, tmp_path, monkeypatch, interrupt_at
+):
+    """Stop the run at its n-th file write: every PNG present has its JSON."""
+    import paintbucket.pipeline.clip as clip_module
+
+    writes = 0
+
+    def interrupting(write):
+        def wrapped(*args, **kwargs):
+            nonlocal writes
+            writes += 1
+            if writes == interrupt_at:
+                raise KeyboardInterrupt
+            return write(*args, **kwargs)
+
+        return wrapped
+
+    for name in ("write_png", "write_text"):
+        monkeypatch.setattr(clip_module, name, interrupting(getattr(clip_module, name)))
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        colorize_clip(example_clip, out, engine="flow", progress=False)
+    pngs, jsons = ({p.stem for p in out.glob(f"*.{ext}")} for ext in ("png", "json"))
+    assert pngs <= jsons
+    assert len(pngs) == (interrupt_at - 1) // 2  # two writes per finished frame
