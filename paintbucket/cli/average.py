@@ -31,11 +31,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    if len(args.paths) < 2:
-        raise SystemExit("pbc average: give at least two weights files")
     import importlib
 
+    from paintbucket.errors import InputError
+    from paintbucket.io.outputs import check_output_file
     from paintbucket.models.weights import average_weights
+
+    if len(args.paths) < 2:
+        raise InputError(None, "give at least two weights files to average")
+    check_output_file(args.out, not_at=args.paths)
 
     module, name = MODEL_CLASSES[args.model]
     model_class = getattr(importlib.import_module(module), name)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.cli.options import add_device_option, add_engine_option, add_seg_option
+from paintbucket.cli.options import (
+    add_device_option,
+    add_engine_option,
+    add_max_pixels_option,
+    add_seg_option,
+    check_device,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -13,7 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="colorize a clip folder (line/ + gt/ keyframes)",
         description="Fill every segment of every line frame of CLIP_DIR with a keyframe color. "
         "Writes OUT_DIR/<name>.png (RGBA) and OUT_DIR/<name>.json (colors, confidence, "
-        "candidates per segment).",
+        "candidates per segment). OUT_DIR must lie outside line/, gt/ and line_anno/.",
     )
     parser.add_argument("clip_dir", metavar="CLIP_DIR", help="folder with line/ and gt/")
     parser.add_argument(
@@ -48,16 +54,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="draw the original line pixels (color lines too) over the fills",
     )
     add_seg_option(parser)
+    add_max_pixels_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from paintbucket.consecutive import make_engine
+    from paintbucket.errors import InputError
     from paintbucket.pipeline.clip import colorize_clip
 
     if args.weights and args.engine != "inclusion":
-        raise SystemExit("pbc colorize: error: --weights only applies to --engine inclusion")
+        raise InputError(None, "--weights only applies to --engine inclusion")
+    check_device(args.device)
     options = {"weights": args.weights, "device": args.device} if args.engine == "inclusion" else {}
     written = colorize_clip(
         args.clip_dir,
@@ -68,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         seg_method=args.seg_method,
         progress=not args.quiet,
         sheet=args.sheet,
+        max_pixels=args.max_pixels,
     )
     print(f"wrote {len(written)} frames to {args.out_dir}")
     return 0

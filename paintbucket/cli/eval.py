@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from paintbucket.cli.options import add_max_pixels_option
+
 _LABELS = {
     "acc": "Acc",
     "acc_thres": "Acc-Thres",
@@ -31,6 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_true",
         help="also score frames that were given as keyframes",
     )
+    add_max_pixels_option(parser)
     return parser
 
 
@@ -54,10 +57,20 @@ def format_table(summary: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from paintbucket.io.images import write_text
+    from paintbucket.io.outputs import check_output_file
     from paintbucket.metrics.evaluate import evaluate_folder
 
-    summary, frames = evaluate_folder(args.pred_dir, args.gt_dir, args.include_keyframes)
+    if args.json_path:
+        pred_dir, gt_dir = Path(args.pred_dir), Path(args.gt_dir)
+        inputs = [gt_dir / folder for folder in ("gt", "seg", "line")]
+        predictions = [*pred_dir.glob("*.png"), *pred_dir.glob("*.json")]
+        check_output_file(args.json_path, not_inside=inputs, not_at=predictions)
+    summary, frames = evaluate_folder(
+        args.pred_dir, args.gt_dir, args.include_keyframes, args.max_pixels
+    )
     print(format_table(summary))
     report = {**summary, "per_frame": {name: s.as_dict() for name, s in frames.items()}}
     text = json.dumps(report)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.cli.options import add_device_option, add_seg_option, int_at_least
+from paintbucket.cli.options import (
+    add_device_option,
+    add_max_pixels_option,
+    add_seg_option,
+    check_device,
+    int_at_least,
+)
 
 
 def _refs(value: str) -> str | int:
@@ -70,6 +76,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="baseline: skip the optical-flow refinement after global alignment",
     )
     add_seg_option(parser)
+    add_max_pixels_option(parser)
     return parser
 
 
@@ -80,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.core.frames import Frame
     from paintbucket.errors import InputError
     from paintbucket.io.colorbook import VARIANTS
-    from paintbucket.io.images import read_rgba, write_png, write_text
+    from paintbucket.io.images import image_size, read_rgba, write_png, write_text
+    from paintbucket.io.outputs import check_output_file
     from paintbucket.keyframe.colorize import colorize_keyframe
     from paintbucket.keyframe.shading import (
         GROUPS,
@@ -90,24 +98,34 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.keyframe.sheet import BACKGROUND_KEY, load_sheet
     from paintbucket.keyframe.text import entry_categories
 
-    sheet = load_sheet(args.sheet, args.seg_method)
+    out = Path(args.out)
+    out_json = out.with_suffix(".json")
+    if out_json == out:
+        raise InputError(out, "--out names the PNG; OUT.json is written beside it")
+    inputs = [path for path in (args.line, args.anno, args.strokes) if path is not None]
+    for path in (out, out_json):
+        check_output_file(path, not_inside=[args.sheet], not_at=inputs)
+    check_device(args.device)
+    max_pixels = args.max_pixels
+    line_size = image_size(args.line, max_pixels)  # headers first: cheap, before any decoding
+    for option, path in (("--anno", args.anno), ("--strokes", args.strokes)):
+        if path is not None and image_size(path, max_pixels) != line_size:
+            raise InputError(path, f"{option} image size differs from {args.line}")
+    sheet = load_sheet(args.sheet, args.seg_method, max_pixels=max_pixels)
     if not isinstance(args.refs, str) and args.refs >= len(sheet.references):
         raise InputError(
             Path(args.sheet) / "ref",
             f"--refs {args.refs}: the sheet has only {len(sheet.references)} references",
         )
-    line_art = read_rgba(args.line)
+    line_art = read_rgba(args.line, max_pixels)
     target = Frame.from_line_art(line_art, args.seg_method)
     shade = group = None
-    for option, path in (("--anno", args.anno), ("--strokes", args.strokes)):
-        if path is not None and read_rgba(path).shape != line_art.shape:
-            raise InputError(path, f"{option} image size differs from {args.line}")
     if args.anno:
-        shade, group = shading_from_annotation(target.segment_ids, read_rgba(args.anno))
+        shade, group = shading_from_annotation(target.segment_ids, read_rgba(args.anno, max_pixels))
     elif args.strokes:
         from paintbucket.keyframe.shading import groups_from_strokes
 
-        group = groups_from_strokes(target.segment_ids, read_rgba(args.strokes))
+        group = groups_from_strokes(target.segment_ids, read_rgba(args.strokes, max_pixels))
         shade = shade_from_color_lines(target.segment_ids, line_art)
     categories = entry_categories(sheet.colorbook.entries)
     matcher = selector = None
@@ -128,8 +146,7 @@ def run(args: argparse.Namespace) -> int:
         matcher=matcher,
         selector=selector,
     )
-    out = Path(args.out)
-    write_png(out, result.coloring.render())
+    rgba = result.coloring.render()
     keys = sheet.entry_keys
     all_categories = ["background", *categories]
     colors = result.coloring.segment_rgba().tolist()
@@ -160,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
         "num_segments": result.coloring.num_segments,
         "segments": segments,
     }
-    write_text(out.with_suffix(".json"), json.dumps(report, indent=1) + "\n")
-    print(f"wrote {out} and {out.with_suffix('.json')}")
+    # JSON first: a PNG without its JSON is an unfinished result.
+    write_text(out_json, json.dumps(report, indent=1) + "\n")
+    write_png(out, rgba)
+    print(f"wrote {out} and {out_json}")
     return 0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
+
+from paintbucket.io.images import DEFAULT_MAX_PIXELS
 
 
 def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
@@ -23,12 +26,39 @@ def add_engine_option(parser: argparse.ArgumentParser, default: str, help: str) 
 
 
 def add_device_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
-    """``--device cpu|cuda`` -> ``args.device``."""
+    """``--device cpu|cuda`` -> ``args.device``; check it with :func:`check_device`."""
     parser.add_argument(
         "--device",
         choices=("cpu", "cuda"),
         default="cpu",
         help=help or "device of the learned models",
+    )
+
+
+def check_device(device: str) -> str:
+    """``device`` if torch can use it, else :class:`~paintbucket.errors.InputError`
+    (rather than torch's assertion deep inside the first model)."""
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            from paintbucket.errors import InputError
+
+            build = "built without CUDA" if torch.version.cuda is None else "finds no GPU"
+            raise InputError(None, f"--device cuda: this torch {torch.__version__} {build}")
+    return device
+
+
+def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
+    """``--max-pixels N`` -> ``args.max_pixels``: the largest image read."""
+    parser.add_argument(
+        "--max-pixels",
+        dest="max_pixels",
+        type=int_at_least(1),
+        default=DEFAULT_MAX_PIXELS,
+        metavar="N",
+        help=f"refuse images of more than N pixels, checked before decoding "
+        f"(default {DEFAULT_MAX_PIXELS} = 4096x4096); memory grows with the pixel count",
     )
 
 
@@ -43,6 +73,38 @@ def int_at_least(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected an integer, got {value!r}") from None
         if number < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {number}")
+        return number
+
+    return parse
+
+
+def finite_float(minimum: float, inclusive: bool = True) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number of at least (or, not ``inclusive``, above)
+    ``minimum``, else a one-line usage error naming the option."""
+
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {value!r}")
+        if number < minimum or (not inclusive and number == minimum):
+            bound = "at least" if inclusive else "above"
+            raise argparse.ArgumentTypeError(f"must be {bound} {minimum:g}, got {number:g}")
+        return number
+
+    return parse
+
+
+def int_between(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse ``type``: an integer in ``minimum..maximum``."""
+    at_least = int_at_least(minimum)
+
+    def parse(value: str) -> int:
+        number = at_least(value)
+        if number > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}, got {number}")
         return number
 
     return parse

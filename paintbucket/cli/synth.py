@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from paintbucket.cli.options import add_max_pixels_option, finite_float, int_at_least
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -20,17 +22,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default=None,
         help="named settings; explicit options override them",
     )
-    parser.add_argument("--characters", type=int, default=None, help="characters (default 1)")
+    parser.add_argument(
+        "--characters", type=int_at_least(1), default=None, help="characters (default 1)"
+    )
     parser.add_argument(
         "--clips-per-character",
         dest="clips_per_character",
-        type=int,
+        type=int_at_least(1),
         default=None,
         help="clips per character (default 15 = 5 actions x 3 cameras)",
     )
-    parser.add_argument("--frames", type=int, default=None, help="frames per clip (default 10)")
     parser.add_argument(
-        "--size", type=int, default=None, help="frame size in pixels (default 1024)"
+        "--frames", type=int_at_least(1), default=None, help="frames per clip (default 10)"
+    )
+    parser.add_argument(
+        "--size",
+        type=int_at_least(32),
+        default=None,
+        help="frame size in pixels (default 1024; size x size at most --max-pixels)",
     )
     parser.add_argument("--seed", type=int, default=None, help="run seed (default 0)")
     parser.add_argument(
@@ -39,18 +48,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default=None,
         help="train: json_color/ + json_index/; test: seg/*.json (default train)",
     )
-    parser.add_argument("--fps", type=float, default=None, help="action sampling rate (default 10)")
+    parser.add_argument(
+        "--fps",
+        type=finite_float(0, inclusive=False),
+        default=None,
+        help="action sampling rate (default 10)",
+    )
     parser.add_argument(
         "--motion-scale",
         dest="motion_scale",
-        type=float,
+        type=finite_float(0),
         default=None,
         help="multiplies joint amplitudes and time step (default 1)",
     )
     parser.add_argument(
         "--camera-motion",
         dest="camera_motion",
-        type=float,
+        type=finite_float(0),
         default=None,
         help="multiplies camera pan/zoom/orbit per frame (default 1)",
     )
@@ -70,6 +84,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="PATH",
         help="also write a PNG overview of the first character",
     )
+    add_max_pixels_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -92,15 +107,23 @@ def config_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    import math
+
     from paintbucket.errors import InputError
+    from paintbucket.io.outputs import check_output_file, check_output_folder
     from paintbucket.synth.contact import contact_sheet
     from paintbucket.synth.dataset import generate
 
     config = config_from_args(args)
-    if min(config.characters, config.clips_per_character, config.frames) < 1:
-        raise InputError(None, "--characters, --clips-per-character and --frames must be >= 1")
-    if config.size < 32:
-        raise InputError(None, "--size must be at least 32")
+    if config.size**2 > args.max_pixels:
+        raise InputError(
+            None,
+            f"--size {config.size}: frames of {config.size**2} pixels exceed --max-pixels "
+            f"{args.max_pixels}; use at most --size {math.isqrt(args.max_pixels)}",
+        )
+    check_output_folder(args.out_dir)
+    if args.contact_sheet:
+        check_output_file(args.contact_sheet)
     clips = generate(args.out_dir, config, progress=not args.quiet)
     print(f"wrote {len(clips)} clips of {config.frames} frames to {args.out_dir}")
     if args.contact_sheet:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.cli.options import add_device_option
+from paintbucket.cli.options import add_device_option, check_device
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -40,8 +40,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from paintbucket.errors import InputError
+    from paintbucket.io.outputs import check_output_folder
+
     if args.task != "views" and not args.data_dir:
-        raise SystemExit(f"pbc train {args.task}: --data DIR is required")
+        raise InputError(None, f"pbc train {args.task} needs --data DIR")
+    check_output_folder(args.run_dir)
+    check_device(args.device)
     if args.task == "views":
         from paintbucket.train.views import load_views_config as load_config
         from paintbucket.train.views import train_views

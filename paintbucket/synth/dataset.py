@@ -41,6 +41,7 @@ give the same bytes.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ import numpy as np
 from paintbucket.io import (
     Colorbook,
     ColorEntry,
+    remove_stale_temps,
     write_color_json,
     write_colorbook,
     write_index_json,
@@ -464,6 +466,9 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
     progress : bool
         Show a tqdm progress bar over frames.
 
+    Stale temporary files of an interrupted run
+    (:func:`~paintbucket.io.atomic.remove_stale_temps`) are removed from ``out_dir``.
+
     Returns
     -------
     clips : list of Path
@@ -475,8 +480,11 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
         raise ValueError(f"split must be one of {SPLITS}, got {config.split!r}")
     if config.line_width not in (1, 2):
         raise ValueError(f"line_width must be 1 or 2 pixels, got {config.line_width!r}")
+    if not (math.isfinite(config.fps) and config.fps > 0):
+        raise ValueError(f"fps must be a positive number, got {config.fps!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out, recursive=True)
     total = config.characters * config.clips_per_character * config.frames
     bar = tqdm(total=total, unit="frame", disable=not progress)
     clips: list[Path] = []

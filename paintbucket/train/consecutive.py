@@ -40,7 +40,11 @@ DEFAULT_TRAIN_CONF = {
 
 def load_config(path: str | Path | None) -> dict:
     """Read a YAML config and merge it over :data:`DEFAULT_TRAIN_CONF`."""
-    return _load_config(path, DEFAULT_TRAIN_CONF)
+    from paintbucket.models.inclusion_matcher import InclusionMatcher
+    from paintbucket.train.pairs import DEFAULT_PAIR_CONF
+
+    sections = {"model": InclusionMatcher.default_conf, "pairs": DEFAULT_PAIR_CONF}
+    return _load_config(path, DEFAULT_TRAIN_CONF, sections)
 
 
 def pair_to_batch(pair, device) -> tuple[dict, object]:

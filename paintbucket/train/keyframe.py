@@ -44,7 +44,11 @@ DEFAULT_KEYFRAME_CONF = {
 
 def load_keyframe_config(path: str | Path | None) -> dict:
     """Read a YAML config and merge it over :data:`DEFAULT_KEYFRAME_CONF`."""
-    return _load_config(path, DEFAULT_KEYFRAME_CONF)
+    from paintbucket.models.keyframe_matcher import KeyframeMatcher
+    from paintbucket.train.keyframe_pairs import DEFAULT_KEYFRAME_PAIR_CONF
+
+    sections = {"model": KeyframeMatcher.default_conf, "pairs": DEFAULT_KEYFRAME_PAIR_CONF}
+    return _load_config(path, DEFAULT_KEYFRAME_CONF, sections)
 
 
 def category_text_embeddings() -> np.ndarray:

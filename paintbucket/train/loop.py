@@ -42,14 +42,37 @@ def merge_conf(base: dict, override: dict | None) -> dict:
         if key not in base:
             raise ValueError(f"unknown configuration key {key!r}")
         if isinstance(base[key], dict) and base[key] and isinstance(value, dict):
-            merged[key] = merge_conf(base[key], value)
+            try:
+                merged[key] = merge_conf(base[key], value)
+            except ValueError as error:
+                raise ValueError(f"{key}: {error}") from None
         else:
             merged[key] = value
     return merged
 
 
-def load_config(path: str | Path | None, defaults: dict) -> dict:
-    """Read a YAML config and merge it over ``defaults``."""
+def load_config(
+    path: str | Path | None, defaults: dict, sections: dict[str, dict] | None = None
+) -> dict:
+    """Read a YAML config and merge it over ``defaults``.
+
+    Parameters
+    ----------
+    path : path or None
+        The YAML file; None gives ``defaults``.
+    defaults : dict
+        Every allowed key with its default.
+    sections : dict, optional
+        ``{key: defaults of that section}`` for keys whose default is an empty dict of
+        overrides applied later (``model``, ``pairs``): their keys are checked here, so
+        a misspelled key fails before training starts.
+
+    Raises
+    ------
+    InputError
+        Naming ``path``: missing file, invalid YAML, not a mapping, unknown key (with
+        its section, e.g. ``pairs: unknown configuration key 'crpo'``).
+    """
     if path is None:
         return merge_conf(defaults, {})
     try:
@@ -58,10 +81,19 @@ def load_config(path: str | Path | None, defaults: dict) -> dict:
         raise InputError(path, "config file not found") from None
     except yaml.YAMLError:
         raise InputError(path, "invalid YAML") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, f"cannot read config ({error.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a mapping of configuration keys")
     try:
-        return merge_conf(defaults, data)
+        merged = merge_conf(defaults, data)
+        for key, section_defaults in (sections or {}).items():
+            if not isinstance(merged[key] or {}, dict):
+                raise ValueError(f"{key}: expected a mapping of configuration keys")
+            merge_conf({key: section_defaults}, {key: merged[key]})
     except ValueError as error:
         raise InputError(path, str(error)) from None
+    return merged
 
 
 def learning_rate(step: int, conf: dict) -> float:

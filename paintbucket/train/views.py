@@ -41,7 +41,9 @@ SHOTS = (("long", False), ("face", True), ("closeup", True))
 
 def load_views_config(path: str | Path | None) -> dict:
     """Read a YAML config and merge it over :data:`DEFAULT_VIEWS_CONF`."""
-    return _load_config(path, DEFAULT_VIEWS_CONF)
+    from paintbucket.models.view_encoder import ViewEncoder
+
+    return _load_config(path, DEFAULT_VIEWS_CONF, {"model": ViewEncoder.default_conf})
 
 
 def render_turntables(conf: dict, progress: bool = True) -> np.ndarray:

@@ -255,7 +255,9 @@ def test_zero_motion_gives_still_frames(tmp_path):
 def test_cli_rejects_bad_counts(tmp_path, monkeypatch, capsys):
     from paintbucket.cli import main as cli_main
 
-    assert cli_main.main(["synth", str(tmp_path / "x"), "--frames", "0", "--quiet"]) == 2
+    with pytest.raises(SystemExit) as stop:  # a usage error, from argparse
+        cli_main.main(["synth", str(tmp_path / "x"), "--frames", "0", "--quiet"])
+    assert stop.value.code == 2
     assert "frames" in capsys.readouterr().err
 
 
