@@ -6,7 +6,7 @@ import argparse
 import math
 from collections.abc import Callable
 
-from paintbucket.io.images import DEFAULT_MAX_PIXELS
+from paintbucket.limits import DEFAULT_MAX_PIXELS
 
 
 def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:

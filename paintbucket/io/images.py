@@ -20,12 +20,9 @@ from PIL import Image, UnidentifiedImageError
 
 from paintbucket.errors import InputError
 from paintbucket.io.atomic import atomic_write
+from paintbucket.limits import DEFAULT_MAX_PIXELS
 
 PathLike = str | os.PathLike[str]
-
-#: Largest image (width x height) read by default: 4096 x 4096, 16.8 megapixels.
-#: Memory and time grow with the pixel count (see the README's "Speed" section).
-DEFAULT_MAX_PIXELS = 4096 * 4096
 
 #: Every fully transparent pixel is treated as this one "background" color.
 TRANSPARENT = (0, 0, 0, 0)
