@@ -1,6 +1,6 @@
 """File formats: images, index maps, segment JSON, colorbooks and clip folders."""
 
-from paintbucket.io.atomic import atomic_write, is_stale_temp, remove_stale_temps
+from paintbucket.io.atomic import atomic_write, remove_temp_files
 from paintbucket.io.colorbook import (
     CATEGORIES,
     VARIANTS,
@@ -45,9 +45,8 @@ __all__ = [
     "normalize_transparent",
     "atomic_write",
     "image_size",
-    "is_stale_temp",
     "list_pngs",
-    "remove_stale_temps",
+    "remove_temp_files",
     "CATEGORIES",
     "VARIANTS",
     "ColorEntry",

@@ -6,10 +6,10 @@ one, never a half-written one. The temporary file is created like any other file
 ``0o666`` less the process umask: 0644 under umask 022, 0664 under 002), so results are
 readable by whoever may read the folder.
 
-Temporary names are ``.<name>.<pid>-<8 hex digits>.tmp``: hidden, next to the file they
-replace, and carrying the writer's process id. A writer killed by SIGKILL cannot remove
-its temporary file; :func:`remove_stale_temps` recognises such files by their name and a
-writer that is no longer running, so the next run can clean up.
+Temporary names are ``.<name>.<pid>_<8 hex digits>.tmp``: hidden, next to the file they
+replace, matching :data:`TEMP_NAME`, and carrying the writer's process id. A writer
+killed by SIGKILL cannot remove its temporary file; :func:`remove_temp_files` deletes
+such leftovers on the next run, sparing only those of another writer still running.
 """
 
 from __future__ import annotations
@@ -23,22 +23,25 @@ from pathlib import Path
 
 from paintbucket.errors import InputError
 
-#: Temporary files of :func:`atomic_write`: ``.<name>.<pid>-<token>.tmp``.
-TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-(?P<token>[0-9a-f]{8})\.tmp$")
-#: A temporary file older than this is stale even if its writer's process id is in use
-#: (process ids are reused; no single write takes this long).
+#: Suffix of the temporary file the atomic writers rename onto the destination.
+TEMP_SUFFIX = ".tmp"
+#: Name of such a temporary file: ``.`` + destination name + ``.`` + a part of lowercase
+#: letters, digits and ``_`` + :data:`TEMP_SUFFIX`; ours is ``<pid>_<8 hex digits>``
+#: (earlier versions used :func:`tempfile.mkstemp`'s random letters, also matched).
+TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]+" + re.escape(TEMP_SUFFIX))
+_WRITER_PID = re.compile(r"\.(\d+)_[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + "$")
+#: A temporary file older than this is left over even if its writer's process id is in
+#: use again (process ids are reused; no single write takes this long).
 STALE_AFTER_S = 24 * 3600
 
 
 def temp_path(path: str | os.PathLike[str]) -> Path:
     """A fresh temporary name for writing ``path``, in the same folder (see :data:`TEMP_NAME`)."""
     path = Path(path)
-    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    return path.with_name(f".{path.name}.{os.getpid()}_{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
 def _process_running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there; rely on age
         return True
     try:
@@ -50,46 +53,53 @@ def _process_running(pid: int) -> bool:
     return True
 
 
-def is_stale_temp(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a temporary file of :func:`atomic_write` whose writer is gone.
-
-    True when its name matches :data:`TEMP_NAME` and the process that created it is no
-    longer running on this machine, or the file is older than :data:`STALE_AFTER_S`.
-    """
-    path = Path(path)
-    match = TEMP_NAME.match(path.name)
-    if match is None:
+def _written_by_another_running_process(path: Path) -> bool:
+    match = _WRITER_PID.search(path.name)
+    if match is None or int(match[1]) == os.getpid():
         return False
     try:
         age = time.time() - path.lstat().st_mtime
     except FileNotFoundError:
         return False
-    return age > STALE_AFTER_S or not _process_running(int(match["pid"]))
+    return age < STALE_AFTER_S and _process_running(int(match[1]))
 
 
-def remove_stale_temps(folder: str | os.PathLike[str], recursive: bool = False) -> list[Path]:
-    """Delete the stale temporary files (:func:`is_stale_temp`) in ``folder``.
+def remove_temp_files(folder: str | os.PathLike[str], recursive: bool = False) -> list[Path]:
+    """Delete the temporary files that interrupted atomic writes left in ``folder``.
+
+    A process killed between creating its temporary file and renaming it (SIGKILL,
+    power loss) leaves a file named like :data:`TEMP_NAME` behind; nothing else ever
+    renames or removes it. Files whose name carries the process id of another process
+    still running on this machine (a concurrent writer) are kept, unless older than
+    :data:`STALE_AFTER_S`; this process's own are deleted, so call this only when none
+    of its own writes into ``folder`` is in progress.
 
     Parameters
     ----------
-    folder : path
-        A missing folder has none.
+    folder : path-like
+        Folder to clean; a missing folder is fine.
     recursive : bool
-        Also look in subfolders.
+        Also clean every subfolder.
 
     Returns
     -------
     removed : list of Path
+        The deleted files.
     """
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    candidates = folder.rglob(".*.tmp") if recursive else folder.glob(".*.tmp")
-    removed = []
-    for path in candidates:
-        if path.is_file() and is_stale_temp(path):
-            path.unlink(missing_ok=True)
-            removed.append(path)
+    pattern = f"*{TEMP_SUFFIX}"
+    candidates = folder.rglob(pattern) if recursive else folder.glob(pattern)
+    removed = [
+        path
+        for path in candidates
+        if TEMP_NAME.fullmatch(path.name)
+        and path.is_file()
+        and not _written_by_another_running_process(path)
+    ]
+    for path in removed:
+        path.unlink(missing_ok=True)
     return removed
 
 

@@ -10,7 +10,6 @@ interrupted run never leaves a half-written image behind.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from pathlib import Path
 
@@ -19,7 +18,11 @@ from natsort import natsort_keygen
 from PIL import Image, UnidentifiedImageError
 
 from paintbucket.errors import InputError
+
+# TEMP_NAME and remove_temp_files are re-exported: the review code imports them from here.
+from paintbucket.io.atomic import TEMP_NAME as TEMP_NAME
 from paintbucket.io.atomic import atomic_write
+from paintbucket.io.atomic import remove_temp_files as remove_temp_files
 from paintbucket.limits import DEFAULT_MAX_PIXELS
 
 PathLike = str | os.PathLike[str]
@@ -28,11 +31,6 @@ PathLike = str | os.PathLike[str]
 TRANSPARENT = (0, 0, 0, 0)
 #: Color of black-line pixels in colored frames.
 LINE_COLOR = (0, 0, 0, 255)
-#: Suffix of the temporary file the atomic writers rename onto the destination.
-TEMP_SUFFIX = ".tmp"
-#: Name of such a temporary file: ``.`` + destination name + ``.`` + random part
-#: (:func:`tempfile.mkstemp` letters, digits and ``_``) + :data:`TEMP_SUFFIX`.
-TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]+" + re.escape(TEMP_SUFFIX))
 
 
 def normalize_transparent(rgba: np.ndarray) -> np.ndarray:
@@ -166,36 +164,6 @@ def list_pngs(folder: PathLike) -> list[Path]:
                 path, f"same frame name as {other.name} apart from letter case; keep one"
             )
     return paths
-
-
-def remove_temp_files(folder: PathLike, recursive: bool = False) -> list[Path]:
-    """Delete the temporary files that interrupted atomic writes left in ``folder``.
-
-    A process killed between creating its temporary file and renaming it (SIGKILL,
-    power loss) leaves a file named like :data:`TEMP_NAME` behind; nothing else
-    ever renames or removes it. Call this only when no write into ``folder`` is in
-    progress.
-
-    Parameters
-    ----------
-    folder : path-like
-        Folder to clean; a missing folder is fine.
-    recursive : bool
-        Also clean every subfolder.
-
-    Returns
-    -------
-    removed : list of Path
-        The deleted files.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    candidates = folder.rglob(f"*{TEMP_SUFFIX}") if recursive else folder.glob(f"*{TEMP_SUFFIX}")
-    removed = [p for p in candidates if TEMP_NAME.fullmatch(p.name) and p.is_file()]
-    for path in removed:
-        path.unlink(missing_ok=True)
-    return removed
 
 
 def write_png(path: PathLike, array: np.ndarray) -> Path:

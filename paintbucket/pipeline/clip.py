@@ -11,7 +11,7 @@ import numpy as np
 from paintbucket.consecutive import make_engine
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
 from paintbucket.errors import InputError
-from paintbucket.io.atomic import remove_stale_temps
+from paintbucket.io.atomic import remove_temp_files
 from paintbucket.io.images import (
     DEFAULT_MAX_PIXELS,
     image_size,
@@ -174,7 +174,7 @@ def colorize_clip(
         of keyframe colors) and ``<name>.json`` (colors, confidence and top candidates
         per segment) for every frame. It must not be the clip folder nor lie inside
         ``line/``, ``gt/``, ``line_anno/`` or ``sheet``. Stale temporary files of an
-        interrupted run (:func:`~paintbucket.io.atomic.remove_stale_temps`) are removed.
+        interrupted run (:func:`~paintbucket.io.atomic.remove_temp_files`) are removed.
         Each frame's JSON is written before its PNG, so a PNG without its JSON is never
         a finished result.
     mode : {"forward", "nearest"}
@@ -251,7 +251,7 @@ def colorize_clip(
 
     users = np.bincount([r for _, r in steps if r >= 0], minlength=len(names))
     colored: dict[int, ColoredFrame] = {}
-    remove_stale_temps(out_dir)
+    remove_temp_files(out_dir)
     written = {}
     engine_name = getattr(engine, "name", type(engine).__name__)
     for index, reference in tqdm(steps, desc="colorize", unit="frame", disable=not progress):

@@ -51,7 +51,7 @@ import numpy as np
 from paintbucket.io import (
     Colorbook,
     ColorEntry,
-    remove_stale_temps,
+    remove_temp_files,
     write_color_json,
     write_colorbook,
     write_index_json,
@@ -467,7 +467,7 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
         Show a tqdm progress bar over frames.
 
     Stale temporary files of an interrupted run
-    (:func:`~paintbucket.io.atomic.remove_stale_temps`) are removed from ``out_dir``.
+    (:func:`~paintbucket.io.atomic.remove_temp_files`) are removed from ``out_dir``.
 
     Returns
     -------
@@ -484,7 +484,7 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
         raise ValueError(f"fps must be a positive number, got {config.fps!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(out, recursive=True)
+    remove_temp_files(out, recursive=True)
     total = config.characters * config.clips_per_character * config.frames
     bar = tqdm(total=total, unit="frame", disable=not progress)
     clips: list[Path] = []

@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from paintbucket.errors import InputError
-from paintbucket.io.atomic import atomic_write, remove_stale_temps
+from paintbucket.io.atomic import atomic_write, remove_temp_files
 from paintbucket.io.images import write_text
 
 #: Keys every training configuration has (each task adds its own).
@@ -181,7 +181,7 @@ def fit(
                 checkpoint_path, f"checkpoint does not fit the model: {first_line}"
             ) from None
         start = checkpoint["iteration"]
-    remove_stale_temps(run_dir)
+    remove_temp_files(run_dir)
     write_text(run_dir / "config.yaml", yaml.safe_dump(conf, sort_keys=False))
 
     def save(step: int) -> None:

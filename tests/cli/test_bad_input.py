@@ -280,7 +280,7 @@ def test_rerun_removes_stale_temps_of_a_killed_run(pbc, example, tmp_path):
     out.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    stale = [out / f".0001.png.{dead}-0123abcd.tmp", out / f".0001.json.{dead}-4567cdef.tmp"]
+    stale = [out / f".0001.png.{dead}_0123abcd.tmp", out / f".0001.json.{dead}_4567cdef.tmp"]
     for path in stale:
         path.write_bytes(b"half a file")
     foreign = out / ".keep.tmp"  # not our naming: left alone

@@ -9,13 +9,7 @@ import torch
 
 from paintbucket.errors import InputError
 from paintbucket.io import write_png, write_text
-from paintbucket.io.atomic import (
-    TEMP_NAME,
-    atomic_write,
-    is_stale_temp,
-    remove_stale_temps,
-    temp_path,
-)
+from paintbucket.io.atomic import TEMP_NAME, atomic_write, remove_temp_files, temp_path
 from paintbucket.models.view_encoder import ViewEncoder
 from paintbucket.models.weights import save_matcher
 
@@ -64,38 +58,42 @@ def test_training_checkpoint_respects_the_umask(tmp_path, umask):
 
 def test_temp_names_are_hidden_and_carry_the_pid(tmp_path):
     tmp = temp_path(tmp_path / "0001.png")
-    match = TEMP_NAME.match(tmp.name)
-    assert tmp.parent == tmp_path and tmp.name.startswith(".0001.png.")
-    assert match and match["name"] == "0001.png" and int(match["pid"]) == os.getpid()
+    assert tmp.parent == tmp_path and TEMP_NAME.fullmatch(tmp.name)
+    assert tmp.name.startswith(f".0001.png.{os.getpid()}_") and tmp.name.endswith(".tmp")
     assert temp_path(tmp_path / "0001.png") != tmp
 
 
-def _dead_pid() -> int:
+def _pid_of_a_finished_process() -> int:
     process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                              capture_output=True, text=True, check=True)  # fmt: skip
     return int(process.stdout)
 
 
-def test_remove_stale_temps_keeps_live_writers_and_other_files(tmp_path):
-    dead = tmp_path / f".0001.png.{_dead_pid()}-0123abcd.tmp"
-    nested = tmp_path / "sub" / f".0002.json.{_dead_pid()}-89abcdef.tmp"
-    live = temp_path(tmp_path / "0003.png")  # this process: still writing
-    lookalike = tmp_path / ".notes.tmp"
+@pytest.fixture
+def running_process():
+    """Another process that is still running (a concurrent writer)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield process.pid
+    process.kill()
+    process.wait()
+
+
+def test_remove_temp_files_spares_only_other_running_writers(tmp_path, running_process):
+    dead = tmp_path / f".0001.png.{_pid_of_a_finished_process()}_0123abcd.tmp"
+    ours = temp_path(tmp_path / "0002.png")  # this process: the caller has no write open
+    old_style = tmp_path / ".0003.json.k2j_9x0a.tmp"  # tempfile.mkstemp's naming
+    busy = tmp_path / f".0004.png.{running_process}_89abcdef.tmp"
+    nested = tmp_path / "sub" / f".0005.json.{_pid_of_a_finished_process()}_0a1b2c3d.tmp"
+    others = [tmp_path / name for name in (".notes.tmp", "0001.png.abc12345.tmp", "0001.png")]
     nested.parent.mkdir()
-    for path in (dead, nested, live, lookalike):
+    for path in (dead, ours, old_style, busy, nested, *others):
         path.write_bytes(b"")
-    assert is_stale_temp(dead) and not is_stale_temp(live) and not is_stale_temp(lookalike)
-    assert remove_stale_temps(tmp_path) == [dead]
-    assert remove_stale_temps(tmp_path, recursive=True) == [nested]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, ".notes.tmp", "sub"])
-    assert remove_stale_temps(tmp_path / "missing") == []
-
-
-def test_old_temp_of_a_reused_pid_is_stale(tmp_path):
-    old = temp_path(tmp_path / "x.png")
-    old.write_bytes(b"")
-    os.utime(old, (0, 0))
-    assert is_stale_temp(old)
+    assert sorted(remove_temp_files(tmp_path)) == sorted([dead, ours, old_style])
+    assert remove_temp_files(tmp_path, recursive=True) == [nested]
+    assert sorted(tmp_path.iterdir()) == sorted([busy, tmp_path / "sub", *others])
+    os.utime(busy, (0, 0))  # a day old: its pid now belongs to some other process
+    assert remove_temp_files(tmp_path) == [busy]
+    assert remove_temp_files(tmp_path / "missing") == []
 
 
 def test_failed_writes_name_the_path_and_leave_no_temp(tmp_path):
