@@ -6,31 +6,32 @@ import argparse
 import math
 from collections.abc import Callable
 
-from paintbucket.limits import DEFAULT_MAX_PIXELS
+from paintbucket.choices import DEFAULT_MAX_PIXELS, DEVICES, ENGINE_NAMES, SEG_METHODS
 
 
 def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
-    """``--seg default|trappedball`` -> ``args.seg_method``."""
+    """``--seg-method default|trappedball`` (or ``--seg``) -> ``args.seg_method``."""
     parser.add_argument(
+        "--seg-method",
         "--seg",
         dest="seg_method",
-        choices=("default", "trappedball"),
-        default="default",
+        choices=SEG_METHODS,
+        default=SEG_METHODS[0],
         help=help or "segmentation: closed lines (default) or trapped-ball gap closing",
     )
 
 
-def add_engine_option(parser: argparse.ArgumentParser, default: str, help: str) -> None:
-    """``--engine inclusion|flow`` -> ``args.engine``."""
-    parser.add_argument("--engine", choices=("inclusion", "flow"), default=default, help=help)
+def add_engine_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--engine inclusion|flow`` -> ``args.engine`` (the library's default engine)."""
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default=ENGINE_NAMES[0], help=help)
 
 
 def add_device_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
     """``--device cpu|cuda`` -> ``args.device``; check it with :func:`check_device`."""
     parser.add_argument(
         "--device",
-        choices=("cpu", "cuda"),
-        default="cpu",
+        choices=DEVICES,
+        default=DEVICES[0],
         help=help or "device of the learned models",
     )
 

@@ -7,14 +7,14 @@ interface, so the learned matcher and the flow baseline plug in side by side.
 
 from __future__ import annotations
 
+from paintbucket.choices import ENGINE_NAMES
 from paintbucket.consecutive.flow import FlowEngine
 from paintbucket.consecutive.learned import LearnedEngine
 from paintbucket.core.frames import Engine
 
-#: Engine classes by name; the first is the default of :func:`make_engine` and the CLI.
-ENGINES: dict[str, type] = {"inclusion": LearnedEngine, "flow": FlowEngine}
-#: Engine names accepted by :func:`make_engine` (and ``pbc colorize --engine``).
-ENGINE_NAMES = tuple(ENGINES)
+#: Engine classes by name (:data:`~paintbucket.choices.ENGINE_NAMES`); the first is the
+#: default of :func:`make_engine` and the CLI.
+ENGINES: dict[str, type] = dict(zip(ENGINE_NAMES, (LearnedEngine, FlowEngine), strict=True))
 DEFAULT_ENGINE = ENGINE_NAMES[0]
 
 

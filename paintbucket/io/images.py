@@ -17,13 +17,13 @@ import numpy as np
 from natsort import natsort_keygen
 from PIL import Image, UnidentifiedImageError
 
+from paintbucket.choices import DEFAULT_MAX_PIXELS
 from paintbucket.errors import InputError
 
 # TEMP_NAME and remove_temp_files are re-exported: the review code imports them from here.
 from paintbucket.io.atomic import TEMP_NAME as TEMP_NAME
 from paintbucket.io.atomic import atomic_write
 from paintbucket.io.atomic import remove_temp_files as remove_temp_files
-from paintbucket.limits import DEFAULT_MAX_PIXELS
 
 PathLike = str | os.PathLike[str]
 

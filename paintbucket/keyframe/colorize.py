@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from paintbucket.choices import KEYFRAME_METHODS
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import Frame
 from paintbucket.keyframe.baseline import align, reference_scores, vote_reference
@@ -27,10 +28,6 @@ from paintbucket.keyframe.shading import (
 )
 from paintbucket.keyframe.sheet import DesignSheet
 from paintbucket.keyframe.text import entry_categories
-
-#: Methods of :class:`SheetColorizer` (and ``pbc keyframe --method``): the learned
-#: matcher with reference selection, or the non-learned alignment baseline.
-KEYFRAME_METHODS = ("model", "baseline")
 
 #: Variant columns tried in this order when votes tie (normal first).
 _VARIANT_PREFERENCE = np.array([1, 0, 2, 3])

@@ -1,7 +1,16 @@
-"""Clips: colorize every frame of a clip folder with a consecutive engine, from its
-painted keyframes or a first keyframe colored by an injected keyframe colorizer."""
+"""Clips: color every frame of a clip folder with a consecutive engine, chained from its
+painted keyframes (or from a first keyframe colored by an injected keyframe colorizer)."""
 
 from paintbucket.pipeline.api import colorize_pair
-from paintbucket.pipeline.clip import MODES, Clip, colorize_clip, open_clip, plan_references
+from paintbucket.pipeline.chain import MODES, colorize_sequence, fuse_colorings, plan_references
+from paintbucket.pipeline.clip import DEFAULT_MODE, colorize_clip
 
-__all__ = ["MODES", "Clip", "colorize_clip", "colorize_pair", "open_clip", "plan_references"]
+__all__ = [
+    "DEFAULT_MODE",
+    "MODES",
+    "colorize_clip",
+    "colorize_pair",
+    "colorize_sequence",
+    "fuse_colorings",
+    "plan_references",
+]

@@ -57,6 +57,7 @@ from PIL import Image
 from paintbucket.consecutive import make_engine
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
 from paintbucket.errors import InputError
+from paintbucket.io.clip import Clip, open_clip
 from paintbucket.io.colorbook import read_colorbook
 from paintbucket.io.images import (
     normalize_transparent,
@@ -66,7 +67,6 @@ from paintbucket.io.images import (
     write_png,
     write_text,
 )
-from paintbucket.pipeline.clip import Clip, open_clip
 from paintbucket.review.export import EXPORT_DIR
 from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art

@@ -15,6 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from paintbucket.choices import SEG_METHODS
 from paintbucket.segment.labels import label_paper, merge_specks, neighbor_pairs
 from paintbucket.segment.lines import (
     DEFAULT_COLOR_THRESHOLD,
@@ -29,8 +30,6 @@ from paintbucket.segment.trapped_ball import trapped_ball_fill
 
 #: Speck size merged into the lines of anti-aliased drawings when ``speck_area="auto"``.
 AUTO_SPECK_AREA = 3
-#: Segmentation methods of :func:`segment_line_art` (and ``pbc --seg-method``).
-SEG_METHODS = ("default", "trappedball")
 
 
 def assign_color_lines(

@@ -1,0 +1,22 @@
+"""The names of the library's choices and its default limits, in one module that imports
+nothing: the library's modules take them from here, and the CLI builds its parser from
+them without loading NumPy, OpenCV or PIL (``pbc --help`` stays fast).
+"""
+
+#: Consecutive engines (:func:`paintbucket.consecutive.make_engine`), default first.
+ENGINE_NAMES = ("inclusion", "flow")
+#: Ways to chain a clip's references (:func:`paintbucket.pipeline.plan_references`).
+MODES = ("anchored", "forward", "nearest")
+#: Segmentation methods (:func:`paintbucket.segment.segment_line_art`), default first.
+SEG_METHODS = ("default", "trappedball")
+#: Keyframe methods (:class:`paintbucket.keyframe.SheetColorizer`), default first.
+KEYFRAME_METHODS = ("model", "baseline")
+#: Trained models, by the name ``pbc train`` and ``pbc average`` use.
+MODEL_KINDS = ("consecutive", "keyframe", "views")
+#: Devices the learned models run on.
+DEVICES = ("cpu", "cuda")
+
+#: Largest image (width x height) read by default: 4096 x 4096, 16.8 megapixels.
+#: Memory grows with the pixel count (README, "Speed": about 0.13 GB per megapixel
+#: with the default engine).
+DEFAULT_MAX_PIXELS = 4096 * 4096

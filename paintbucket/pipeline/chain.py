@@ -1,0 +1,237 @@
+"""Chaining a cut: which reference colors each frame, and fusing several references.
+
+A cut has one or more painted keyframes; every other frame is colored from an already
+colored neighbour (the *chain*). Errors in a chain are copied forward, so in the
+``anchored`` mode each frame is also matched against the cut's keyframes (its *anchors*:
+the nearest keyframe on each side) and the per-segment color probabilities are fused
+(:func:`fuse_colorings`): a confident keyframe match overrides an uncertain chained one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+
+from paintbucket.choices import MODES
+from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.frames import ColoredFrame, Engine, Frame
+from paintbucket.segment.stats import pack_rgba
+
+
+def plan_references(names: Sequence[str], keyframes: set[str], mode: str) -> list[tuple[int, int]]:
+    """Order in which to colorize frames and the chained reference of each.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Frame names in clip order.
+    keyframes : set of str
+        Names that have a colored keyframe.
+    mode : {"anchored", "forward", "nearest"}
+        ``forward``: each frame from its predecessor, starting at the first keyframe
+        (frames before it are walked backwards from it); a later keyframe restarts the
+        chain. ``nearest`` and ``anchored``: each frame from its neighbour on the side of
+        its nearest keyframe (ties go to the earlier keyframe); ``anchored`` also matches
+        every frame against the keyframes themselves (:func:`anchor_references`).
+
+    Returns
+    -------
+    steps : list of (frame index, reference index)
+        In processing order: keyframe by keyframe, each followed by the frames colored
+        from it, nearest first, so only a few frames at a time wait to serve as a
+        reference. The reference is -1 for keyframes and is always processed before
+        the frames that use it.
+
+    >>> plan_references(["a", "b", "c", "d"], {"a", "d"}, "forward")
+    [(0, -1), (1, 0), (2, 1), (3, -1)]
+    >>> plan_references(["a", "b", "c", "d"], {"a", "d"}, "nearest")
+    [(0, -1), (1, 0), (3, -1), (2, 3)]
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
+    keys = np.array([i for i, name in enumerate(names) if name in keyframes])
+    if keys.size == 0:
+        raise ValueError("no keyframe among the frames")
+    steps = []
+    for index in range(len(names)):
+        if index in keys:
+            steps.append((index, 0, index, -1))
+            continue
+        if mode == "forward":
+            previous = keys[keys < index]
+            root = int(previous.max()) if previous.size else int(keys.min())
+        else:
+            root = int(keys[np.argmin(np.abs(keys - index))])
+        reference = index - 1 if root < index else index + 1
+        steps.append((root, abs(index - root), index, reference))
+    steps.sort()
+    return [(index, reference) for _, _, index, reference in steps]
+
+
+def anchor_references(index: int, key_indices: Sequence[int]) -> list[int]:
+    """The keyframes that anchor frame ``index``: the nearest one on each side.
+
+    >>> anchor_references(5, [0, 10, 20])
+    [0, 10]
+    >>> anchor_references(25, [0, 10, 20])
+    [20]
+    """
+    keys = np.asarray(sorted(key_indices))
+    before, after = keys[keys < index], keys[keys > index]
+    return [int(k) for k in (*before[-1:], *after[:1])]
+
+
+def union_palette(palettes: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One palette holding every color of several, and where each palette's colors went.
+
+    Parameters
+    ----------
+    palettes : sequence of (P_i, 4) uint8
+
+    Returns
+    -------
+    palette : (P, 4) uint8
+        The distinct colors, sorted by packed RGBA value.
+    columns : list of (P_i,) int64
+        ``palette[columns[i]] == palettes[i]``.
+
+    >>> palette, columns = union_palette([np.array([[9, 9, 9, 255]], np.uint8),
+    ...                                   np.array([[1, 1, 1, 255], [9, 9, 9, 255]], np.uint8)])
+    >>> palette.tolist(), [c.tolist() for c in columns]
+    ([[1, 1, 1, 255], [9, 9, 9, 255]], [[1], [0, 1]])
+    """
+    packed = [pack_rgba(p) for p in palettes]
+    values = np.unique(np.concatenate(packed)) if packed else np.zeros(0, np.int64)
+    columns = [np.searchsorted(values, p) for p in packed]
+    index = np.concatenate(columns) if columns else np.zeros(0, np.int64)
+    palette = np.zeros((values.size, 4), np.uint8)
+    if index.size:
+        palette[index] = np.concatenate(palettes)
+    return palette, columns
+
+
+def fuse_colorings(
+    chained: SegmentColoring, anchors: Sequence[SegmentColoring], anchor_weight: float = 1.0
+) -> SegmentColoring:
+    """Fuse the chained coloring of a frame with its keyframe (anchor) colorings.
+
+    Each table is first brought to a common palette and normalised per segment. A
+    segment then takes, per color, ``chained + anchor_weight * confidence_a * anchor``
+    summed over anchors and renormalised: an anchor that is sure of a segment (its top
+    probability near 1) outweighs an unsure chain, while an unsure anchor adds little.
+
+    Parameters
+    ----------
+    chained : SegmentColoring
+        From the colored neighbour.
+    anchors : sequence of SegmentColoring
+        From the keyframes, same target segments.
+    anchor_weight : float
+        Weight of a fully confident anchor relative to the chain.
+
+    Returns
+    -------
+    SegmentColoring
+        Over the union palette; rows sum to 1 where any table had a prediction.
+    """
+    if not anchors:
+        return chained
+    tables = [chained, *anchors]
+    palette, columns = union_palette([t.palette for t in tables])
+    rows = chained.probabilities.shape[0]
+    fused = np.zeros((rows, len(palette)), np.float32)
+    for position, (table, cols) in enumerate(zip(tables, columns)):
+        if table.probabilities.shape[0] != rows:
+            raise ValueError("colorings of different segmentations cannot be fused")
+        probabilities = table.probabilities / np.maximum(
+            table.probabilities.sum(axis=1, keepdims=True), 1e-12
+        )
+        weight = 1.0 if position == 0 else anchor_weight * probabilities.max(axis=1, keepdims=True)
+        np.add.at(fused.T, cols, (weight * probabilities).T.astype(np.float32))
+    fused /= np.maximum(fused.sum(axis=1, keepdims=True), 1e-12)
+    fused[0] = 0.0
+    return SegmentColoring(chained.segment_ids, palette, fused)
+
+
+#: A keyframe as the chain needs it: the drawing with its colors, and the coloring to
+#: write for it (a painted keyframe's own colors, or a design-sheet prediction).
+Keyframe = tuple[ColoredFrame, SegmentColoring]
+
+
+def colorize_sequence(
+    num_frames: int,
+    key_indices: Sequence[int],
+    load_frame: Callable[[int], Frame],
+    load_keyframe: Callable[[int], Keyframe],
+    engine: Engine,
+    mode: str = MODES[0],
+    fuse: Callable[[SegmentColoring, Sequence[SegmentColoring]], SegmentColoring] = fuse_colorings,
+) -> Iterator[tuple[int, int, Frame, SegmentColoring]]:
+    """Color every frame of a cut in chain order, holding only the frames still needed.
+
+    Parameters
+    ----------
+    num_frames : int
+    key_indices : sequence of int
+        The frames that are keyframes.
+    load_frame : callable
+        ``load_frame(index) -> Frame``: the drawing of a non-key frame (called once each).
+    load_keyframe : callable
+        ``load_keyframe(index) -> (ColoredFrame, SegmentColoring)`` (:data:`Keyframe`);
+        called when the keyframe is reached and, in ``anchored`` mode, again when it is
+        needed as an anchor after having been dropped.
+    engine : callable
+        ``engine(reference, target) -> SegmentColoring``.
+    mode : {"anchored", "forward", "nearest"}
+        See :func:`plan_references`.
+    fuse : callable
+        ``fuse(chained, anchors) -> SegmentColoring`` in ``anchored`` mode.
+
+    Yields
+    ------
+    index, reference, frame, coloring
+        In processing order; ``reference`` is the chained reference's index, -1 for a
+        keyframe, whose ``frame`` is its :class:`ColoredFrame`.
+    """
+    names = [str(i) for i in range(num_frames)]
+    steps = plan_references(names, {str(i) for i in key_indices}, mode)
+    anchored = mode == "anchored"
+    anchors_of = {
+        index: [k for k in anchor_references(index, key_indices) if k != reference]
+        for index, reference in steps
+        if anchored and reference >= 0
+    }
+    users = np.bincount([r for _, r in steps if r >= 0], minlength=num_frames)
+    anchor_users = np.bincount([k for ks in anchors_of.values() for k in ks],
+                               minlength=num_frames)  # fmt: skip
+    colored: dict[int, ColoredFrame] = {}
+    anchors: dict[int, ColoredFrame] = {}
+
+    def anchor(key: int) -> ColoredFrame:
+        if key not in anchors:
+            anchors[key] = load_keyframe(key)[0]
+        return anchors[key]
+
+    for index, reference in steps:
+        if reference < 0:
+            frame, coloring = load_keyframe(index)
+            current = frame
+            if anchor_users[index] > 0:
+                anchors[index] = frame
+        else:
+            frame = load_frame(index)
+            coloring = engine(colored[reference], frame)
+            if anchors_of.get(index):
+                coloring = fuse(coloring, [engine(anchor(k), frame) for k in anchors_of[index]])
+                for key in anchors_of[index]:
+                    anchor_users[key] -= 1
+                    if anchor_users[key] == 0:
+                        anchors.pop(key, None)
+            current = ColoredFrame.from_coloring(frame, coloring)
+            users[reference] -= 1
+            if users[reference] == 0:
+                colored.pop(reference, None)
+        if users[index] > 0:
+            colored[index] = current
+        yield index, reference, frame, coloring
