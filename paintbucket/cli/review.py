@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from paintbucket.cli.options import add_engine_option, add_seg_option, int_at_least
+
+#: A --token: URL-safe (it goes into the printed URL), long enough not to be guessed.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def session_token(text: str) -> str:
+    """argparse type of ``--token``: 16-256 URL-safe characters."""
+    if not TOKEN_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError("must be 16-256 characters of A-Z a-z 0-9 _ -")
+    return text
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -27,7 +38,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--host",
         default="127.0.0.1",
-        help="interface to bind (default: 127.0.0.1, this machine only)",
+        help="interface to bind (default: 127.0.0.1, this machine only); a non-loopback "
+        "address needs --allow-remote",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other machines can reach; the page and API then need the "
+        "session token, printed in the URL",
+    )
+    parser.add_argument(
+        "--token",
+        type=session_token,
+        help="session token every API request must carry (default: a random one)",
     )
     add_engine_option(
         parser,
@@ -51,15 +74,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    import socket
+    import sys
     from pathlib import Path
-
-    from werkzeug.serving import make_server
 
     from paintbucket.errors import InputError
     from paintbucket.pipeline.clip import colorize_clip
     from paintbucket.review.app import create_app
+    from paintbucket.review.security import WILDCARD_HOSTS, is_loopback
+    from paintbucket.review.server import ReviewServer
     from paintbucket.review.session import ReviewSession, default_results_dir, missing_results
 
+    remote = not is_loopback(args.host)
+    if remote and not args.allow_remote:
+        raise InputError(
+            None,
+            f"--host {args.host} is not a loopback address, so other machines could open "
+            "the review; add --allow-remote to serve it anyway (page and API need the token)",
+        )
     results_dir = Path(args.results_dir or default_results_dir(args.clip_dir))
     missing = missing_results(args.clip_dir, results_dir)
     if missing:
@@ -69,10 +101,21 @@ def run(args: argparse.Namespace) -> int:
         colorize_clip(args.clip_dir, results_dir, engine=args.engine, seg_method=args.seg_method)
     session = ReviewSession(args.clip_dir, results_dir, engine=args.engine,
                             seg_method=args.seg_method, max_history=args.max_history)  # fmt: skip
-    server = make_server(args.host, args.port, create_app(session), threaded=True)
-    print(f"pbc review: http://{args.host}:{server.server_port}/  (Ctrl+C to stop)", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    app = create_app(session, args.host, args.token, allow_remote=remote)
+    server = ReviewServer(app, args.host, args.port)
+    if remote:
+        name = socket.gethostname() if args.host in WILDCARD_HOSTS else args.host
+        name = f"[{name}]" if ":" in name else name
+        url = f"http://{name}:{server.server_port}/?token={app.config['REVIEW_TOKEN']}"
+        print(
+            f"pbc review: warning: serving on {args.host}, reachable from other machines; "
+            "anyone with the URL below can edit the results",
+            file=sys.stderr,
+            flush=True,
+        )
+    else:
+        name = f"[{args.host}]" if ":" in args.host else args.host
+        url = f"http://{name}:{server.server_port}/"
+    print(f"pbc review: {url}  (Ctrl+C to stop)", flush=True)
+    server.serve_forever()
     return 0

@@ -26,13 +26,21 @@ import math
 from pathlib import Path
 
 import numpy as np
-from flask import Flask, Response, jsonify, request, send_from_directory
+from flask import (
+    Flask,
+    Response,
+    jsonify,
+    render_template_string,
+    request,
+    send_from_directory,
+)
 from PIL import Image
 from werkzeug.exceptions import HTTPException
 
 from paintbucket.errors import InputError
 from paintbucket.io.index_png import encode_index
 from paintbucket.review.export import export_clip
+from paintbucket.review.security import allowed_host_names, install_guards, new_token
 from paintbucket.review.session import DEFAULT_THRESHOLD, ReviewError, ReviewSession
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -67,7 +75,8 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # isdigit() alone accepts digits int() refuses, such as "²".
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ReviewError(f"{name} must be an integer in {low}..{high}")
     return int(raw)
 
@@ -79,30 +88,54 @@ def _json_body(required: bool) -> dict:
         if required:
             raise ReviewError("request body must be a JSON object")
         return {}
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:  # nested deeper than the JSON decoder follows
+        body = None
     if not isinstance(body, dict):
         raise ReviewError("request body must be a JSON object")
     return body
 
 
-def create_app(session: ReviewSession) -> Flask:
+def create_app(
+    session: ReviewSession,
+    host: str = "127.0.0.1",
+    token: str | None = None,
+    allow_remote: bool = False,
+) -> Flask:
     """Build the Flask app serving ``session``.
 
     Parameters
     ----------
     session : ReviewSession
         The clip and results under review.
+    host : str
+        The address or name the server binds; requests must name it or a loopback
+        name in ``Host``.
+    token : str, optional
+        Session token every ``/api/`` request must carry; a random one by default.
+        Read it back from ``app.config["REVIEW_TOKEN"]``.
+    allow_remote : bool
+        Allow a non-loopback ``host``; the page ``/`` then needs ``?token=`` too.
 
     Returns
     -------
     app : Flask
         Use ``app.test_client()`` in tests, or serve it with
-        :func:`paintbucket.review.server.make_server`.
+        :func:`paintbucket.review.server.start_server`.
+
+    Raises
+    ------
+    ValueError
+        ``host`` is not a loopback address and ``allow_remote`` is false.
     """
     app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.config["JSON_SORT_KEYS"] = False
+    app.config["REVIEW_TOKEN"] = token = token or new_token()
     app.extensions["review_session"] = session
+    install_guards(app, token, allowed_host_names(host, allow_remote), allow_remote)
+    index_template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
     @app.errorhandler(ReviewError)
     def review_error(error: ReviewError):
@@ -124,7 +157,13 @@ def create_app(session: ReviewSession) -> Flask:
 
     @app.get("/")
     def index():
-        return send_from_directory(STATIC_DIR, "index.html")
+        response = Response(render_template_string(index_template, token=token))
+        response.headers["Cache-Control"] = "no-store"  # the page holds the token
+        return response
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return send_from_directory(STATIC_DIR, "favicon.svg", mimetype="image/svg+xml")
 
     @app.get("/api/clip")
     def clip():

@@ -1,9 +1,12 @@
-"""Fixtures for the review app: a small colorized example clip and a test client."""
+"""Fixtures for the review app: a small colorized example clip, a test client and a
+live server on a free loopback port."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -37,9 +40,40 @@ def session(clip):
 
 @pytest.fixture
 def client(session):
+    """Flask test client sending the app's session token with every request."""
     from paintbucket.review.app import create_app
+    from paintbucket.review.security import TOKEN_HEADER
 
-    return create_app(session).test_client()
+    app = create_app(session)
+    test_client = app.test_client()
+    header = "HTTP_" + TOKEN_HEADER.upper().replace("-", "_")
+    test_client.environ_base[header] = app.config["REVIEW_TOKEN"]
+    return test_client
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A review app served by :func:`paintbucket.review.server.start_server`."""
+
+    url: str  # http://127.0.0.1:PORT
+    port: int
+    token: str
+    app: Any  # the Flask app served
+
+
+@pytest.fixture
+def live_server(session):
+    """The review of ``session`` served over real HTTP on a free port of 127.0.0.1."""
+    from paintbucket.review.app import create_app
+    from paintbucket.review.server import start_server
+
+    app = create_app(session)
+    server = start_server(app, "127.0.0.1", 0)
+    try:
+        port = server.server_port
+        yield LiveServer(f"http://127.0.0.1:{port}", port, app.config["REVIEW_TOKEN"], app)
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture

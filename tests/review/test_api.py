@@ -103,10 +103,10 @@ def test_paint_changes_exactly_the_segment_and_undo_restores_bytes(
     history = client.get("/api/history").get_json()
     assert [h["action"] for h in history] == ["paint"]
 
-    assert client.post("/api/undo").status_code == 200
+    assert client.post("/api/undo", json={}).status_code == 200
     assert png.read_bytes() == before_bytes and js.read_bytes() == before_json
     assert client.get("/api/history").get_json() == []
-    assert client.post("/api/undo").status_code == 409
+    assert client.post("/api/undo", json={}).status_code == 409
 
 
 def test_history_keeps_only_the_newest_edits(clip, other_color):
@@ -144,11 +144,11 @@ def test_accept_marks_reviewed_without_touching_pixels(client, clip):
     name, sid = first_uncertain(client)
     png = clip / "colorized" / f"{name}.png"
     before = png.read_bytes()
-    info = client.post(f"/api/frames/{name}/segments/{sid}/accept").get_json()
+    info = client.post(f"/api/frames/{name}/segments/{sid}/accept", json={}).get_json()
     assert info["confidence"] == 1.0 and info["reviewed"] is True
     assert png.read_bytes() == before
     assert first_uncertain(client) != (name, sid)
-    client.post("/api/undo")
+    client.post("/api/undo", json={})
     assert first_uncertain(client) == (name, sid)
 
 
@@ -158,15 +158,15 @@ def test_propagate_rewrites_following_frames(client, session, clip, other_color)
     client.post(f"/api/frames/0001/segments/{sid}/paint", json={"color": color})
     out = clip / "colorized"
     before = (out / "0002.png").read_bytes(), (out / "0002.json").read_bytes()
-    response = client.post("/api/frames/0001/propagate")
+    response = client.post("/api/frames/0001/propagate", json={})
     assert response.status_code == 200 and response.get_json() == {"frames": ["0002"]}
     info = json.loads((out / "0002.json").read_text())
     assert info["propagated_from"] == "0001" and info["reference"] == "0001"
     assert info["engine"] == "flow"
     after = read_rgba(out / "0002.png")
     assert np.any(np.all(after == color, axis=2))  # the correction travelled
-    assert client.post("/api/frames/0002/propagate").status_code == 409  # last frame
-    client.post("/api/undo")  # one undo reverts the whole propagation
+    assert client.post("/api/frames/0002/propagate", json={}).status_code == 409  # last frame
+    client.post("/api/undo", json={})  # one undo reverts the whole propagation
     assert ((out / "0002.png").read_bytes(), (out / "0002.json").read_bytes()) == before
 
 
@@ -176,7 +176,7 @@ def test_export_pngs_and_psds(client, clip):
     shading[:40] = (100, 100, 100, 255)
     shading[-20:] = (250, 250, 250, 255)
     write_png(clip / "shadow" / "0001.png", shading)
-    response = client.post("/api/export")
+    response = client.post("/api/export", json={})
     assert response.status_code == 200
     export = clip / "colorized" / "export"
     for name in ("0000", "0001", "0002"):

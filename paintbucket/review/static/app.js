@@ -17,6 +17,8 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+// Session token the server put into the page; every /api/ request must carry it.
+const TOKEN = document.querySelector('meta[name="pbc-token"]').content;
 
 function setBusy(busy) {
   document.body.dataset.state = busy ? "busy" : "ready";
@@ -30,7 +32,7 @@ function say(text, isError = false) {
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "X-PBC-Token": TOKEN },
     ...options,
   });
   const body = await response.json().catch(() => ({ error: response.statusText }));
@@ -42,6 +44,9 @@ async function api(path, options = {}) {
 
 const post = (path, body = {}) => api(path, { method: "POST", body: JSON.stringify(body) });
 const framePath = (name) => `/api/frames/${encodeURIComponent(name)}`;
+// <img> cannot send headers, so image URLs carry the token as a query parameter.
+const imageUrl = (name, kind, version) =>
+  `${framePath(name)}/${kind}.png?v=${version}&token=${encodeURIComponent(TOKEN)}`;
 const rgbaCss = (c) => `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${c[3] / 255})`;
 const sameColor = (a, b) => a && b && a.every((v, i) => v === b[i]);
 
@@ -180,7 +185,7 @@ function renderFilmstrip() {
     button.dataset.frame = frame.name;
     button.title = `frame ${frame.name}, lowest confidence ${frame.min_confidence.toFixed(2)}`;
     const image = document.createElement("img");
-    image.src = `${framePath(frame.name)}/result.png?v=${state.version}`;
+    image.src = imageUrl(frame.name, "result", state.version);
     image.alt = frame.name;
     button.appendChild(image);
     const label = document.createElement("span");
@@ -230,9 +235,9 @@ async function showFrame(name, keepSelection = false) {
   const v = ++state.version;
   const [info, line, result, segments] = await Promise.all([
     api(base),
-    loadImage(`${base}/line.png?v=${v}`),
-    loadImage(`${base}/result.png?v=${v}`),
-    loadImage(`${base}/segments.png?v=${v}`),
+    loadImage(imageUrl(name, "line", v)),
+    loadImage(imageUrl(name, "result", v)),
+    loadImage(imageUrl(name, "segments", v)),
   ]);
   state.name = name;
   state.info = info;
