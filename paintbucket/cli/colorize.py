@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from paintbucket.choices import DEFAULT_MODE, MODES
 from paintbucket.cli.options import (
     add_device_option,
     add_engine_option,
@@ -32,14 +33,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--out", dest="out_dir", required=True, metavar="OUT_DIR")
     parser.add_argument(
         "--mode",
-        choices=("forward", "nearest"),
-        default="forward",
-        help="forward: frame to frame from the first keyframe; "
-        "nearest: each frame from its nearest keyframe (default: forward)",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help="anchored: each frame from its neighbour and from the cut's keyframes, fused; "
+        "forward: frame to frame from the first keyframe; nearest: each frame from its "
+        f"neighbour on the side of its nearest keyframe (default: {DEFAULT_MODE})",
     )
     add_engine_option(
         parser,
-        "inclusion",
         "inclusion: the learned matcher with the shipped weights (default); "
         "flow: optical-flow warping baseline",
     )
@@ -64,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.errors import InputError
     from paintbucket.pipeline.clip import colorize_clip
 
+    first_keyframe = None
+    if args.sheet is not None:
+        from paintbucket.keyframe.colorize import SheetColorizer
+        from paintbucket.keyframe.sheet import load_sheet
+
+        sheet = load_sheet(args.sheet, args.seg_method, max_pixels=args.max_pixels)
+        first_keyframe = SheetColorizer(sheet, device=args.device).first_keyframe
+
     if args.weights and args.engine != "inclusion":
         raise InputError(None, "--weights only applies to --engine inclusion")
     check_device(args.device)
@@ -76,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         keep_line=args.keep_line,
         seg_method=args.seg_method,
         progress=not args.quiet,
-        sheet=args.sheet,
+        first_keyframe=first_keyframe,
+        protected=[args.sheet] if args.sheet else [],
         max_pixels=args.max_pixels,
     )
     print(f"wrote {len(written)} frames to {args.out_dir}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from paintbucket.choices import KEYFRAME_METHODS
 from paintbucket.cli.options import (
     add_device_option,
     add_max_pixels_option,
@@ -59,8 +60,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument(
         "--method",
-        choices=("model", "baseline"),
-        default="model",
+        choices=KEYFRAME_METHODS,
+        default=KEYFRAME_METHODS[0],
         help="model: the shipped keyframe matcher (default); baseline: aligned-reference "
         "voting without learning",
     )
@@ -86,17 +87,11 @@ def run(args: argparse.Namespace) -> int:
 
     from paintbucket.core.frames import Frame
     from paintbucket.errors import InputError
-    from paintbucket.io.colorbook import VARIANTS
     from paintbucket.io.images import image_size, read_rgba, write_png, write_text
     from paintbucket.io.outputs import check_output_file
-    from paintbucket.keyframe.colorize import colorize_keyframe
-    from paintbucket.keyframe.shading import (
-        GROUPS,
-        shade_from_color_lines,
-        shading_from_annotation,
-    )
-    from paintbucket.keyframe.sheet import BACKGROUND_KEY, load_sheet
-    from paintbucket.keyframe.text import entry_categories
+    from paintbucket.keyframe.colorize import SheetColorizer
+    from paintbucket.keyframe.shading import shade_from_color_lines, shading_from_annotation
+    from paintbucket.keyframe.sheet import load_sheet
 
     out = Path(args.out)
     out_json = out.with_suffix(".json")
@@ -127,58 +122,13 @@ def run(args: argparse.Namespace) -> int:
 
         group = groups_from_strokes(target.segment_ids, read_rgba(args.strokes, max_pixels))
         shade = shade_from_color_lines(target.segment_ids, line_art)
-    categories = entry_categories(sheet.colorbook.entries)
-    matcher = selector = None
-    if args.method == "model":
-        from paintbucket.keyframe.learned import KeyframeModel
-        from paintbucket.keyframe.select import ReferenceSelector
-
-        matcher = KeyframeModel(args.weights, device=args.device)
-        selector = ReferenceSelector(args.selector_weights, device=args.device)
-    result = colorize_keyframe(
-        sheet,
-        target,
-        shade=shade,
-        group=group,
-        categories=categories,
-        refs=args.refs,
-        refine_flow=args.refine_flow,
-        matcher=matcher,
-        selector=selector,
-    )
-    rgba = result.coloring.render()
-    keys = sheet.entry_keys
-    all_categories = ["background", *categories]
-    colors = result.coloring.segment_rgba().tolist()
-    segments = {}
-    for i in range(1, result.coloring.num_segments + 1):
-        entry = int(result.entry[i])
-        segments[str(i)] = {
-            "entry": keys[entry],
-            "category": all_categories[entry],
-            "variant": "background"
-            if keys[entry] == BACKGROUND_KEY
-            else VARIANTS[result.variant[i]],
-            "color": colors[i],
-            "confidence": round(float(result.confidence[i]), 4),
-        }
-        if group is not None and group[i] >= 0:
-            segments[str(i)]["group"] = GROUPS[int(group[i])]
-    report = {
-        "sheet": str(args.sheet),
-        "method": args.method,
-        "line": str(args.line),
-        "references": [
-            {"name": ref.name, "score": round(float(s), 4), "weight": round(float(w), 4)}
-            for ref, s, w in zip(
-                sheet.references, result.reference_scores, result.reference_weights
-            )
-        ],
-        "num_segments": result.coloring.num_segments,
-        "segments": segments,
-    }
+    colorizer = SheetColorizer(sheet, args.method, args.refs, args.refine_flow, args.weights,
+                               args.selector_weights, args.device)  # fmt: skip
+    result = colorizer(target, shade, group)
+    report = result.to_json(sheet, colorizer.categories, group, method=args.method,
+                            line=str(args.line))  # fmt: skip
     # JSON first: a PNG without its JSON is an unfinished result.
     write_text(out_json, json.dumps(report, indent=1) + "\n")
-    write_png(out, rgba)
+    write_png(out, result.coloring.render())
     print(f"wrote {out} and {out_json}")
     return 0

@@ -21,9 +21,12 @@ def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> 
     )
 
 
-def add_engine_option(parser: argparse.ArgumentParser, help: str) -> None:
-    """``--engine inclusion|flow`` -> ``args.engine`` (the library's default engine)."""
-    parser.add_argument("--engine", choices=ENGINE_NAMES, default=ENGINE_NAMES[0], help=help)
+def add_engine_option(
+    parser: argparse.ArgumentParser, help: str, default: str = ENGINE_NAMES[0]
+) -> None:
+    """``--engine inclusion|flow`` -> ``args.engine`` (the library's default engine unless
+    ``default`` says otherwise)."""
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default=default, help=help)
 
 
 def add_device_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:

@@ -54,8 +54,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     add_engine_option(
         parser,
-        "flow",
         "engine for colorizing missing results and for re-propagation (default: flow)",
+        default="flow",
     )
     add_seg_option(parser, help="segmentation the results were made with (default: default)")
     parser.add_argument(

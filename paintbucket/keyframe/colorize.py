@@ -17,16 +17,18 @@ import numpy as np
 from paintbucket.choices import KEYFRAME_METHODS
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import Frame
+from paintbucket.io.colorbook import VARIANTS
 from paintbucket.keyframe.baseline import align, reference_scores, vote_reference
 from paintbucket.keyframe.learned import KeyframeModel
 from paintbucket.keyframe.select import ReferenceSelector
 from paintbucket.keyframe.shading import (
+    GROUPS,
     SHADE_VARIANT,
     UNKNOWN,
     entry_group,
     shading_from_annotation,
 )
-from paintbucket.keyframe.sheet import DesignSheet
+from paintbucket.keyframe.sheet import BACKGROUND_KEY, DesignSheet
 from paintbucket.keyframe.text import entry_categories
 
 #: Variant columns tried in this order when votes tie (normal first).
@@ -60,6 +62,57 @@ class KeyframeResult:
     confidence: np.ndarray
     reference_scores: np.ndarray
     reference_weights: np.ndarray
+
+    def to_json(
+        self,
+        sheet: DesignSheet,
+        categories: list[str],
+        group: np.ndarray | None = None,
+        **extra: object,
+    ) -> dict:
+        """The JSON report ``pbc keyframe`` writes beside its PNG.
+
+        Parameters
+        ----------
+        sheet : DesignSheet
+            The sheet the result was colored from.
+        categories : list of str
+            Category of every colorbook entry (``sheet.colorbook.entries`` order).
+        group : (N + 1,) int, optional
+            Parsing group per segment (-1 unknown), reported where known.
+        **extra
+            More top-level keys (e.g. the method and the target file).
+
+        Returns
+        -------
+        report : dict
+            ``sheet`` (its folder), ``extra``, ``references`` (name, score, weight),
+            ``num_segments`` and, per segment id, ``segments`` with the colorbook
+            ``entry``, its ``category``, the ``variant``, the RGBA ``color`` and the
+            ``confidence`` (and ``group``).
+        """
+        keys = sheet.entry_keys
+        all_categories = ["background", *categories]
+        colors = self.coloring.segment_rgba().tolist()
+        segments = {}
+        for i in range(1, self.coloring.num_segments + 1):
+            entry = int(self.entry[i])
+            background = keys[entry] == BACKGROUND_KEY
+            segments[str(i)] = {
+                "entry": keys[entry],
+                "category": all_categories[entry],
+                "variant": "background" if background else VARIANTS[self.variant[i]],
+                "color": colors[i],
+                "confidence": round(float(self.confidence[i]), 4),
+            }
+            if group is not None and group[i] >= 0:
+                segments[str(i)]["group"] = GROUPS[int(group[i])]
+        references = [
+            {"name": ref.name, "score": round(float(s), 4), "weight": round(float(w), 4)}
+            for ref, s, w in zip(sheet.references, self.reference_scores, self.reference_weights)
+        ]
+        return {"sheet": str(sheet.root), **extra, "references": references,
+                "num_segments": self.coloring.num_segments, "segments": segments}  # fmt: skip
 
 
 def reference_weights(scores: np.ndarray, refs: str | int) -> np.ndarray:

@@ -3,10 +3,9 @@ painted keyframes (or from a first keyframe colored by an injected keyframe colo
 
 from paintbucket.pipeline.api import colorize_pair
 from paintbucket.pipeline.chain import MODES, colorize_sequence, fuse_colorings, plan_references
-from paintbucket.pipeline.clip import DEFAULT_MODE, colorize_clip
+from paintbucket.pipeline.clip import colorize_clip
 
 __all__ = [
-    "DEFAULT_MODE",
     "MODES",
     "colorize_clip",
     "colorize_pair",

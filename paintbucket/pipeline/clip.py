@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from paintbucket.choices import DEFAULT_MODE
 from paintbucket.consecutive import DEFAULT_ENGINE, make_engine
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
@@ -30,8 +31,6 @@ from paintbucket.pipeline.chain import MODES, colorize_sequence
 #: given the drawing and its shading annotation (``line_anno/``, or None); e.g.
 #: :meth:`paintbucket.keyframe.SheetColorizer.first_keyframe`.
 FirstKeyframe = Callable[[Frame, "np.ndarray | None"], SegmentColoring]
-#: Default of ``colorize_clip(mode=...)`` and ``pbc colorize --mode``.
-DEFAULT_MODE = "forward"
 
 
 def colorize_clip(

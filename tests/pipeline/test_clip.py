@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from paintbucket.errors import InputError
-from paintbucket.io import read_rgba, write_png
-from paintbucket.pipeline import colorize_clip, open_clip, plan_references
+from paintbucket.io import normalize_transparent, read_rgba, write_png
+from paintbucket.pipeline import colorize_clip
 from paintbucket.segment import pack_rgba
 from paintbucket.synth.example import write_example_clip
 from tests.conftest import real_data
@@ -19,23 +19,6 @@ def _colors(rgba: np.ndarray) -> set[int]:
 @pytest.fixture(scope="module")
 def example_clip(tmp_path_factory):
     return write_example_clip(tmp_path_factory.mktemp("clip") / "mascot", frames=4, size=192)
-
-
-def test_plan_forward_and_nearest():
-    names = ["a", "b", "c", "d", "e"]
-    assert plan_references(names, {"c"}, "forward") == [
-        (2, -1), (1, 2), (3, 2), (0, 1), (4, 3)
-    ]  # fmt: skip
-    forward = dict(plan_references(names, {"a", "e"}, "forward"))
-    assert forward == {0: -1, 4: -1, 1: 0, 2: 1, 3: 2}
-    nearest = dict(plan_references(names, {"a", "e"}, "nearest"))
-    assert nearest == {0: -1, 4: -1, 1: 0, 2: 1, 3: 4}
-
-
-def test_plan_references_come_first():
-    order = [i for i, _ in plan_references(list("abcdefg"), {"b", "f"}, "nearest")]
-    for index, reference in plan_references(list("abcdefg"), {"b", "f"}, "nearest"):
-        assert reference < 0 or order.index(reference) < order.index(index)
 
 
 def test_clip_outputs(example_clip, tmp_path):
@@ -116,23 +99,12 @@ def test_bad_clips_fail_before_writing(example_clip, tmp_path, break_clip, messa
     assert not (tmp_path / "out").exists()
 
 
-def test_missing_folders(tmp_path):
-    with pytest.raises(InputError, match="clip folder not found"):
-        open_clip(tmp_path / "nope")
-    (tmp_path / "c").mkdir()
-    with pytest.raises(InputError, match="missing line/"):
-        open_clip(tmp_path / "c")
-    (tmp_path / "c" / "line").mkdir()
-    with pytest.raises(InputError, match="no PNG line-art frames"):
-        open_clip(tmp_path / "c")
-
-
 def test_laughing_girl_colors_only_keyframe_colors(tmp_path):
     clip = real_data("laughing_girl")
     written = colorize_clip(clip, tmp_path / "out", progress=False)
     assert [p.stem for p in written] == ["0000", "0001", "0002", "0003"]
-    keyframe = read_rgba(clip / "gt" / "0000.png")
-    keyframe[keyframe[..., 3] == 0] = 0
+    keyframe = normalize_transparent(read_rgba(clip / "gt" / "0000.png"))
+    assert np.array_equal(read_rgba(written[0]), keyframe)  # the painted keyframe, bit-exact
     allowed = _colors(keyframe)
     for path in written:
         result = read_rgba(path)
@@ -153,6 +125,7 @@ def test_smoke_explosion_nearest_from_last_frame(tmp_path):
 def test_first_keyframe_from_a_design_sheet(tmp_path):
     import shutil
 
+    from paintbucket.keyframe.colorize import SheetColorizer
     from paintbucket.keyframe.sheet import load_sheet
     from paintbucket.synth.dataset import SynthConfig, generate
 
@@ -164,17 +137,19 @@ def test_first_keyframe_from_a_design_sheet(tmp_path):
     shutil.rmtree(clip / "gt")  # no keyframe: the sheet provides it
     with pytest.raises(InputError, match="gt"):
         colorize_clip(clip, tmp_path / "nothing", progress=False)
-    written = colorize_clip(clip, tmp_path / "out", sheet=data / "char000_sheet", progress=False)
+    sheet = load_sheet(data / "char000_sheet")
+    first_keyframe = SheetColorizer(sheet).first_keyframe
+    written = colorize_clip(clip, tmp_path / "out", first_keyframe=first_keyframe, progress=False)
     assert [p.name for p in written] == ["0000.png", "0001.png", "0002.png"]
-    palette = {tuple(c) for c in load_sheet(data / "char000_sheet").palette.tolist()}
+    palette = {tuple(c) for c in sheet.palette.tolist()}
     for path in written:
         colors = {tuple(c) for c in np.unique(read_rgba(path).reshape(-1, 4), axis=0).tolist()}
         assert colors <= palette | {(0, 0, 0, 255)}
     first = json.loads((tmp_path / "out" / "0000.json").read_text())
     assert first["engine"] == "sheet" and first["keyframe"] is False
-    with pytest.raises(InputError, match="design sheet folder not found"):
-        colorize_clip(clip, tmp_path / "bad", sheet=tmp_path / "missing", progress=False)
-    assert not (tmp_path / "bad").exists()
+    with pytest.raises(InputError, match="inside"):  # the sheet is an input, too
+        colorize_clip(clip, data / "char000_sheet" / "out", first_keyframe=first_keyframe,
+                      protected=[data / "char000_sheet"], progress=False)  # fmt: skip
 
 
 @pytest.mark.parametrize("interrupt_at", [1, 2, 3, 4])

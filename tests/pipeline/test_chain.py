@@ -1,0 +1,135 @@
+import numpy as np
+import pytest
+
+from paintbucket.core import ColoredFrame, Frame, SegmentColoring
+from paintbucket.pipeline.chain import (
+    anchor_references,
+    colorize_sequence,
+    fuse_colorings,
+    plan_references,
+    union_palette,
+)
+
+RED, BLUE, GREEN = (255, 0, 0, 255), (0, 0, 255, 255), (0, 255, 0, 255)
+
+
+def test_plan_forward_and_nearest():
+    names = ["a", "b", "c", "d", "e"]
+    assert plan_references(names, {"c"}, "forward") == [
+        (2, -1), (1, 2), (3, 2), (0, 1), (4, 3)
+    ]  # fmt: skip
+    forward = dict(plan_references(names, {"a", "e"}, "forward"))
+    assert forward == {0: -1, 4: -1, 1: 0, 2: 1, 3: 2}
+    nearest = dict(plan_references(names, {"a", "e"}, "nearest"))
+    assert nearest == {0: -1, 4: -1, 1: 0, 2: 1, 3: 4}
+
+
+def test_plan_references_come_first():
+    order = [i for i, _ in plan_references(list("abcdefg"), {"b", "f"}, "nearest")]
+    for index, reference in plan_references(list("abcdefg"), {"b", "f"}, "nearest"):
+        assert reference < 0 or order.index(reference) < order.index(index)
+
+
+def test_plan_anchored_chains_like_nearest():
+    names = list("abcdefg")
+    assert plan_references(names, {"b", "f"}, "anchored") == plan_references(
+        names, {"b", "f"}, "nearest"
+    )
+    with pytest.raises(ValueError, match="unknown mode"):
+        plan_references(names, {"b"}, "sideways")
+    with pytest.raises(ValueError, match="no keyframe"):
+        plan_references(names, set(), "anchored")
+
+
+def test_anchor_references():
+    assert anchor_references(3, [0, 6]) == [0, 6]
+    assert anchor_references(3, [6, 0, 1]) == [1, 6]
+    assert anchor_references(9, [0, 6]) == [6]
+    assert anchor_references(0, []) == []
+
+
+def test_union_palette_exact():
+    palette, columns = union_palette([np.array([BLUE, RED], np.uint8), np.array([GREEN], np.uint8)])
+    assert palette.tolist() == [list(BLUE), list(GREEN), list(RED)]
+    assert [c.tolist() for c in columns] == [[0, 2], [1]]
+    empty, no_columns = union_palette([])
+    assert empty.shape == (0, 4) and no_columns == []
+
+
+def _coloring(palette, rows) -> SegmentColoring:
+    probabilities = np.array([[0.0] * len(palette), *rows], np.float32)
+    return SegmentColoring(np.array([[1, 2]], np.int32), np.array(palette, np.uint8), probabilities)
+
+
+def test_fuse_exact_values():
+    chained = _coloring([RED, BLUE], [[0.6, 0.4], [0.9, 0.1]])
+    anchor = _coloring([BLUE, GREEN], [[1.0, 0.0], [0.5, 0.5]])
+    fused = fuse_colorings(chained, [anchor], anchor_weight=1.0)
+    assert fused.palette.tolist() == [list(BLUE), list(GREEN), list(RED)]
+    # Segment 1: chain (red .6, blue .4) + a sure anchor (blue 1 x confidence 1).
+    assert np.allclose(fused.probabilities[1], [1.4 / 2, 0.0, 0.6 / 2])
+    # Segment 2: the unsure anchor (confidence .5) adds half of its table.
+    assert np.allclose(fused.probabilities[2], np.array([0.1 + 0.25, 0.25, 0.9]) / 1.5)
+    assert fused.probabilities[0].sum() == 0
+    assert fuse_colorings(chained, []) is chained
+
+
+def test_fuse_rejects_other_segmentations():
+    chained = _coloring([RED], [[1.0], [1.0]])
+    other = SegmentColoring(np.array([[1]], np.int32), np.array([RED], np.uint8),
+                            np.zeros((2, 1), np.float32))  # fmt: skip
+    with pytest.raises(ValueError, match="different segmentations"):
+        fuse_colorings(chained, [other])
+
+
+def _frame(width: int = 4) -> Frame:
+    line_art = np.zeros((2, width, 4), np.uint8)
+    ids = np.arange(1, 2 * width + 1, dtype=np.int32).reshape(2, width)
+    return Frame(line_art, ids, np.zeros((2, width), bool))
+
+
+@pytest.mark.parametrize("mode", ["forward", "nearest", "anchored"])
+def test_sequence_calls_and_order(mode):
+    key = _frame()
+    palette = np.array([RED, BLUE], np.uint8)
+    index = np.array([-1] + [0, 1] * 4, np.int32)
+    keyframe = ColoredFrame(key.line_art, key.segment_ids, key.line_mask, palette, index)
+    calls = []
+
+    def engine(reference, target):
+        calls.append(reference)
+        return reference.as_coloring()  # same segments: copy the reference's colors
+
+    loaded = []
+
+    def load_frame(i):
+        loaded.append(i)
+        return _frame()
+
+    def load_keyframe(i):
+        return keyframe, keyframe.as_coloring()
+
+    out = list(colorize_sequence(5, [0, 4], load_frame, load_keyframe, engine, mode))
+    assert sorted(i for i, *_ in out) == [0, 1, 2, 3, 4]
+    assert sorted(loaded) == [1, 2, 3]
+    for *_, coloring in out:
+        assert np.array_equal(coloring.segment_rgba()[1:], palette[index[1:]])  # no drift
+    # Three chained calls; anchored adds the keyframes that are not the chained
+    # reference: one for frames 1 and 3, two for frame 2.
+    assert len(calls) == 3 + {"forward": 0, "nearest": 0, "anchored": 4}[mode]
+
+
+def test_sequence_fuses_anchors():
+    key = _frame(1)
+    keyframe = ColoredFrame(key.line_art, key.segment_ids, key.line_mask,
+                            np.array([RED], np.uint8), np.array([-1, 0, 0], np.int32))  # fmt: skip
+    seen = []
+
+    def fuse(chained, anchors):
+        seen.append(len(anchors))
+        return chained
+
+    list(colorize_sequence(4, [0], lambda i: _frame(1),
+                           lambda i: (keyframe, keyframe.as_coloring()),
+                           lambda ref, tgt: ref.as_coloring(), "anchored", fuse))  # fmt: skip
+    assert seen == [1, 1]  # frame 1's chained reference is the keyframe: nothing to fuse
