@@ -21,6 +21,7 @@ from paintbucket.io.images import (
     write_text,
 )
 from paintbucket.io.outputs import check_output_folder
+from paintbucket.pipeline.result import render_result
 
 MODES = ("forward", "nearest")
 
@@ -272,13 +273,14 @@ def colorize_clip(
                 del colored[reference]
         if users[index] > 0:
             colored[index] = current
-        rgba = coloring.render(frame.line_art, keep_line=keep_line)
-        info = coloring.to_json(
-            frame=name,
+        rgba, info = render_result(
+            frame,
+            coloring,
+            name,
             reference=None if reference < 0 else names[reference],
             keyframe=reference < 0 and name != sheet_frame,
             engine=engine_used,
-            size=[rgba.shape[1], rgba.shape[0]],
+            keep_line=keep_line,
         )
         # JSON first: a reader treats a PNG without its JSON as unfinished.
         write_text(out_dir / f"{name}.json", json.dumps(info))
