@@ -26,6 +26,7 @@ from paintbucket.io.images import (
 )
 from paintbucket.io.outputs import check_output_folder
 from paintbucket.pipeline.chain import MODES, colorize_sequence
+from paintbucket.pipeline.result import render_result
 
 #: A first-keyframe colorizer: ``first_keyframe(frame, annotation) -> SegmentColoring``,
 #: given the drawing and its shading annotation (``line_anno/``, or None); e.g.
@@ -144,19 +145,12 @@ def colorize_clip(
                                                   unit="frame", disable=not progress):  # fmt: skip
         name = names[index]
         painted = reference < 0 and name != sheet_frame
+        engine_used = "keyframe" if painted else "sheet" if reference < 0 else engine_name
+        rgba, info = render_result(frame, coloring, name,
+                                   None if reference < 0 else names[reference], painted,
+                                   engine_used, keep_line, mode=mode)  # fmt: skip
         if painted:  # the painter's own pixels, bit for bit
             rgba = normalize_transparent(read_rgba(clip.keyframe_paths[name], max_pixels))
-        else:
-            rgba = coloring.render(frame.line_art, keep_line=keep_line)
-        engine_used = "keyframe" if painted else "sheet" if reference < 0 else engine_name
-        info = coloring.to_json(
-            frame=name,
-            reference=None if reference < 0 else names[reference],
-            keyframe=painted,
-            engine=engine_used,
-            mode=mode,
-            size=[rgba.shape[1], rgba.shape[0]],
-        )
         # JSON first: a reader treats a PNG without its JSON as unfinished.
         write_text(out_dir / f"{name}.json", json.dumps(info))
         written[index] = write_png(out_dir / f"{name}.png", rgba)

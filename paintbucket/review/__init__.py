@@ -1,4 +1,27 @@
-"""Reviewing and correcting colorization results in the browser (``pbc review``)."""
+"""Reviewing and correcting colorization results in the browser (``pbc review``).
+
+Modules, each importing only those listed before it:
+
+* :mod:`~paintbucket.review.errors`: :class:`ReviewError`, a refused request and its
+  HTTP status.
+* :mod:`~paintbucket.review.history`: the crash-safe undo journal on disk. It knows
+  files and their bytes (a frame is ``<name>.png`` + ``<name>.json``), nothing of
+  segments or colors, so its guarantees are testable on a folder of a few bytes.
+* :mod:`~paintbucket.review.edits`: a frame's result files: reading them, the hand edits
+  (paint and accept a segment) as functions returning new arrays and dicts, and the
+  atomic rewrite of both files.
+* :mod:`~paintbucket.review.propagation`: re-colorizing the frames after a corrected
+  one, through the same ``coloring -> PNG + JSON`` step as ``pbc colorize``
+  (:func:`paintbucket.pipeline.result.render_result`).
+* :mod:`~paintbucket.review.export`: PNG sequences and layered PSDs of the reviewed
+  results.
+* :mod:`~paintbucket.review.session`: :class:`ReviewSession`, the facade the app talks
+  to: it validates the clip, the results and every request, holds the palette, the
+  segment cache and the review queue, takes the lock, and runs each edit as one
+  history transaction.
+* :mod:`~paintbucket.review.app`, :mod:`~paintbucket.review.server`: the Flask API and
+  the server around a session.
+"""
 
 from paintbucket.review.session import (
     DEFAULT_THRESHOLD,

@@ -2,52 +2,25 @@
 
 Everything the web app does goes through :class:`ReviewSession`, which knows nothing
 about HTTP. Results live in ``RESULTS_DIR/<name>.png`` + ``<name>.json`` exactly as
-``pbc colorize`` writes them; edits rewrite those files atomically.
+``pbc colorize`` writes them; edits rewrite those files atomically
+(:mod:`paintbucket.review.edits`), each edit one entry of the crash-safe undo history in
+``RESULTS_DIR/.review/history/`` (:mod:`paintbucket.review.history`, which explains the
+journal), and propagation re-colorizes the frames after a corrected one
+(:mod:`paintbucket.review.propagation`).
 
-Undo history lives on disk in ``RESULTS_DIR/.review/history/NNNNNN/``: one entry per edit
-(paint, accept, propagate), holding the PNG and JSON bytes every frame it changed had
-before, and ``entry.json`` (action, frames, ``done``). Only the newest ``max_history``
-entries are kept, so a long session does not fill the disk with frame copies.
-
-Crash safety. Each write is atomic (temporary file + rename), and an edit or an undo is a
-multi-file transaction journaled in its ``entry.json``, so a process killed at any point
-(SIGKILL, an exception) leaves, once a session has reopened the folder, every frame
-wholly edited or wholly not, with the history agreeing. (Power loss is another matter:
-the writers do not fsync, so the renames may reach the disk out of order.)
-
-* Edit: save the frames' current bytes in a new entry, then write ``entry.json`` with
-  ``done: false`` (the intent), then the new PNGs and JSONs, then ``done: true`` (the
-  commit point). An entry without ``entry.json`` changed nothing yet.
-* Undo: rewrite the newest entry's ``entry.json`` with ``done: false, undoing: true``
-  (from here on it is no longer in the history), copy the saved bytes back to every
-  frame, then delete the entry.
-* Delete an entry (after an undo, or the oldest beyond ``max_history``): rename its
-  folder to ``.removed-...`` first, one atomic step that takes it out of the history,
-  then delete the files. A half-deleted entry is thus never listed nor undone.
-* Recovery, when a session opens, right after a write failed, and before every edit
-  or undo: delete ``.removed-*`` folders and entries without ``entry.json``; restore
-  every entry that is not ``done``, newest first, and delete it. For an interrupted
-  edit that rolls it back; for an interrupted undo it rolls the undo forward.
-  Restoring only copies the entry's saved bytes, which nothing changes before the
-  entry is deleted, so doing it again after another crash gives the same result.
-  Opening also drops entries beyond ``max_history`` (a crash between an edit's commit
-  and the pruning leaves one too many).
-
-:meth:`ReviewSession.history` lists ``done`` entries only. A session also removes, on
-opening, the temporary files that killed writes left in the results folder, the history
-and the export folder. One session per results folder at a time: two processes editing
-the same folder are not coordinated.
+A session recovers the history when it opens, right after a write failed, and before
+every edit or undo, so the files and the history always agree; :meth:`ReviewSession.history`
+lists ``done`` entries only. A session also removes, on opening, the temporary files
+that killed writes left in the results folder, the history and the export folder. One
+session per results folder at a time: two processes editing the same folder are not
+coordinated.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
 import threading
-import time
-import uuid
 from collections import OrderedDict
 from pathlib import Path
 
@@ -55,19 +28,22 @@ import numpy as np
 from PIL import Image
 
 from paintbucket.consecutive import make_engine
-from paintbucket.core.frames import ColoredFrame, Engine, Frame
+from paintbucket.core.frames import Engine, Frame
 from paintbucket.errors import InputError
 from paintbucket.io.clip import Clip, open_clip
 from paintbucket.io.colorbook import read_colorbook
-from paintbucket.io.images import (
-    normalize_transparent,
-    read_rgba,
-    remove_temp_files,
-    write_bytes,
-    write_png,
-    write_text,
+from paintbucket.io.images import normalize_transparent, read_rgba, remove_temp_files
+from paintbucket.review.edits import (
+    accept_segment,
+    paint_segment,
+    read_result_image,
+    read_result_info,
+    write_result,
 )
+from paintbucket.review.errors import ReviewError
 from paintbucket.review.export import EXPORT_DIR
+from paintbucket.review.history import History
+from paintbucket.review.propagation import propagate_results, reference_from_result
 from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
@@ -76,27 +52,10 @@ from paintbucket.segment.stats import pack_rgba, unpack_rgba
 DEFAULT_THRESHOLD = 0.8
 #: Name of the folder (inside the results folder) holding the undo history.
 STATE_DIR = ".review"
-#: Journal of one history entry (action, frames, ``done``), inside its folder.
-ENTRY_FILE = "entry.json"
-#: Prefix of a history entry folder being deleted (no longer part of the history).
-REMOVED_PREFIX = ".removed-"
 #: Undo entries kept on disk by default (each holds copies of the frames it changed).
 DEFAULT_MAX_HISTORY = 200
 #: Segment maps kept in memory.
 SEGMENT_CACHE_SIZE = 16
-_REQUIRED_KEYS = ("num_segments", "colors", "confidence", "candidates")
-
-
-class ReviewError(Exception):
-    """A request the session refuses; ``status`` is the HTTP status to answer with."""
-
-    status = 400
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
 
 
 def default_results_dir(clip_dir: str | Path) -> Path:
@@ -184,6 +143,7 @@ class ReviewSession:
         self.lock = threading.RLock()
         self._segments: OrderedDict[str, np.ndarray] = OrderedDict()
         self.history_dir = self.results_dir / STATE_DIR / "history"
+        self._journal = History(self.history_dir, self.results_dir, self.names, max_history)
 
         missing = missing_results(self.clip_dir, self.results_dir)
         if missing:
@@ -197,9 +157,9 @@ class ReviewSession:
         self.palette = self._keyframe_palette()
         self.palette_names = self._palette_names()
         self._remove_stale_temp_files()
-        self._recover()
-        self._prune()  # a crash may have come between an edit's commit and its pruning
-        self._info = {name: self._read_info(name) for name in self.names}
+        self._journal.recover()
+        self._journal.prune()  # a crash may have come between an edit's commit and its pruning
+        self._info = {name: read_result_info(self.json_path(name)) for name in self.names}
 
     # ----------------------------------------------------------------- loading
 
@@ -223,17 +183,6 @@ class ReviewSession:
                 path,
                 f"result is {width}x{height} but the line art is {self.size[1]}x{self.size[0]}",
             )
-
-    def _read_info(self, name: str) -> dict:
-        path = self.json_path(name)
-        try:
-            info = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise InputError(path, f"cannot read result JSON ({error})") from None
-        if not isinstance(info, dict) or any(key not in info for key in _REQUIRED_KEYS):
-            raise InputError(path, f"result JSON needs the keys {', '.join(_REQUIRED_KEYS)}")
-        info.setdefault("reviewed", [])
-        return info
 
     def _keyframe_palette(self) -> np.ndarray:
         """(P, 4) uint8: every distinct color of the keyframes, sorted."""
@@ -404,103 +353,20 @@ class ReviewSession:
 
     # ----------------------------------------------------------------- history
 
-    def _entries(self) -> list[Path]:
-        """History entry folders (``NNNNNN``), oldest first."""
-        if not self.history_dir.is_dir():
-            return []
-        return sorted(p for p in self.history_dir.iterdir() if p.is_dir() and p.name.isdigit())
-
-    def _record(self, entry: Path) -> dict | None:
-        """An entry's ``entry.json``, or None while it has none (snapshot unfinished).
-
-        Raises
-        ------
-        InputError
-            If the file is unreadable or names a frame the clip does not have.
-        """
-        path = entry / ENTRY_FILE
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise InputError(path, f"cannot read undo history entry ({error})") from None
-        frames = record.get("frames") if isinstance(record, dict) else None
-        if not isinstance(frames, list) or not all(name in self.index for name in frames):
-            raise InputError(path, "undo history entry does not list frames of this clip")
-        return record
-
     def _begin(self, action: str, names: list[str], **meta: object) -> Path:
-        """Snapshot the current files of ``names`` into a new (not done) history entry."""
-        entries = self._entries()
-        number = int(entries[-1].name) + 1 if entries else 1
-        entry = self.history_dir / f"{number:06d}"
-        entry.mkdir(parents=True)
-        for name in names:
-            write_bytes(entry / f"{name}.png", self.result_path(name).read_bytes())
-            write_bytes(entry / f"{name}.json", self.json_path(name).read_bytes())
-        record = {"id": number, "action": action, "frames": names, "time": time.time(), **meta}
-        write_text(entry / ENTRY_FILE, json.dumps({**record, "done": False}))
-        return entry
-
-    def _commit(self, entry: Path) -> None:
-        """Mark an entry done: from here on the edit survives a crash and can be undone."""
-        record = json.loads((entry / ENTRY_FILE).read_text(encoding="utf-8"))
-        write_text(entry / ENTRY_FILE, json.dumps({**record, "done": True}))
-
-    def _prune(self) -> None:
-        """Delete the entries beyond ``max_history``, oldest first."""
-        for old in self._entries()[: -self.max_history]:
-            self._delete(old)
-
-    def _delete(self, entry: Path) -> None:
-        """Take an entry out of the history in one atomic rename, then delete its files."""
-        removed = self.history_dir / f"{REMOVED_PREFIX}{entry.name}-{uuid.uuid4().hex}"
-        os.replace(entry, removed)
-        shutil.rmtree(removed)
-
-    def _restore(self, entry: Path, record: dict) -> None:
-        """Copy an entry's saved files back, byte for byte, and delete the entry.
-
-        Idempotent until the entry is gone: the saved files are never changed.
-        """
-        for name in record["frames"]:
-            write_bytes(self.result_path(name), (entry / f"{name}.png").read_bytes())
-            write_bytes(self.json_path(name), (entry / f"{name}.json").read_bytes())
-        self._delete(entry)
-
-    def _recover(self) -> list[str]:
-        """Finish what a crash or a failed write interrupted (see the module docstring):
-        roll back unfinished edits, roll forward unfinished undos, drop deleted entries.
-
-        Returns
-        -------
-        names : list of str
-            Frames whose files were restored.
-        """
-        if not self.history_dir.is_dir():
-            return []
-        for leftover in self.history_dir.glob(f"{REMOVED_PREFIX}*"):
-            shutil.rmtree(leftover)
-        restored: list[str] = []
-        for entry in reversed(self._entries()):
-            record = self._record(entry)
-            if record is None:
-                shutil.rmtree(entry)  # crashed while snapshotting: nothing was changed yet
-            elif not record.get("done"):
-                self._restore(entry, record)
-                restored += record["frames"]
-        return restored
+        """Save the current files of ``names`` in a new, not done, history entry
+        (:meth:`History.begin`); what an edit does first."""
+        return self._journal.begin(action, names, **meta)
 
     def _reload(self, names: list[str]) -> None:
         """Read the result JSON of ``names`` again, after their files were rewritten."""
         for name in names:
-            self._info[name] = self._read_info(name)
+            self._info[name] = read_result_info(self.json_path(name))
 
     def _settle(self) -> None:
         """Recover before a change, in case an earlier write failed and so did its
         immediate recovery (the files it left are then no state to build on)."""
-        self._reload(self._recover())
+        self._reload(self._journal.recover())
 
     def _remove_stale_temp_files(self) -> list[Path]:
         """Delete the temporary files of writes a killed process never finished."""
@@ -513,8 +379,7 @@ class ReviewSession:
     def history(self) -> list[dict]:
         """Done edits, oldest first."""
         with self.lock:
-            records = (self._record(entry) for entry in self._entries())
-            return [record for record in records if record is not None and record.get("done")]
+            return self._journal.records()
 
     def undo(self) -> dict:
         """Undo the last edit (paint, accept or propagate), restoring its files exactly.
@@ -526,20 +391,12 @@ class ReviewSession:
         """
         with self.lock:
             self._settle()
-            entries = self._entries()
+            entries = self._journal.entries()
             if not entries:
                 raise ReviewError("nothing to undo", 409)
-            entry = entries[-1]
-            record = self._record(entry)
-            # The journal: once this is written the entry is out of the history, and a
-            # restart finishes the undo whatever step a crash interrupted.
-            write_text(entry / ENTRY_FILE, json.dumps({**record, "done": False, "undoing": True}))
+            record = self._journal.record(entries[-1])
             try:
-                self._restore(entry, record)
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    self._recover()  # finish the undo now; else the next call or start does
-                raise
+                self._journal.undo(entries[-1], record)
             finally:
                 self._reload(record["frames"])
             return record
@@ -563,23 +420,18 @@ class ReviewSession:
         """
         names = [name for name, _, _ in outputs]
         try:
-            entry = self._begin(action, names, **meta)
-            for name, rgba, info in outputs:
-                if rgba is not None:
-                    write_png(self.result_path(name), rgba)
-                write_text(self.json_path(name), json.dumps(info))
-            self._commit(entry)
+            with self._journal.transaction(action, names, **meta):
+                for name, rgba, info in outputs:
+                    write_result(self.result_path(name), self.json_path(name), rgba, info)
         except BaseException:
-            # Roll back now so this session keeps showing what is on disk; if that
-            # fails too, the next edit, undo or session start rolls back.
-            with contextlib.suppress(Exception):
-                self._recover()
+            # The transaction has rolled the files back; show what is on disk. If the
+            # rollback failed too, the next edit, undo or session start rolls back.
             with contextlib.suppress(Exception):
                 self._reload(names)
             raise
         for name, _, info in outputs:
             self._info[name] = info
-        self._prune()
+        self._journal.prune()
 
     def _editable(self, name: object) -> str:
         name = self.frame_name(name)  # type: ignore[arg-type]
@@ -605,23 +457,11 @@ class ReviewSession:
             sid = self.segment_id(name, segment)
             rgba_color = self.palette_color(color)
             mask = self.segments(name) == sid
-            rgba = read_rgba(self.result_path(name))
-            if rgba.shape[:2] != mask.shape:
-                raise ReviewError(
-                    f"{self.result_path(name)} is {rgba.shape[1]}x{rgba.shape[0]}, "
-                    f"the line art {mask.shape[1]}x{mask.shape[0]}",
-                    409,
-                )
-            rgba[mask] = rgba_color
-            info = self.frame_info(name)
-            key = str(sid)
-            previous = info["colors"][key]
-            info["colors"][key] = list(rgba_color)
-            info["confidence"][key] = 1.0
-            info["reviewed"] = sorted(set(info["reviewed"]) | {sid})
-            info["edited"] = True
-            meta = {"segment": sid, "color": list(rgba_color), "previous": previous}
-            self._apply("paint", [(name, rgba, info)], **meta)
+            rgba = read_result_image(self.result_path(name), mask.shape)
+            info = self._info[name]
+            rgba, new_info = paint_segment(rgba, info, mask, sid, rgba_color)
+            meta = {"segment": sid, "color": list(rgba_color), "previous": info["colors"][str(sid)]}
+            self._apply("paint", [(name, rgba, new_info)], **meta)
             return self.segment_info(name, sid)
 
     def accept(self, name: str, segment: object) -> dict:
@@ -630,9 +470,7 @@ class ReviewSession:
             self._settle()
             name = self._editable(name)
             sid = self.segment_id(name, segment)
-            info = self.frame_info(name)
-            info["confidence"][str(sid)] = 1.0
-            info["reviewed"] = sorted(set(info["reviewed"]) | {sid})
+            info = accept_segment(self._info[name], sid)
             self._apply("accept", [(name, None, info)], segment=sid)
             return self.segment_info(name, sid)
 
@@ -645,21 +483,10 @@ class ReviewSession:
             result.append(later)
         return result
 
-    def _as_reference(self, name: str) -> ColoredFrame:
-        """The frame's current result as a :class:`ColoredFrame` (a new keyframe)."""
+    def _frame(self, name: str) -> Frame:
+        """A frame's line art, its (cached, checked) segments and its ink mask."""
         line_art = read_rgba(self.line_path(name))
-        ids = self.segments(name)
-        info = self._info[name]
-        count = int(info["num_segments"])
-        colors = np.zeros((count + 1, 4), np.uint8)
-        keys = np.array([int(k) for k in info["colors"]], dtype=np.int64)
-        colors[keys] = np.array(list(info["colors"].values()), dtype=np.uint8).reshape(-1, 4)
-        packed = pack_rgba(colors[1:])
-        palette_packed = np.union1d(pack_rgba(self.palette), packed)
-        index = np.full(count + 1, -1, np.int32)
-        index[1:] = np.searchsorted(palette_packed, packed).astype(np.int32)
-        mask = classify_lines(line_art) != PAPER
-        return ColoredFrame(line_art, ids, mask, unpack_rgba(palette_packed), index)
+        return Frame(line_art, self.segments(name), classify_lines(line_art) != PAPER)
 
     def propagate(self, name: str) -> list[str]:
         """Re-colorize the frames after ``name`` (until the next keyframe) from its
@@ -678,27 +505,9 @@ class ReviewSession:
             targets = self.following(name)
             if not targets:
                 raise ReviewError(f"no frame after {name} before the next keyframe", 409)
-            reference = self._as_reference(name)
-            engine_name = getattr(self.engine, "name", type(self.engine).__name__)
-            outputs = []
-            previous = name
-            for target_name in targets:
-                line_art = read_rgba(self.line_path(target_name))
-                mask = classify_lines(line_art) != PAPER
-                frame = Frame(line_art, self.segments(target_name), mask)
-                coloring = self.engine(reference, frame)
-                rgba = coloring.render(line_art, keep_line=self.keep_line)
-                info = coloring.to_json(
-                    frame=target_name,
-                    reference=previous,
-                    keyframe=False,
-                    engine=engine_name,
-                    size=[rgba.shape[1], rgba.shape[0]],
-                    propagated_from=name,
-                )
-                info["reviewed"] = []
-                outputs.append((target_name, rgba, info))
-                reference = ColoredFrame.from_coloring(frame, coloring)
-                previous = target_name
+            reference = reference_from_result(self._frame(name), self._info[name], self.palette)
+            outputs = propagate_results(
+                name, reference, targets, self._frame, self.engine, keep_line=self.keep_line
+            )
             self._apply("propagate", outputs, source=name)
             return targets

@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 import paintbucket
-import paintbucket.review.session as session_module
+import paintbucket.review.edits as edits_module
+import paintbucket.review.history as history_module
 from paintbucket.io.images import TEMP_NAME
 from paintbucket.review.session import ReviewSession
 
@@ -200,8 +201,8 @@ def fill_disk_for(monkeypatch, path: Path, times: int | None) -> list[Path]:
 
         return write
 
-    for name in ("write_bytes", "write_png"):
-        monkeypatch.setattr(session_module, name, failing(getattr(session_module, name)))
+    for module, name in ((history_module, "write_bytes"), (edits_module, "write_png")):
+        monkeypatch.setattr(module, name, failing(getattr(module, name)))
     return failed
 
 
