@@ -11,6 +11,7 @@ from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.palette import keyframe_palette
 from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
+from paintbucket.segment.stats import segment_areas
 
 
 @dataclass
@@ -36,6 +37,23 @@ class Frame:
     @property
     def shape(self) -> tuple[int, int]:
         return self.segment_ids.shape  # type: ignore[return-value]
+
+    def stroke_segments(self) -> np.ndarray:
+        """Segments made only of line pixels: the color-line strokes that separate nothing
+        (blush, sweat marks), which :func:`~paintbucket.segment.assign_color_lines` makes
+        segments of their own.
+
+        Returns
+        -------
+        is_stroke : (N + 1,) bool
+            Indexed by segment id; False for id 0 and for every segment with paper.
+        """
+        num_segments = int(self.segment_ids.max(initial=0))
+        inked = np.bincount(self.segment_ids[self.line_mask], minlength=num_segments + 1)
+        areas = segment_areas(self.segment_ids, num_segments)
+        is_stroke = (inked == areas) & (areas > 0)
+        is_stroke[0] = False
+        return is_stroke
 
 
 @dataclass
