@@ -39,6 +39,7 @@ def assign_color_lines(
     kinds: np.ndarray,
     min_contact_fraction: float = 0.25,
     max_outline_fraction: float = 0.25,
+    max_dot_area: int = 3,
 ) -> np.ndarray:
     """Give every color-line stroke to the region it bounds, or make it a segment of its own.
 
@@ -54,7 +55,8 @@ def assign_color_lines(
     - two or more such *eligible* segments: the stroke joins the smallest of them;
     - exactly one: the stroke joins it, unless it *floats* inside it, i.e. at most
       ``max_outline_fraction`` of its pixels have a black-line pixel among their 8
-      neighbours; a floating stroke becomes a new segment;
+      neighbours and it is larger than a stray dot (``max_dot_area`` pixels); a
+      floating stroke becomes a new segment;
     - none (the stroke is walled in by black lines): a new segment.
 
     New segments are numbered after the existing ones, in stroke order (red, green,
@@ -67,7 +69,9 @@ def assign_color_lines(
     real drawings: the blush ticks on laughing_girl's cheeks (4 per frame in line/0000 to
     0003, 18-34 px) have no black neighbour at all (fraction 0.0), while every other
     one-segment stroke there (1-3 px stubs) and in smoke_explosion (red strokes hugging
-    the outline, 2-33 px, frames 00005-00026) has a fraction of 0.55 or more.
+    the outline, 2-33 px, frames 00005-00026) has a fraction of 0.55 or more. The one
+    floating dot in smoke_explosion (a red pixel off a stroke's end in 00022) stays with
+    its region.
 
     Parameters
     ----------
@@ -79,6 +83,8 @@ def assign_color_lines(
         Contacts weaker than this fraction of the stroke's strongest are ignored.
     max_outline_fraction : float
         Largest share of a stroke's pixels next to a black line for it to float.
+    max_dot_area : int
+        Strokes of at most this many pixels never float.
 
     Returns
     -------
@@ -120,7 +126,9 @@ def assign_color_lines(
             stroke_pixels[near_black[is_color] > 0], minlength=num_strokes + 1
         )
         stroke_area = np.bincount(stroke_pixels, minlength=num_strokes + 1)
-        floats = outline_pixels[stroke] <= max_outline_fraction * stroke_area[stroke]
+        floats = (outline_pixels[stroke] <= max_outline_fraction * stroke_area[stroke]) & (
+            stroke_area[stroke] > max_dot_area
+        )
         joins = (num_eligible >= 2) | ~floats
         choice[stroke[joins]] = smallest[joins]
     orphans = np.flatnonzero(choice[1:] == 0) + 1

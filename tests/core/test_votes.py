@@ -28,9 +28,9 @@ def test_mutual_overlap_one_to_one_and_empty():
 
 def _tick_frame(column: int) -> Frame:
     """A black box (outside 1, inside 2) with a red tick floating inside at ``column``."""
-    art = np.zeros((9, 14, 4), np.uint8)
-    art[[1, 7], 1:13] = art[1:8, [1, 12]] = (0, 0, 0, 255)
-    art[3:6, column] = (255, 0, 0, 255)
+    art = np.zeros((10, 14, 4), np.uint8)
+    art[[1, 8], 1:13] = art[1:9, [1, 12]] = (0, 0, 0, 255)
+    art[3:7, column] = (255, 0, 0, 255)
     return Frame.from_line_art(art)
 
 
@@ -48,7 +48,7 @@ def test_stroke_segments_are_the_segments_without_paper():
 def test_stroke_votes_take_the_nearest_warped_stroke_color():
     reference = _colored(_tick_frame(4))
     target = _tick_frame(7)  # moved 3 px right; the flow below does not know it
-    still = np.zeros((9, 14, 2), np.float32)
+    still = np.zeros((10, 14, 2), np.float32)
     red = int(np.flatnonzero((reference.palette == (230, 90, 90, 255)).all(axis=1))[0])
     expected = np.zeros((4, len(reference.palette)), np.float32)
     expected[3, red] = 1.0

@@ -54,8 +54,8 @@ def test_color_line_touching_nothing_becomes_its_own_segment():
 RED = (255, 0, 0, 255)
 
 
-def _framed(height: int = 9, width: int = 12) -> np.ndarray:
-    """A black rectangle outline: segment 1 outside, 2 inside (rows 2-6, cols 2-9)."""
+def _framed(height: int = 10, width: int = 12) -> np.ndarray:
+    """A black rectangle outline: segment 1 outside, 2 inside (rows 2-7, cols 2-9)."""
     art = blank(height, width)
     art[[1, height - 2], 1 : width - 1] = BLACK
     art[1 : height - 1, [1, width - 2]] = BLACK
@@ -64,52 +64,63 @@ def _framed(height: int = 9, width: int = 12) -> np.ndarray:
 
 def test_floating_color_stroke_is_its_own_segment():
     art = _framed()
-    art[3:6, 5] = RED  # a blush tick: the inside on every side, no black line near
-    expected = np.zeros((9, 12), np.int32)
+    art[3:7, 5] = RED  # a blush tick: the inside on every side, no black line near
+    expected = np.zeros((10, 12), np.int32)
     expected[0, :] = expected[-1, :] = expected[:, 0] = expected[:, -1] = 1
-    expected[2:7, 2:10] = 2
-    expected[3:6, 5] = 3
+    expected[2:8, 2:10] = 2
+    expected[3:7, 5] = 3
     assert segment_line_art(art).tolist() == expected.tolist()
 
 
 def test_color_stroke_splitting_a_region_joins_the_smaller_side():
     art = _framed()
-    art[2:7, 4] = RED  # top to bottom: left side 2x5 px, right side 5x5 px
+    art[2:8, 4] = RED  # top to bottom: left side 2x6 px, right side 5x6 px
     segment_ids = segment_line_art(art)
     left, right = segment_ids[4, 2], segment_ids[4, 8]
     assert left != right and segment_ids.max() == 3
-    assert (segment_ids[2:7, 4] == left).all()
-    assert (segment_ids == left).sum() == 10 + 5 and (segment_ids == right).sum() == 25
+    assert (segment_ids[2:8, 4] == left).all()
+    assert (segment_ids == left).sum() == 12 + 6 and (segment_ids == right).sum() == 30
 
 
 def test_color_stroke_along_a_black_line_joins_its_region():
     # Touches one segment only, but lies against the outline: part of a boundary that
     # the black line already draws, painted like the region (smoke_explosion has many).
     art = _framed()
-    art[2:7, 2] = RED
+    art[2:8, 2] = RED
     segment_ids = segment_line_art(art)
-    assert segment_ids.max() == 2 and (segment_ids[2:7, 2] == 2).all()
+    assert segment_ids.max() == 2 and (segment_ids[2:8, 2] == 2).all()
+
+
+def test_stray_color_dots_join_their_region():
+    art = _framed()
+    art[4, 5] = RED
+    art[3, 7:9] = RED
+    segment_ids = segment_line_art(art)
+    assert segment_ids.max() == 2 and segment_ids[4, 5] == 2 and (segment_ids[3, 7:9] == 2).all()
+    kinds = classify_lines(art)
+    assert assign_color_lines(label_paper(kinds == 0), kinds, max_dot_area=0).max() == 4
 
 
 def test_black_lines_stay_zero_around_color_strokes():
     art = _framed()
-    art[3:6, 5] = RED
-    art[2:7, 8] = RED
+    art[3:7, 5] = RED
+    art[2:8, 8] = RED
     segment_ids = segment_line_art(art)
+    assert segment_ids.max() == 4
     assert (segment_ids[classify_lines(art) == 1] == 0).all()
     assert (segment_ids[art[..., 3] == 0] > 0).all()
 
 
 def test_assign_color_lines_outline_fraction_is_the_switch():
-    kinds = np.zeros((5, 6), np.uint8)
+    kinds = np.zeros((6, 6), np.uint8)
     kinds[:, 0] = 1  # black line on the left
-    kinds[1:4, 2] = 2  # red stroke, 1 px away from it: no pixel touches the black line
+    kinds[1:5, 2] = 2  # red stroke, 1 px away from it: no pixel touches the black line
     segment_ids = np.where(kinds == 0, 1, 0).astype(np.int32)
     floating = assign_color_lines(segment_ids, kinds)
-    assert (floating[1:4, 2] == 2).all() and floating.max() == 2
-    kinds[1:4, 1] = 2  # widened to touch the black line with 3 of its 6 pixels
+    assert (floating[1:5, 2] == 2).all() and floating.max() == 2
+    kinds[1:5, 1] = 2  # widened to touch the black line with 4 of its 8 pixels
     segment_ids = np.where(kinds == 0, 1, 0).astype(np.int32)
-    assert (assign_color_lines(segment_ids, kinds)[1:4, 1:3] == 1).all()
+    assert (assign_color_lines(segment_ids, kinds)[1:5, 1:3] == 1).all()
     assert assign_color_lines(segment_ids, kinds, max_outline_fraction=0.5).max() == 2
 
 
