@@ -19,7 +19,6 @@ from paintbucket.segment.labels import label_paper, merge_specks, neighbor_pairs
 from paintbucket.segment.lines import (
     BLACK_LINE,
     DEFAULT_COLOR_THRESHOLD,
-    DEFAULT_LINE_THRESHOLD,
     PAPER,
     RED_LINE,
     classify_lines,
@@ -141,7 +140,7 @@ def assign_color_lines(
 def segment_line_art(
     line_art: np.ndarray,
     seg_method: str = "default",
-    line_threshold: float = DEFAULT_LINE_THRESHOLD,
+    line_threshold: float | str = "auto",
     color_threshold: int = DEFAULT_COLOR_THRESHOLD,
     speck_area: int | str = "auto",
     ball_radii: tuple[int, ...] | None = None,
@@ -156,7 +155,11 @@ def segment_line_art(
     seg_method : {"default", "trappedball"}
         ``default``: connected components of paper (closed line art).
         ``trappedball``: also close gaps in unclosed strokes with trapped-ball filling.
-    line_threshold, color_threshold
+    line_threshold : float or "auto"
+        Minimum ink of a line pixel; ``"auto"`` adapts it to the drawing
+        (:func:`~paintbucket.segment.lines.auto_line_threshold`: 0.5 for crisp drawings,
+        lower for soft pencil strokes). Pass one number for all frames of a clip.
+    color_threshold : int
         Passed to :func:`~paintbucket.segment.lines.classify_lines`.
     speck_area : int or "auto"
         Segments of at most this many pixels become line. ``"auto"``: 0 for binary
