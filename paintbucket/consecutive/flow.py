@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
-from paintbucket.core.votes import GUESS_CEILING, vote_probabilities
+from paintbucket.core.votes import GUESS_CEILING, stroke_votes, vote_probabilities
 from paintbucket.flow.dis import DEFAULT_MAX_SIDE, estimate_flow, warp_nearest
 from paintbucket.segment.stats import nearest_fill
 
@@ -20,7 +20,9 @@ class FlowEngine:
     sampling; warped pixels that land on a reference line do not vote. A segment's
     probability for a color is the share of its pixels voting for it. Segments that get
     no vote at all take the colors of the nearest voting pixels, scaled down to at most
-    :data:`GUESS_CEILING` confidence.
+    :data:`GUESS_CEILING` confidence. Color strokes that separate nothing (blush ticks)
+    take the colors of the nearest warped reference strokes instead
+    (:func:`~paintbucket.core.votes.stroke_votes`).
     """
 
     max_side: int = DEFAULT_MAX_SIDE
@@ -41,4 +43,7 @@ class FlowEngine:
             guessed = nearest_fill(warped, warped >= 0)
             guess = vote_probabilities(target.segment_ids, guessed, num_colors)
             probabilities[unvoted] = GUESS_CEILING * guess[unvoted]
+        carried = stroke_votes(reference, target, flow)
+        reached = carried.sum(axis=1) > 0
+        probabilities[reached] = carried[reached]
         return SegmentColoring(target.segment_ids, reference.palette, probabilities)

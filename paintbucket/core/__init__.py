@@ -8,7 +8,7 @@ a :class:`Frame` (drawing + segments) and a :class:`ColoredFrame` (+ palette) go
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
 from paintbucket.core.palette import flatness, keyframe_palette
-from paintbucket.core.votes import GUESS_CEILING, mutual_overlap, vote_probabilities
+from paintbucket.core.votes import GUESS_CEILING, mutual_overlap, stroke_votes, vote_probabilities
 
 __all__ = [
     "GUESS_CEILING",
@@ -19,5 +19,6 @@ __all__ = [
     "flatness",
     "keyframe_palette",
     "mutual_overlap",
+    "stroke_votes",
     "vote_probabilities",
 ]

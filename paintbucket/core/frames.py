@@ -9,8 +9,9 @@ import numpy as np
 
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.palette import keyframe_palette
-from paintbucket.segment.lines import PAPER, classify_lines
+from paintbucket.segment.lines import PAPER, auto_line_threshold, classify_lines
 from paintbucket.segment.regions import segment_line_art
+from paintbucket.segment.stats import segment_areas
 
 
 @dataclass
@@ -29,13 +30,37 @@ class Frame:
     line_mask: np.ndarray
 
     @classmethod
-    def from_line_art(cls, line_art: np.ndarray, seg_method: str = "default") -> Frame:
-        segment_ids = segment_line_art(line_art, seg_method=seg_method)
-        return cls(line_art, segment_ids, classify_lines(line_art) != PAPER)
+    def from_line_art(
+        cls, line_art: np.ndarray, seg_method: str = "default", line_threshold: float | str = "auto"
+    ) -> Frame:
+        """Segment a drawing; ``line_threshold`` as in
+        :func:`~paintbucket.segment.segment_line_art` (one number keeps a clip's frames
+        cut alike, see :func:`~paintbucket.segment.auto_line_threshold`)."""
+        if line_threshold == "auto":
+            line_threshold = auto_line_threshold(line_art)
+        segment_ids = segment_line_art(line_art, seg_method, line_threshold)
+        return cls(line_art, segment_ids, classify_lines(line_art, line_threshold) != PAPER)
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.segment_ids.shape  # type: ignore[return-value]
+
+    def stroke_segments(self) -> np.ndarray:
+        """Segments made only of line pixels: the color-line strokes that separate nothing
+        (blush, sweat marks), which :func:`~paintbucket.segment.assign_color_lines` makes
+        segments of their own.
+
+        Returns
+        -------
+        is_stroke : (N + 1,) bool
+            Indexed by segment id; False for id 0 and for every segment with paper.
+        """
+        num_segments = int(self.segment_ids.max(initial=0))
+        inked = np.bincount(self.segment_ids[self.line_mask], minlength=num_segments + 1)
+        areas = segment_areas(self.segment_ids, num_segments)
+        is_stroke = (inked == areas) & (areas > 0)
+        is_stroke[0] = False
+        return is_stroke
 
 
 @dataclass

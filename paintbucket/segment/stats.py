@@ -164,7 +164,9 @@ def segment_label_entries(segment_ids: np.ndarray, label: np.ndarray) -> dict[in
     return {int(i): (int(areas[i]), int(w)) for i, w in zip(ids, winners)}
 
 
-def nearest_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+def nearest_fill(
+    values: np.ndarray, known: np.ndarray, max_distance: float | None = None, fill: int = -1
+) -> np.ndarray:
     """Give every unknown pixel the value of the nearest known pixel (Euclidean).
 
     Parameters
@@ -172,20 +174,30 @@ def nearest_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     values : (H, W) int
     known : (H, W) bool
         Pixels whose value is trusted.
+    max_distance : float, optional
+        Unknown pixels farther than this (in pixels) from every known pixel get ``fill``
+        instead; by default there is no limit.
+    fill : int
+        Value of the pixels beyond ``max_distance``.
 
     Returns
     -------
     filled : (H, W) same dtype as ``values``
-        ``values`` where known, the nearest known value elsewhere; unchanged when
-        nothing is known.
+        ``values`` where known, the nearest known value elsewhere; without
+        ``max_distance``, unchanged when nothing is known.
     """
-    if not known.any() or known.all():
+    if known.all() or (max_distance is None and not known.any()):
         return values.copy()
+    if not known.any():
+        return np.full_like(values, fill)
     # distanceTransform measures to the nearest zero pixel; DIST_LABEL_PIXEL numbers each.
     source = np.where(known, 0, 255).astype(np.uint8)
-    _, nearest = cv2.distanceTransformWithLabels(
+    distance, nearest = cv2.distanceTransformWithLabels(
         source, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
     )
     value_by_label = np.zeros(int(nearest.max()) + 1, dtype=values.dtype)
     value_by_label[nearest[known]] = values[known]
-    return value_by_label[nearest]
+    filled = value_by_label[nearest]
+    if max_distance is not None:
+        filled[distance > max_distance] = fill
+    return filled

@@ -44,6 +44,15 @@ def test_nearest_fill():
     assert nearest_fill(values, known).tolist() == [[3, 3, 8, 8]]
 
 
+def test_nearest_fill_max_distance():
+    values = np.array([[3, 0, 0, 0, 0]])
+    known = np.array([[True, False, False, False, False]])
+    assert nearest_fill(values, known, max_distance=2, fill=-1).tolist() == [[3, 3, 3, -1, -1]]
+    nothing = np.zeros_like(known)
+    assert nearest_fill(values, nothing, max_distance=2, fill=-1).tolist() == [[-1] * 5]
+    assert nearest_fill(values, nothing).tolist() == values.tolist()
+
+
 def test_overlap_counts_exact_and_empty():
     ids_a = np.array([[1, 1, 1, 0, 2, 2]])
     ids_b = np.array([[3, 3, 1, 1, 1, 0]])
