@@ -10,7 +10,7 @@ import numpy as np
 
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
-from paintbucket.core.votes import mutual_overlap, vote_probabilities
+from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
 from paintbucket.flow.dis import consistent_flow, estimate_flow, warp_nearest
 from paintbucket.models.inputs import image_tensor, redistribution_colors, work_line, work_shape
 from paintbucket.segment.stats import segment_areas
@@ -231,7 +231,14 @@ class LearnedEngine:
                 purity >= self.consistency_lock
             )
         locked &= vote_totals[:, 0] > 0
-        return probabilities, votes / np.maximum(vote_totals, 1e-12), locked
+        votes = votes / np.maximum(vote_totals, 1e-12)
+        # Floating color strokes (blush ticks) are thinner than the flow's error and than
+        # a working-size pixel: they take the colors of the nearest warped reference
+        # strokes, as in the flow engine, and are locked to them.
+        carried = stroke_votes(reference, target, flow)
+        reached = carried.sum(axis=1) > 0
+        votes[reached], locked[reached] = carried[reached], True
+        return probabilities, votes, locked
 
 
 def _mirror(frame: Frame) -> Frame:

@@ -180,7 +180,8 @@ def test_blush_ticks_of_hand_drawn_frame_are_segments_of_their_own():
     assert not np.isin(keyframe[ticks], keyframe[around]).any()  # painted apart from it
 
 
-def test_blush_ticks_stay_red_through_a_flow_colorized_clip():
+@pytest.mark.parametrize("engine_name", ["flow", "inclusion"])
+def test_blush_ticks_stay_red_through_a_colorized_clip(engine_name):
     folder = real_data("laughing_girl")
     keyframe = read_rgba(folder / "gt" / "0000.png")
     segment_ids, ticks = _blush_ticks(folder, "0000")
@@ -189,7 +190,7 @@ def test_blush_ticks_stay_red_through_a_flow_colorized_clip():
     reference = ColoredFrame.from_keyframe(
         Frame.from_line_art(read_rgba(folder / "line" / "0000.png")), keyframe
     )
-    engine = make_engine("flow")
+    engine = make_engine(engine_name)
     for name in ("0001", "0002", "0003"):
         target = Frame.from_line_art(read_rgba(folder / "line" / f"{name}.png"))
         coloring = engine(reference, target)
