@@ -64,14 +64,27 @@ def _coloring(palette, rows) -> SegmentColoring:
 def test_fuse_exact_values():
     chained = _coloring([RED, BLUE], [[0.6, 0.4], [0.9, 0.1]])
     anchor = _coloring([BLUE, GREEN], [[1.0, 0.0], [0.5, 0.5]])
-    fused = fuse_colorings(chained, [anchor], anchor_weight=1.0)
+    fused = fuse_colorings(chained, [anchor], anchor_weight=1.0, floor=1e-9)
     assert fused.palette.tolist() == [list(BLUE), list(GREEN), list(RED)]
-    # Segment 1: chain (red .6, blue .4) + a sure anchor (blue 1 x confidence 1).
-    assert np.allclose(fused.probabilities[1], [1.4 / 2, 0.0, 0.6 / 2])
-    # Segment 2: the unsure anchor (confidence .5) adds half of its table.
-    assert np.allclose(fused.probabilities[2], np.array([0.1 + 0.25, 0.25, 0.9]) / 1.5)
+    # Segment 1: the anchor rules out red (probability 0, almost no floor): blue only.
+    assert np.allclose(fused.probabilities[1], [1.0, 0.0, 0.0], atol=1e-6)
+    # Segment 2: the chain's red has no support in the anchor; blue .1 x .5 wins.
+    assert np.allclose(fused.probabilities[2], [1.0, 0.0, 0.0], atol=1e-6)
+    with pytest.raises(ValueError, match="floor"):
+        fuse_colorings(chained, [anchor], floor=0.0)
+    floored = fuse_colorings(chained, [anchor], anchor_weight=0.5, floor=0.2)
+    expected = np.array([0.4 + 0.2, 0.2, 0.6 + 0.2]) * np.sqrt([1.0 + 0.2, 0.2, 0.2])
+    assert np.allclose(floored.probabilities[1], expected / expected.sum(), atol=1e-6)
     assert fused.probabilities[0].sum() == 0
     assert fuse_colorings(chained, []) is chained
+
+
+def test_sure_anchor_overrides_unsure_chain_but_not_a_sure_one():
+    unsure = _coloring([RED, BLUE], [[0.55, 0.45], [0.95, 0.05]])
+    sure_blue = _coloring([RED, BLUE], [[0.0, 1.0], [0.3, 0.7]])
+    fused = fuse_colorings(unsure, [sure_blue])
+    assert fused.segment_rgba()[1].tolist() == list(BLUE)  # the anchor decides
+    assert fused.segment_rgba()[2].tolist() == list(RED)  # the chain is sure: it stays
 
 
 def test_fuse_rejects_other_segmentations():
