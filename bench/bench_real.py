@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 
-import cv2
 import numpy as np
+from _warp import apply_warp, random_warp
 
 from paintbucket.consecutive import make_engine
 from paintbucket.consecutive.learned import LearnedEngine
@@ -32,7 +32,7 @@ from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.metrics import evaluate_frame, summarize
 from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
 from paintbucket.models.inputs import WORK_LINE_THRESHOLD, work_line, work_shape
-from paintbucket.segment import PAPER, classify_lines, label_paper
+from paintbucket.segment import label_paper
 from paintbucket.segment.stats import pack_rgba, segment_areas
 
 from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
@@ -46,35 +46,7 @@ FRAMES = (
 
 def deform(line: np.ndarray, color: np.ndarray, rng: np.random.Generator, strength: float):
     """Warp a drawing and its colors with the same smooth random map."""
-    height, width = line.shape[:2]
-    angle = rng.uniform(-6, 6) * strength
-    scale = 1 + rng.uniform(-0.06, 0.06) * strength
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, scale)
-    matrix[:, 2] += rng.uniform(-0.03, 0.03, 2) * np.array([width, height]) * strength
-    grid_x, grid_y = np.meshgrid(
-        np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
-    )
-    inverse = cv2.invertAffineTransform(matrix)
-    map_x = inverse[0, 0] * grid_x + inverse[0, 1] * grid_y + inverse[0, 2]
-    map_y = inverse[1, 0] * grid_x + inverse[1, 1] * grid_y + inverse[1, 2]
-    coarse = rng.normal(0, 0.012 * strength * max(height, width), (2, 5, 5)).astype(np.float32)
-    map_x = (map_x + cv2.resize(coarse[0], (width, height), interpolation=cv2.INTER_CUBIC)).astype(
-        np.float32
-    )
-    map_y = (map_y + cv2.resize(coarse[1], (width, height), interpolation=cv2.INTER_CUBIC)).astype(
-        np.float32
-    )
-    # Lines: sample coverage bilinearly and keep anything half-inked, so strokes stay closed.
-    kinds = classify_lines(line)
-    inked = cv2.remap((kinds != PAPER).astype(np.float32), map_x, map_y, cv2.INTER_LINEAR)
-    ink_color = cv2.remap(line, map_x, map_y, cv2.INTER_NEAREST)
-    new_line = np.zeros_like(line)
-    new_line[..., :3] = 255
-    is_line = inked >= 0.35
-    new_line[is_line] = ink_color[is_line]
-    new_line[is_line & (ink_color[..., 3] == 0)] = (0, 0, 0, 255)
-    new_color = cv2.remap(normalize_transparent(color), map_x, map_y, cv2.INTER_NEAREST)
-    return new_line, new_color
+    return apply_warp(line, color, random_warp(rng, line.shape[:2], strength))
 
 
 def print_working_regions(

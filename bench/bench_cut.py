@@ -1,0 +1,238 @@
+"""Cuts: one painted keyframe, every other frame chained from an already colored one.
+
+The pairwise protocol (``bench_consecutive.py``, the paper's) colors each frame from the
+*painted* previous frame; a painter instead gets a cut with one painted keyframe, and
+every other frame is colored from a colored neighbour, so errors are copied forward.
+This script measures that, on
+
+- held-out synthetic cuts (``pbc synth --split test``, 24+ frames), and
+- warped sequences of the real drawings in ``../shared/data/real``: frame k is the
+  drawing warped by k/(n-1) of a smooth random deformation (rotation, scale, shift,
+  elastic field), colors warped alike (morevna's views get their keyframe from their
+  fills: each segment takes its majority fill color).
+
+Protocols: ``pair`` (each frame from the truth of the previous one), ``chain`` (one
+keyframe at frame 0, ``--mode forward``), ``anchored`` (one keyframe, ``--mode
+anchored``), and with ``--both-ends`` the same two with keyframes at both ends.
+Scores are over the non-key frames; ``late`` is Acc-Thres of the last four frames of a
+synthetic cut (frames 20-23 of a 24-frame cut). ``--plot`` draws Acc-Thres by distance
+from the nearest keyframe. Run: ``python bench/bench_cut.py --plot docs/images/cut.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from _warp import apply_warp, random_warp
+from tqdm import tqdm
+
+from paintbucket.consecutive import make_engine
+from paintbucket.core import ColoredFrame, Frame, keyframe_palette
+from paintbucket.io import normalize_transparent, read_rgba
+from paintbucket.io.index_png import read_segments
+from paintbucket.keyframe.inputs import segment_majority
+from paintbucket.metrics import evaluate_frame
+from paintbucket.pipeline.chain import colorize_sequence
+from paintbucket.segment.stats import pack_rgba, unpack_rgba
+from paintbucket.synth.dataset import SynthConfig, generate
+
+from _common import REAL_DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Held-out synthetic cuts: test-split characters, a seed no other bench uses.
+CUT_CONFIG = SynthConfig(characters=4, clips_per_character=2, frames=24, size=512, seed=31,
+                         split="test")  # fmt: skip
+#: Real drawings: (name, line-art file, colors file; None = painted gt of the same name).
+REAL = (
+    ("laughing_girl", "laughing_girl/line/0000.png", "laughing_girl/gt/0000.png"),
+    ("smoke_explosion", "smoke_explosion/line/00026.png", "smoke_explosion/gt/00026.png"),
+    ("pbc_char_0242", "pbc_char_0242/line/0242.png", "pbc_char_0242/gt/0242.png"),
+    ("saha_front", "morevna/saha_front_lineart.png", "morevna/saha_front_fill.png"),
+    ("saha_side", "morevna/saha_side_lineart.png", "morevna/saha_side_fill.png"),
+    ("sita_front", "morevna/sita_front_lineart.png", "morevna/sita_front_fill.png"),
+)
+
+
+class Cut:
+    """A sequence of drawings with their true colors and segments."""
+
+    def __init__(self, name: str, lines: list, truths: list, segments: list | None = None):
+        self.name, self.lines, self.truths = name, lines, truths
+        self.segments = segments  # official segment maps, else our segmentation
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def frame(self, index: int) -> Frame:
+        return Frame.from_line_art(self.lines[index])
+
+    def keyframe(self, index: int) -> ColoredFrame:
+        """The frame painted with its truth (each segment its majority color: a warped
+        frame's nearest-sampled colors need not be perfectly flat on its own segments)."""
+        frame = self.frame(index)
+        palette, index_of = keyframe_palette(frame.segment_ids, self.truths[index], min_flatness=0)
+        return ColoredFrame(frame.line_art, frame.segment_ids, frame.line_mask, palette, index_of)
+
+    def score(self, index: int, frame: Frame, rendered: np.ndarray):
+        ids = frame.segment_ids if self.segments is None else self.segments[index]
+        return evaluate_frame(rendered, self.truths[index], ids)
+
+
+def synthetic_cuts(folder: Path) -> list[Cut]:
+    if not (folder / "dataset.json").is_file():
+        generate(folder, CUT_CONFIG)
+    cuts = []
+    for clip in sorted(p for p in folder.iterdir() if (p / "line").is_dir()):
+        names = sorted(p.name for p in (clip / "line").glob("*.png"))
+        cuts.append(Cut(clip.name, [read_rgba(clip / "line" / n) for n in names],
+                        [read_rgba(clip / "gt" / n) for n in names],
+                        [read_segments(clip / "seg" / n) for n in names]))  # fmt: skip
+    return cuts
+
+
+def flat_colors(line: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """A flat keyframe from separate fills: each segment takes its majority fill color."""
+    frame = Frame.from_line_art(line)
+    majority = segment_majority(frame.segment_ids, pack_rgba(normalize_transparent(fill)))
+    colors = unpack_rgba(np.maximum(majority, 0))
+    colors[majority < 0] = 0
+    painted = colors[frame.segment_ids]
+    painted[frame.segment_ids == 0] = (0, 0, 0, 255)
+    return painted
+
+
+def real_cuts(frames: int, seed: int, strength: float) -> list[Cut]:
+    cuts = []
+    for name, line_file, color_file in REAL:
+        if not (REAL_DATA / line_file).is_file():
+            print(f"skipping {name}: not found")
+            continue
+        line, color = read_rgba(REAL_DATA / line_file), read_rgba(REAL_DATA / color_file)
+        if "morevna" in line_file:
+            color = flat_colors(line, color)
+        warp = random_warp(np.random.default_rng(seed), line.shape[:2], strength)
+        pairs = [apply_warp(line, color, warp, k / (frames - 1)) for k in range(frames)]
+        cuts.append(Cut(name, [p[0] for p in pairs], [p[1] for p in pairs]))
+    return cuts
+
+
+def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
+    """Scores per non-key frame index."""
+    last = len(cut) - 1
+    if protocol == "pair":
+        return {i: cut.score(i, target, engine(cut.keyframe(i - 1), target).render())
+                for i in range(1, len(cut)) for target in [cut.frame(i)]}  # fmt: skip
+    mode = "forward" if protocol.startswith("chain") else "anchored"
+    keys = [0, last] if protocol.endswith("both") else [0]
+
+    def load_keyframe(index: int):
+        key = cut.keyframe(index)
+        return key, key.as_coloring()
+
+    sequence = colorize_sequence(len(cut), keys, cut.frame, load_keyframe, engine, mode)
+    return {index: cut.score(index, frame, coloring.render())
+            for index, reference, frame, coloring in sequence if reference >= 0}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-cut")
+    parser.add_argument("--engines", nargs="+", default=["flow", "inclusion"])
+    parser.add_argument("--both-ends", action="store_true", help="also keyframes at both ends")
+    parser.add_argument("--real-frames", type=int, default=12, help="frames per real sequence")
+    parser.add_argument("--strength", type=float, default=1.5, help="total warp of a sequence")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip", choices=("synthetic", "real"), help="run only the other set")
+    parser.add_argument("--plot", type=Path, help="Acc-Thres by distance to the keyframe")
+    args = parser.parse_args()
+    protocols = ["pair", "chain", "anchored"]
+    if args.both_ends:
+        protocols += ["chain-both", "anchored-both"]
+    sets = {}
+    if args.skip != "synthetic":
+        sets["synthetic"] = synthetic_cuts(args.data)
+    if args.skip != "real":
+        sets["real"] = real_cuts(args.real_frames, args.seed, args.strength)
+    engines = {name: make_engine(name) for name in args.engines}
+    scores: dict = defaultdict(dict)  # (set, cut, engine, protocol) -> {index: FrameScores}
+    start = time.perf_counter()
+    jobs = [(s, c, e, p) for s, cuts in sets.items() for c in cuts for e in engines
+            for p in protocols]  # fmt: skip
+    for set_name, cut, engine_name, protocol in tqdm(jobs, desc="cuts", unit="run"):
+        scores[set_name, cut.name, engine_name, protocol] = run_protocol(
+            cut, engines[engine_name], protocol
+        )
+    elapsed = time.perf_counter() - start
+    print_tables(sets, scores, engines, protocols)
+    print(f"{elapsed:.0f} s on {os.cpu_count()} cores, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
+    if args.plot:
+        plot_by_distance(sets, scores, engines, protocols, args.plot)
+
+
+def _mean(values) -> float:
+    values = [v for v in values if not np.isnan(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def print_tables(sets, scores, engines, protocols) -> None:
+    for set_name, cuts in sets.items():
+        late = " | Acc-Thres of the last 4 frames" if set_name == "synthetic" else ""
+        print(f"\n{set_name}: Acc / Acc-Thres over the non-key frames{late}")
+        rows = [(c.name, [c]) for c in cuts] if set_name == "real" else []
+        rows.append(("all", cuts))
+        for label, group in rows:
+            for engine_name in engines:
+                cells = []
+                for protocol in protocols:
+                    frames = [
+                        (c, i, s)
+                        for c in group
+                        for i, s in scores[set_name, c.name, engine_name, protocol].items()
+                    ]
+                    acc = _mean(s.acc for _, _, s in frames)
+                    thres = _mean(s.acc_thres for _, _, s in frames)
+                    cell = f"{protocol} {acc:.4f} / {thres:.4f}"
+                    if set_name == "synthetic":
+                        late = _mean(s.acc_thres for c, i, s in frames if i >= len(c) - 4)
+                        cell += f" | {late:.4f}"
+                    cells.append(cell)
+                print(f"{label:>16} | {engine_name:>9} | " + " | ".join(cells))
+
+
+def plot_by_distance(sets, scores, engines, protocols, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(sets), figsize=(6 * len(sets), 4), squeeze=False)
+    for axis, (set_name, cuts) in zip(axes[0], sets.items()):
+        for engine_name in engines:
+            for protocol in protocols:
+                by_distance = defaultdict(list)
+                for cut in cuts:
+                    keys = [0, len(cut) - 1] if protocol.endswith("both") else [0]
+                    for i, s in scores[set_name, cut.name, engine_name, protocol].items():
+                        by_distance[min(abs(i - k) for k in keys)].append(s.acc_thres)
+                distances = sorted(by_distance)
+                axis.plot(distances, [_mean(by_distance[d]) for d in distances],
+                          marker=".", label=f"{engine_name} {protocol}")  # fmt: skip
+        axis.set_title(f"{set_name} cuts")
+        axis.set_xlabel("frames from the nearest keyframe")
+        axis.set_ylabel("Acc-Thres")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
