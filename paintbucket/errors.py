@@ -9,6 +9,11 @@ from __future__ import annotations
 from os import PathLike
 
 
+class InputWarning(UserWarning):
+    """A user-supplied file that is processed but looks wrong (e.g. a frame where almost no
+    line is found); its message starts with the path, like :class:`InputError`'s."""
+
+
 class InputError(ValueError):
     """A user-supplied file or folder is missing, corrupt or inconsistent."""
 

@@ -8,6 +8,7 @@ from paintbucket.choices import DEFAULT_MODE, MODES
 from paintbucket.cli.options import (
     add_device_option,
     add_engine_option,
+    add_line_threshold_option,
     add_max_pixels_option,
     add_seg_option,
     check_device,
@@ -55,6 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="draw the original line pixels (color lines too) over the fills",
     )
     add_seg_option(parser)
+    add_line_threshold_option(parser)
     add_max_pixels_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         first_keyframe=first_keyframe,
         protected=[args.sheet] if args.sheet else [],
         max_pixels=args.max_pixels,
+        line_threshold=args.line_threshold,
     )
     print(f"wrote {len(written)} frames to {args.out_dir}")
     return 0

@@ -8,6 +8,7 @@ import argparse
 from paintbucket.choices import KEYFRAME_METHODS
 from paintbucket.cli.options import (
     add_device_option,
+    add_line_threshold_option,
     add_max_pixels_option,
     add_seg_option,
     check_device,
@@ -77,21 +78,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="baseline: skip the optical-flow refinement after global alignment",
     )
     add_seg_option(parser)
+    add_line_threshold_option(parser)
     add_max_pixels_option(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     import json
+    import warnings
     from pathlib import Path
 
     from paintbucket.core.frames import Frame
-    from paintbucket.errors import InputError
+    from paintbucket.errors import InputError, InputWarning
     from paintbucket.io.images import image_size, read_rgba, write_png, write_text
     from paintbucket.io.outputs import check_output_file
     from paintbucket.keyframe.colorize import SheetColorizer
     from paintbucket.keyframe.shading import shade_from_color_lines, shading_from_annotation
     from paintbucket.keyframe.sheet import load_sheet
+    from paintbucket.segment.lines import line_coverage_warning
 
     out = Path(args.out)
     out_json = out.with_suffix(".json")
@@ -113,7 +117,10 @@ def run(args: argparse.Namespace) -> int:
             f"--refs {args.refs}: the sheet has only {len(sheet.references)} references",
         )
     line_art = read_rgba(args.line, max_pixels)
-    target = Frame.from_line_art(line_art, args.seg_method)
+    target = Frame.from_line_art(line_art, args.seg_method, args.line_threshold)
+    warning = line_coverage_warning(line_art, args.line_threshold)
+    if warning is not None:
+        warnings.warn(f"{args.line}: {warning}", InputWarning, stacklevel=1)
     shade = group = None
     if args.anno:
         shade, group = shading_from_annotation(target.segment_ids, read_rgba(args.anno, max_pixels))

@@ -14,10 +14,11 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from typing import NoReturn
 
 from paintbucket import __version__
-from paintbucket.errors import InputError
+from paintbucket.errors import InputError, InputWarning
 
 #: Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = (
@@ -59,8 +60,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Input warnings as one line each (``pbc: warning: PATH: problem``); others as usual."""
+    if issubclass(category, InputWarning):
+        print(f"pbc: warning: {message}", file=sys.stderr)
+    else:
+        _default_show_warning(message, category, filename, lineno, file, line)
+
+
+_default_show_warning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return int(args.run(args) or 0)
     except InputError as error:

@@ -112,3 +112,29 @@ def int_between(minimum: int, maximum: int) -> Callable[[str], int]:
         return number
 
     return parse
+
+
+def line_threshold(value: str) -> float | str:
+    """An argparse ``type``: ``auto`` or an ink coverage in (0, 1]."""
+    if value == "auto":
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected auto or a number, got {value!r}") from None
+    if not 0.0 < number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {number}")
+    return number
+
+
+def add_line_threshold_option(parser: argparse.ArgumentParser) -> None:
+    """``--line-threshold auto|T`` -> ``args.line_threshold``."""
+    parser.add_argument(
+        "--line-threshold",
+        dest="line_threshold",
+        type=line_threshold,
+        default="auto",
+        metavar="auto|T",
+        help="ink coverage from which a pixel is line: auto (default) picks it from the "
+        "drawings (0.5 for crisp lines, lower for soft pencil), or a number in (0, 1]",
+    )

@@ -4,6 +4,7 @@ chaining (:mod:`paintbucket.pipeline.chain`) and writing PNG + JSON results."""
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from paintbucket.choices import DEFAULT_MODE
 from paintbucket.consecutive import DEFAULT_ENGINE, make_engine
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
-from paintbucket.errors import InputError
+from paintbucket.errors import InputError, InputWarning
 from paintbucket.io.atomic import remove_temp_files
 from paintbucket.io.clip import check_clip_frames, open_clip
 from paintbucket.io.images import (
@@ -27,6 +28,7 @@ from paintbucket.io.images import (
 from paintbucket.io.outputs import check_output_folder
 from paintbucket.pipeline.chain import MODES, colorize_sequence
 from paintbucket.pipeline.result import render_result
+from paintbucket.segment.lines import auto_line_threshold, line_coverage_warning
 
 #: A first-keyframe colorizer: ``first_keyframe(frame, annotation) -> SegmentColoring``,
 #: given the drawing and its shading annotation (``line_anno/``, or None); e.g.
@@ -45,6 +47,7 @@ def colorize_clip(
     first_keyframe: FirstKeyframe | None = None,
     protected: Sequence[str | Path] = (),
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    line_threshold: float | str = "auto",
 ) -> list[Path]:
     """Colorize every line frame of a clip.
 
@@ -88,6 +91,12 @@ def colorize_clip(
     max_pixels : int or None
         Refuse frames larger than this many pixels (checked from the file headers
         before anything is decoded); None: no limit of our own.
+    line_threshold : float or "auto"
+        Ink coverage from which a pixel is line. ``"auto"``: one threshold for the whole
+        clip, the median of :func:`~paintbucket.segment.auto_line_threshold` over its
+        frames (0.5 for crisp drawings, lower for soft pencil lines). A frame where
+        almost no line is found gets an :class:`~paintbucket.errors.InputWarning` naming
+        it (:func:`~paintbucket.segment.line_coverage_warning`).
 
     Returns
     -------
@@ -108,6 +117,7 @@ def colorize_clip(
     if engine is None or isinstance(engine, str):
         engine = make_engine(engine or DEFAULT_ENGINE)
     size = check_clip_frames(clip, max_pixels)
+    line_threshold = clip_line_threshold(clip.line_paths, line_threshold, max_pixels)
     names = clip.names
     sheet_frame = None
     if first_keyframe is not None and names[0] not in clip.keyframe_paths:
@@ -118,7 +128,8 @@ def colorize_clip(
             raise InputError(anno_path, f"size differs from line/{sheet_frame}.png")
 
     def read_frame(index: int) -> Frame:
-        return Frame.from_line_art(read_rgba(clip.line_paths[index], max_pixels), seg_method)
+        line_art = read_rgba(clip.line_paths[index], max_pixels)
+        return Frame.from_line_art(line_art, seg_method, line_threshold)
 
     def read_keyframe(index: int) -> tuple[ColoredFrame, SegmentColoring]:
         if names[index] == sheet_frame:
@@ -155,3 +166,20 @@ def colorize_clip(
         write_text(out_dir / f"{name}.json", json.dumps(info))
         written[index] = write_png(out_dir / f"{name}.png", rgba)
     return [written[i] for i in sorted(written)]
+
+
+def clip_line_threshold(
+    line_paths: Sequence[Path], line_threshold: float | str, max_pixels: int | None
+) -> float:
+    """The line threshold of a clip's frames (``"auto"``: the median of each frame's
+    :func:`~paintbucket.segment.auto_line_threshold`), warning about every frame where
+    almost no line is found at it (:class:`~paintbucket.errors.InputWarning`)."""
+    drawings = (read_rgba(path, max_pixels) for path in line_paths)
+    if line_threshold == "auto":
+        line_threshold = float(np.median([auto_line_threshold(art) for art in drawings]))
+        drawings = (read_rgba(path, max_pixels) for path in line_paths)
+    for path, line_art in zip(line_paths, drawings):
+        message = line_coverage_warning(line_art, line_threshold)
+        if message is not None:
+            warnings.warn(f"{path}: {message}", InputWarning, stacklevel=3)
+    return float(line_threshold)
