@@ -12,7 +12,7 @@ import torch
 from paintbucket.errors import InputError
 from paintbucket.models.inclusion_matcher import InclusionMatcher, inclusion_loss
 from paintbucket.models.inputs import image_tensor
-from paintbucket.models.weights import load_matcher, save_matcher
+from paintbucket.models.weights import load_model, save_model
 from paintbucket.train.loop import (
     LOOP_CONF,
     fit,
@@ -104,7 +104,7 @@ def train_consecutive(
         raise InputError(data_dirs[0], "no clip folders (line/ + gt/ with 2+ frames) found")
     setup_torch(conf)
     if conf["init"] is not None and checkpoint is None:
-        model = load_matcher(conf["init"], device).train()
+        model = load_model("consecutive", conf["init"], device).train()
         if json.dumps(model.conf) != json.dumps(InclusionMatcher(conf["model"]).conf):
             raise InputError(conf["init"], "init weights were trained with another model conf")
     else:
@@ -121,7 +121,7 @@ def train_consecutive(
         )
 
     def save_weights(path: Path, iteration: int) -> None:
-        save_matcher(model, path, iterations=iteration, data=[str(d) for d in data_dirs])
+        save_model(model, path, iterations=iteration, data=[str(d) for d in data_dirs])
 
     fit(model, step, conf, run_dir, save_weights, checkpoint, max_minutes, progress)
     return Path(run_dir) / "model.safetensors"

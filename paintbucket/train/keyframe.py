@@ -16,7 +16,7 @@ from paintbucket.errors import InputError
 from paintbucket.io.colorbook import CATEGORIES
 from paintbucket.keyframe.text import CATEGORY_PROMPTS, default_encoder
 from paintbucket.models.keyframe_matcher import KeyframeMatcher, keyframe_inputs, keyframe_loss
-from paintbucket.models.weights import save_matcher
+from paintbucket.models.weights import save_model
 from paintbucket.train.keyframe_pairs import (
     DEFAULT_KEYFRAME_PAIR_CONF,
     find_characters,
@@ -112,7 +112,7 @@ def train_keyframe(
         return loss, match_stats(output["log_probs"], correct)
 
     def save_weights(path: Path, iteration: int) -> None:
-        save_matcher(model, path, iterations=iteration, data=[str(d) for d in data_dirs])
+        save_model(model, path, iterations=iteration, data=[str(d) for d in data_dirs])
 
     fit(model, step, conf, run_dir, save_weights, checkpoint, max_minutes, progress)
     return Path(run_dir) / "model.safetensors"

@@ -122,7 +122,7 @@ def train_views(
     import torch
 
     from paintbucket.models.view_encoder import ViewEncoder, triplet_loss
-    from paintbucket.models.weights import save_matcher
+    from paintbucket.models.weights import save_model
 
     checkpoint = read_checkpoint(run_dir, device) if resume else None
     conf = resumed_conf(checkpoint, conf, DEFAULT_VIEWS_CONF)
@@ -147,7 +147,7 @@ def train_views(
         return loss, {"hits": int(right.sum()), "counts": conf["batch"]}
 
     def save_weights(path: Path, iteration: int) -> None:
-        save_matcher(model, path, iterations=iteration)
+        save_model(model, path, iterations=iteration)
 
     fit(model, step, conf, run_dir, save_weights, checkpoint, max_minutes, progress)
     return Path(run_dir) / "model.safetensors"
