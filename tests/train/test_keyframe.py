@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from paintbucket.errors import InputError
-from paintbucket.train.keyframe import train_keyframe
+from paintbucket.train.keyframe import TRAINER as train_keyframe
 from paintbucket.train.keyframe_pairs import (
     DEFAULT_KEYFRAME_PAIR_CONF,
     find_characters,
