@@ -32,7 +32,10 @@ DEFAULT_CONF = {
     "batch": 32,  # triplets per step
     "margin": 0.2,  # triplet margin (cosine distance)
     "data_seed": 3,  # seed of the rendered characters
-    **{**LOOP_CONF, "iterations": 1500, "warmup": 50, "learning_rate": 1.0e-3},
+    **LOOP_CONF,
+    "iterations": 1500,  # optimizer steps (batches of triplets)
+    "warmup": 50,  # linear warm-up steps
+    "learning_rate": 1.0e-3,  # peak Adam learning rate
 }
 
 #: Shots rendered per character and whether each counts as a head shot.
