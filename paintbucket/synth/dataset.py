@@ -47,6 +47,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from paintbucket.io import (
     Colorbook,
@@ -474,8 +475,6 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
     clips : list of Path
         The clip folders written, in order.
     """
-    from tqdm import tqdm
-
     if config.split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {config.split!r}")
     if config.line_width not in (1, 2):
