@@ -72,3 +72,53 @@ def handmade() -> HandmadeView:
     colored = fill.copy()
     colored[line[..., 3] > 0] = BLACK
     return HandmadeView(line, fill, colored)
+
+
+#: Parts of the hand-made character: (name, rows, columns, base color, tone shapes).
+#: Each tone shape is (rows, columns, color), painted inside its part without outline.
+CHARACTER_PARTS = (
+    ("hair", (10, 22), (28, 52), (240, 210, 90), [((12, 20), (44, 50), (190, 165, 70))]),
+    ("face", (22, 44), (30, 50), (245, 200, 170), [((24, 42), (44, 48), (200, 160, 135))]),
+    ("shirt", (44, 84), (10, 70), (200, 60, 60),
+     [((46, 82), (56, 68), (150, 45, 45)), ((46, 52), (12, 24), (235, 130, 130))]),
+    ("left hand", (60, 70), (0, 10), (245, 200, 170), []),
+    ("right hand", (60, 70), (70, 80), (245, 200, 170), []),
+    ("pants", (84, 120), (26, 54), (50, 60, 160), [((86, 118), (46, 52), (35, 40, 120))]),
+    ("shoes", (120, 130), (24, 56), (20, 20, 20), []),
+)  # fmt: skip
+
+
+@dataclass
+class HandmadeCharacter:
+    """A 140 x 80 T-pose-like character (:data:`CHARACTER_PARTS`): every part a
+    rectangle outlined in black, shadows and highlights as shapes without outline.
+
+    Attributes
+    ----------
+    line, fill, colored : (140, 80, 4) uint8
+    """
+
+    line: np.ndarray
+    fill: np.ndarray
+    colored: np.ndarray
+    parts: tuple = CHARACTER_PARTS
+
+
+@pytest.fixture
+def character() -> HandmadeCharacter:
+    """A fresh :class:`HandmadeCharacter`."""
+    fill = np.zeros((140, 80, 4), np.uint8)
+    line = np.zeros_like(fill)
+    for _, (r0, r1), (c0, c1), base, shapes in CHARACTER_PARTS:
+        fill[r0:r1, c0:c1] = (*base, 255)
+        for (s0, s1), (t0, t1), tone in shapes:
+            fill[s0:s1, t0:t1] = (*tone, 255)
+        line[r0:r1, c0:c1] = BLACK
+    for _, (r0, r1), (c0, c1), _, _ in CHARACTER_PARTS:
+        line[r0 + 1 : r1 - 1, c0 + 1 : c1 - 1] = 0
+    for _, (r0, r1), (c0, c1), _, _ in CHARACTER_PARTS:  # outlines drawn over neighbours
+        line[r0, c0:c1] = line[r1 - 1, c0:c1] = BLACK
+        line[r0:r1, c0] = line[r0:r1, c1 - 1] = BLACK
+    colored = fill.copy()
+    colored[line[..., 3] > 0] = BLACK
+    return HandmadeCharacter(line, fill, colored)
