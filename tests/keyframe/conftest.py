@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from paintbucket.io.images import write_png
 from paintbucket.synth.dataset import SynthConfig, generate
 
 
@@ -57,6 +58,21 @@ class HandmadeView:
     shadow: tuple = SHADOW
     light: tuple = LIGHT
     colorbook: str = "red part on clothes: [[235 130 130],[200 60 60],[150 45 45],null]\n"
+
+
+@pytest.fixture
+def make_sheet():
+    """``make_sheet(root, colorbook_text, {name: image}) -> root``: a sheet folder with
+    ``colorbook.yml`` and the images written into ``ref/``."""
+
+    def make(root: Path, colorbook: str, files: dict[str, np.ndarray]) -> Path:
+        (root / "ref").mkdir(parents=True)
+        (root / "colorbook.yml").write_text(colorbook)
+        for name, image in files.items():
+            write_png(root / "ref" / name, image)
+        return root
+
+    return make
 
 
 @pytest.fixture

@@ -36,9 +36,9 @@ def test_duplicate_colors(sheet_copy: Path) -> None:
         load_sheet(sheet_copy)
 
 
-def test_reference_color_not_in_colorbook(tmp_path: Path, handmade) -> None:
+def test_reference_color_not_in_colorbook(tmp_path: Path, handmade, make_sheet) -> None:
     colorbook = "red part on clothes: [[235 130 130],[200 60 60],null,null]\n"  # no shadow
-    root = _sheet(tmp_path / "s", colorbook, {"v.png": handmade.colored})
+    root = make_sheet(tmp_path / "s", colorbook, {"v.png": handmade.colored})
     with pytest.raises(InputError) as error:
         load_sheet(root)
     message = str(error.value)
@@ -107,16 +107,10 @@ def test_non_flat_reference(sheet_copy: Path) -> None:
         load_sheet(sheet_copy)
 
 
-def _sheet(root: Path, colorbook: str, files: dict[str, np.ndarray]) -> Path:
-    (root / "ref").mkdir(parents=True)
-    (root / "colorbook.yml").write_text(colorbook)
-    for name, image in files.items():
-        write_png(root / "ref" / name, image)
-    return root
-
-
-def test_fills_and_lineart_with_shapes_without_outline(tmp_path: Path, handmade) -> None:
-    root = _sheet(tmp_path / "s", handmade.colorbook,
+def test_fills_and_lineart_with_shapes_without_outline(
+    tmp_path: Path, handmade, make_sheet
+) -> None:
+    root = make_sheet(tmp_path / "s", handmade.colorbook,
                   {"hero_fill.png": handmade.fill, "hero_lineart.png": handmade.line})  # fmt: skip
     sheet = load_sheet(root)
     (view,) = sheet.references
@@ -129,20 +123,22 @@ def test_fills_and_lineart_with_shapes_without_outline(tmp_path: Path, handmade)
     assert entries[2, 2] == 0 and index[8, 8] == -1
 
 
-def test_one_colored_image_and_layered_psd_read_alike(tmp_path: Path, handmade) -> None:
+def test_one_colored_image_and_layered_psd_read_alike(tmp_path: Path, handmade, make_sheet) -> None:
     from PIL import Image
     from psd_tools import PSDImage
     from psd_tools.api.layers import PixelLayer
 
     lineart = load_sheet(
-        _sheet(
+        make_sheet(
             tmp_path / "a",
             handmade.colorbook,
             {"v_fill.png": handmade.fill, "v_line.png": handmade.line},
         )
     )
-    colored = load_sheet(_sheet(tmp_path / "b", handmade.colorbook, {"v.png": handmade.colored}))
-    root = _sheet(tmp_path / "c", handmade.colorbook, {})
+    colored = load_sheet(
+        make_sheet(tmp_path / "b", handmade.colorbook, {"v.png": handmade.colored})
+    )
+    root = make_sheet(tmp_path / "c", handmade.colorbook, {})
     psd = PSDImage.new("RGB", (48, 48))
     for name, rgba in (("paint", handmade.fill), ("lines", handmade.line)):
         psd.append(PixelLayer.frompil(Image.fromarray(rgba, "RGBA"), psd, name=name))
@@ -165,9 +161,9 @@ def test_one_colored_image_and_layered_psd_read_alike(tmp_path: Path, handmade) 
         (["v_fill.png"], r"v_fill\.png: fills without line art: no v_line\.png"),
     ],
 )
-def test_unpaired_reference_files(tmp_path: Path, handmade, names, message) -> None:
+def test_unpaired_reference_files(tmp_path: Path, handmade, names, message, make_sheet) -> None:
     images = {name: handmade.line if "_line" in name else handmade.colored for name in names}
-    root = _sheet(tmp_path / "s", handmade.colorbook, {n: i for n, i in images.items()
+    root = make_sheet(tmp_path / "s", handmade.colorbook, {n: i for n, i in images.items()
                                                        if not n.endswith(".psd")})  # fmt: skip
     for name in names:
         if name.endswith(".psd"):
@@ -176,8 +172,8 @@ def test_unpaired_reference_files(tmp_path: Path, handmade, names, message) -> N
         load_sheet(root)
 
 
-def test_view_order(tmp_path: Path, handmade) -> None:
+def test_view_order(tmp_path: Path, handmade, make_sheet) -> None:
     names = ["zeta.png", "saha_side.png", "saha_front.png", "face.png", "back_view.png"]
-    root = _sheet(tmp_path / "s", handmade.colorbook, dict.fromkeys(names, handmade.colored))
+    root = make_sheet(tmp_path / "s", handmade.colorbook, dict.fromkeys(names, handmade.colored))
     order = [r.name for r in load_sheet(root).references]
     assert order == ["saha_front", "saha_side", "face", "back_view", "zeta"]

@@ -8,29 +8,20 @@ import cv2
 import pytest
 
 from paintbucket.errors import InputError
-from paintbucket.io.images import write_png
 from paintbucket.keyframe.sheet import load_sheet
 from paintbucket.keyframe.sheet_check import check_sheet
 
 
-def _sheet(root: Path, colorbook: str, files: dict) -> Path:
-    (root / "ref").mkdir(parents=True)
-    (root / "colorbook.yml").write_text(colorbook)
-    for name, image in files.items():
-        write_png(root / "ref" / name, image)
-    return root
-
-
-def test_sound_sheet_has_no_problem(tmp_path: Path, handmade) -> None:
-    root = _sheet(tmp_path / "s", handmade.colorbook, {"front.png": handmade.colored})
+def test_sound_sheet_has_no_problem(tmp_path: Path, handmade, make_sheet) -> None:
+    root = make_sheet(tmp_path / "s", handmade.colorbook, {"front.png": handmade.colored})
     problems, references = check_sheet(root)
     assert problems == [] and [r.name for r in references] == ["front"]
 
 
-def test_every_error_in_one_list(tmp_path: Path, handmade) -> None:
+def test_every_error_in_one_list(tmp_path: Path, handmade, make_sheet) -> None:
     colorbook = "red part on clothes: [[235 130 130],[200 60 60],null,null]\n"  # no shadow
     blurred = cv2.GaussianBlur(handmade.colored, (0, 0), 1.0)
-    root = _sheet(tmp_path / "s", colorbook, {
+    root = make_sheet(tmp_path / "s", colorbook, {
         "front.png": handmade.colored,  # shadow color not in the colorbook
         "side.png": blurred,  # not flat
         "side_line.png": handmade.line,
@@ -48,11 +39,11 @@ def test_every_error_in_one_list(tmp_path: Path, handmade) -> None:
     assert str(problems[0]).startswith("error: ")
 
 
-def test_warnings(tmp_path: Path, handmade) -> None:
+def test_warnings(tmp_path: Path, handmade, make_sheet) -> None:
     colorbook = handmade.colorbook + "spare on jacket: [null,[1 2 3],null,null]\n"
     colored = handmade.colored.copy()
     colored[20, 14] = (9, 99, 9, 255)  # one stray pixel
-    root = _sheet(tmp_path / "s", colorbook, {"front.png": colored})
+    root = make_sheet(tmp_path / "s", colorbook, {"front.png": colored})
     problems, references = check_sheet(root)
     assert len(references) == 1
     assert [p.severity for p in problems] == ["warning"] * 3
