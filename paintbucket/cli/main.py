@@ -26,6 +26,7 @@ SUBCOMMANDS = (
     "eval",
     "example",
     "keyframe",
+    "sheet",
     "review",
     "synth",
     "train",
