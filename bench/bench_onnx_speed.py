@@ -68,8 +68,8 @@ def _instrument(totals: dict) -> None:
     """Wrap every stage function so that its time adds to ``totals[stage]``."""
     for name, (dotted, attribute) in STAGES.items():
         owner = _owner(dotted)
-        function = owner.__dict__[attribute] if isinstance(owner, type) else getattr(
-            owner, attribute
+        function = (
+            owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
         )
         if isinstance(function, classmethod):
             setattr(owner, attribute, classmethod(_timed(totals, name, function.__func__)))
@@ -150,8 +150,10 @@ def main() -> None:
                     if backend not in best or result["seconds"] < best[backend]["seconds"]:
                         best[backend] = result
             torch_s, onnx_s = best["torch"]["seconds"], best["onnx"]["seconds"]
-            print(f"{size}x{size}: {best['onnx']['segments']} segments; best torch "
-                  f"{torch_s:.2f} s, best onnx {onnx_s:.2f} s, {torch_s / onnx_s:.2f}x")  # fmt: skip
+            print(
+                f"{size}x{size}: {best['onnx']['segments']} segments; best torch "
+                f"{torch_s:.2f} s, best onnx {onnx_s:.2f} s, {torch_s / onnx_s:.2f}x"
+            )
             names = sorted(STAGES, key=lambda name: -best["onnx"]["stages"].get(name, 0))
             for name in names:
                 print(f"  {name:12s} torch {best['torch']['stages'].get(name, 0):6.3f} s"

@@ -13,7 +13,7 @@ from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
 from paintbucket.flow.dis import consistent_flow, estimate_flow, warp_nearest
 from paintbucket.models.inputs import redistribution_colors, work_line, work_shape
-from paintbucket.models.runtime import OnnxInclusionMatcher
+from paintbucket.models.runtime import OnnxInclusionMatcher, batched, color_probabilities
 from paintbucket.models.weights import LazyModel
 from paintbucket.segment.stats import segment_areas
 
@@ -189,10 +189,10 @@ class LearnedEngine:
             return paint[small.astype(np.int64)]
 
         images = {
-            "line_ref": _batch(work_line(reference.line_art, shape)),
-            "color_ref": _batch(color_image(reference.segment_ids)),
-            "line_tgt": _batch(work_line(target.line_art, shape)),
-            "color_tgt": _batch(color_image(warped_ids)),
+            "line_ref": batched(work_line(reference.line_art, shape)),
+            "color_ref": batched(color_image(reference.segment_ids)),
+            "line_tgt": batched(work_line(target.line_art, shape)),
+            "color_tgt": batched(color_image(warped_ids)),
         }
         num_tgt = int(target.segment_ids.max())
         probabilities = np.zeros((num_tgt + 1, num_colors), np.float32)
@@ -244,37 +244,6 @@ class LearnedEngine:
             data[name] = torch.from_numpy(ids.astype(np.int64))[None].to(self.device)
         with torch.no_grad():
             return model(data)["log_probs"][0].cpu().numpy()
-
-
-def color_probabilities(
-    log_probs: np.ndarray, ref_color_index: np.ndarray, num_colors: int
-) -> np.ndarray:
-    """Sum match probabilities per reference color (paper Eq. 9).
-
-    Parameters
-    ----------
-    log_probs : (N, M) float
-        Log-probability that target segment ``n + 1`` lies in reference segment ``m + 1``.
-    ref_color_index : (M,) int
-        Palette index of each reference segment (-1 = none).
-    num_colors : int
-        P.
-
-    Returns
-    -------
-    probabilities : (N, P) float32
-    """
-    valid = ref_color_index >= 0
-    one_hot = np.zeros((int(valid.sum()), num_colors), np.float32)
-    one_hot[np.arange(one_hot.shape[0]), ref_color_index[valid]] = 1
-    return np.exp(log_probs[:, valid]).astype(np.float32) @ one_hot
-
-
-def _batch(image: np.ndarray) -> np.ndarray:
-    """(H, W) or (H, W, C) -> [1 x C x H x W] float32, the networks' input layout."""
-    image = np.asarray(image, np.float32)
-    image = image[..., None] if image.ndim == 2 else image
-    return np.ascontiguousarray(image.transpose(2, 0, 1)[None])
 
 
 def _mirror(frame: Frame) -> Frame:

@@ -1,7 +1,7 @@
 """Run exported models with ONNX Runtime: no torch at run time.
 
-:mod:`paintbucket.models.export` writes a consecutive matcher as two graphs; the
-per-segment pooling between them (a scatter over a variable number of segments, which
+:mod:`paintbucket.models.export` writes each matcher as two graphs; the per-segment
+pooling between them (a scatter over a variable number of segments, which
 ONNX expresses badly) runs here in NumPy and matches
 :func:`~paintbucket.models.pooling.mask_average_pool` and
 :func:`~paintbucket.models.pooling.segment_boxes`.
@@ -18,7 +18,11 @@ import numpy as np
 from paintbucket.errors import InputError
 
 #: Model kinds with an ONNX runtime, and the graphs each is exported as.
-ONNX_GRAPHS = {"consecutive": ("features", "match")}
+ONNX_GRAPHS = {
+    "consecutive": ("features", "match"),
+    "keyframe": ("features", "match"),
+    "views": ("embed",),
+}
 
 
 def onnx_paths(weights: str | Path, kind: str = "consecutive") -> dict[str, Path]:
@@ -107,22 +111,45 @@ def segment_box_table(segment_ids: np.ndarray, num_segments: int) -> tuple[np.nd
     return boxes, present
 
 
-class OnnxInclusionMatcher:
-    """The consecutive matcher's two exported graphs on ONNX Runtime.
+def color_probabilities(
+    log_probs: np.ndarray, ref_color_index: np.ndarray, num_colors: int
+) -> np.ndarray:
+    """Sum match probabilities per reference color (paper Eq. 9).
+
+    Parameters
+    ----------
+    log_probs : (N, M) float
+        Log-probability that target segment ``n + 1`` lies in reference segment ``m + 1``.
+    ref_color_index : (M,) int
+        Palette (or colorbook entry) index of each reference segment (-1 = none).
+    num_colors : int
+        P.
+
+    Returns
+    -------
+    probabilities : (N, P) float32
+    """
+    valid = np.asarray(ref_color_index) >= 0
+    one_hot = np.zeros((int(valid.sum()), num_colors), np.float32)
+    one_hot[np.arange(one_hot.shape[0]), np.asarray(ref_color_index)[valid]] = 1
+    return np.exp(log_probs[:, valid]).astype(np.float32) @ one_hot
+
+
+class OnnxModel:
+    """A model's exported graphs on ONNX Runtime (base of the per-kind runners).
 
     Parameters
     ----------
     paths : dict
-        ``{"features": path, "match": path}`` from
-        :func:`~paintbucket.models.export.onnx_paths`.
+        Graph name -> file, from :func:`onnx_paths`.
     device : str
         ``"cpu"``, or ``"cuda"`` (ONNX Runtime's CUDA provider, which must be installed).
 
     Raises
     ------
     InputError
-        If a graph file is missing or unreadable.
-        For ``"cuda"`` without ONNX Runtime's CUDA provider, too (one line, no path).
+        If a graph file is missing or unreadable, or for ``"cuda"`` without ONNX
+        Runtime's CUDA provider (one line, no path).
     """
 
     def __init__(self, paths: dict[str, Path], device: str = "cpu") -> None:
@@ -146,9 +173,85 @@ class OnnxInclusionMatcher:
                 self.sessions[name] = onnxruntime.InferenceSession(str(path), providers=providers)
             except Exception as error:  # onnxruntime raises its own non-public types
                 raise InputError(path, f"not a readable ONNX graph ({error})") from None
-        metadata = self.sessions["features"].get_modelmeta().custom_metadata_map
+        metadata = next(iter(self.sessions.values())).get_modelmeta().custom_metadata_map
         self.conf = json.loads(metadata["conf"])
         self.weights_sha256 = metadata.get("weights_sha256")
+
+    def _pooled(self, features: np.ndarray, segment_ids: np.ndarray) -> np.ndarray:
+        """[1 x N x D] tokens of a [1 x D x h x w] feature map over (H, W) segments."""
+        return segment_tokens(features[0], segment_ids, int(segment_ids.max()))[None]
+
+
+class OnnxViewEncoder(OnnxModel):
+    """The view encoder's exported graph: :class:`~paintbucket.models.ViewEncoder`."""
+
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        """(B, D) unit embeddings of (B, S, S) float32 images from
+        :func:`~paintbucket.models.inputs.view_image`."""
+        batch = np.ascontiguousarray(images[:, None], dtype=np.float32)
+        return self.sessions["embed"].run(None, {"images": batch})[0]
+
+
+class OnnxKeyframeMatcher(OnnxModel):
+    """The keyframe matcher's two exported graphs:
+    :class:`~paintbucket.models.KeyframeMatcher`."""
+
+    @property
+    def size_multiple(self) -> int:
+        """Input height and width must be multiples of this."""
+        levels = max(len(self.conf["widths"]), len(self.conf["parsing_widths"]))
+        return self.conf["stride"] * 2 ** (levels - 1)
+
+    def log_probs(self, data: dict[str, np.ndarray]) -> np.ndarray:
+        """(N, M) log-probability that target segment ``n + 1`` lies in the colorbook entry
+        of reference segment ``m + 1``.
+
+        Parameters
+        ----------
+        data : dict
+            The NumPy arrays of
+            :func:`~paintbucket.models.keyframe_matcher.keyframe_inputs` by the same names
+            (``line_ref``, ``line_tgt``, ``parsing_tgt``, ``segments_ref``,
+            ``segments_tgt``, ``category_ref``, ``frame_ref``, ``frame_tgt``), unbatched.
+        """
+        images = {
+            "line_ref": batched(data["line_ref"]),
+            "line_tgt": batched(data["line_tgt"]),
+            "parsing_tgt": batched(data["parsing_tgt"]),
+        }
+        geometry_ref, geometry_tgt, parsing = self.sessions["features"].run(None, images)
+        inputs = {
+            "geometry_ref": self._pooled(geometry_ref, data["segments_ref"]),
+            "geometry_tgt": self._pooled(geometry_tgt, data["segments_tgt"]),
+            "parsing_tgt": self._pooled(parsing, data["segments_tgt"]),
+            "category_ref": np.asarray(data["category_ref"], np.int64)[None],
+        }
+        for side in ("ref", "tgt"):
+            ids = data[f"segments_{side}"]
+            boxes, present = segment_box_table(ids, int(ids.max()))
+            inputs[f"coordinates_{side}"] = boxes_in_frame(boxes, data[f"frame_{side}"])[None]
+            inputs[f"mask_{side}"] = present[None]
+        return self.sessions["match"].run(["log_probs"], inputs)[0][0]
+
+
+def boxes_in_frame(boxes: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """(N, 4) float32 segment boxes relative to the character box ``frame`` (4,) (both in
+    [0, 1] image units): the character box maps to [-1, 1] (as the keyframe matcher)."""
+    frame = np.asarray(frame, np.float32)
+    low, high = np.tile(frame[:2], 2), np.tile(frame[2:], 2)
+    return (2 * (boxes - low) / np.maximum(high - low, 1e-3) - 1).astype(np.float32)
+
+
+def batched(image: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, C) -> [1 x C x H x W] float32, the networks' input layout."""
+    image = np.asarray(image, np.float32)
+    image = image[..., None] if image.ndim == 2 else image
+    return np.ascontiguousarray(image.transpose(2, 0, 1)[None])
+
+
+class OnnxInclusionMatcher(OnnxModel):
+    """The consecutive matcher's two exported graphs:
+    :class:`~paintbucket.models.InclusionMatcher`."""
 
     @property
     def size_multiple(self) -> int:
@@ -188,7 +291,15 @@ class OnnxInclusionMatcher:
                                     ("tgt", features_tgt, segments_tgt)):  # fmt: skip
             count = int(ids.max())
             boxes, present = segment_box_table(ids, count)
-            inputs[f"tokens_{side}"] = segment_tokens(features[0], ids, count)[None]
+            inputs[f"tokens_{side}"] = self._pooled(features, ids)
             inputs[f"coordinates_{side}"] = self._coordinates(boxes, shape)[None]
             inputs[f"mask_{side}"] = present[None]
         return self.sessions["match"].run(None, inputs)[0][0]
+
+
+#: The ONNX Runtime model of every kind in :data:`ONNX_GRAPHS`.
+ONNX_MODELS = {
+    "consecutive": OnnxInclusionMatcher,
+    "keyframe": OnnxKeyframeMatcher,
+    "views": OnnxViewEncoder,
+}

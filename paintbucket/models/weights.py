@@ -15,7 +15,7 @@ from pathlib import Path
 from paintbucket.choices import MODEL_KINDS
 from paintbucket.errors import InputError
 from paintbucket.io.images import write_bytes
-from paintbucket.models.runtime import ONNX_GRAPHS, OnnxInclusionMatcher, onnx_paths
+from paintbucket.models.runtime import ONNX_GRAPHS, ONNX_MODELS, onnx_paths
 
 #: Model class of every kind (:data:`~paintbucket.choices.MODEL_KINDS`) as (module,
 #: class name), imported on first use: those modules import torch.
@@ -151,14 +151,15 @@ def model_backend(kind: str, path: str | Path | None = None, backend: str = "aut
 def load_backend_model(
     kind: str, path: str | Path | None = None, device: str = "cpu", backend: str = "auto"
 ):
-    """:func:`load_model`, or the kind's ONNX Runtime model where :func:`model_backend`
-    says ``"onnx"`` (an :class:`~paintbucket.models.runtime.OnnxInclusionMatcher`)."""
+    """:func:`load_model`, or the kind's ONNX Runtime model
+    (:data:`~paintbucket.models.runtime.ONNX_MODELS`) where :func:`model_backend` says
+    ``"onnx"``."""
     if model_backend(kind, path, backend) == "torch":
         return load_model(kind, path, device)
     if kind not in ONNX_GRAPHS:
         raise ValueError(f"no ONNX graphs for model kind {kind!r}; use backend 'torch'")
     path = DEFAULT_WEIGHTS[kind] if path is None else path
-    return OnnxInclusionMatcher(onnx_paths(path, kind), device)
+    return ONNX_MODELS[kind](onnx_paths(path, kind), device)
 
 
 class LazyModel:

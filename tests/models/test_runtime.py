@@ -3,7 +3,10 @@ import pytest
 
 from paintbucket.errors import InputError
 from paintbucket.models.runtime import (
+    ONNX_MODELS,
     OnnxInclusionMatcher,
+    boxes_in_frame,
+    color_probabilities,
     file_sha256,
     onnx_paths,
     segment_box_table,
@@ -58,12 +61,31 @@ def test_numpy_pooling_matches_torch_pooling():
     assert np.allclose(table, boxes[0].numpy()) and (table_present == present[0].numpy()).all()
 
 
-def test_shipped_graphs_come_from_the_shipped_weights():
-    weights = DEFAULT_WEIGHTS["consecutive"]
-    model = OnnxInclusionMatcher(onnx_paths(weights))
-    assert model.weights_sha256 == file_sha256(weights)  # else: python -m paintbucket.models.export
-    assert model_backend("consecutive") == "onnx"
-    assert model_backend("keyframe") == "torch"  # no graphs yet
+@pytest.mark.parametrize("kind", sorted(ONNX_MODELS))
+def test_shipped_graphs_come_from_the_shipped_weights(kind):
+    weights = DEFAULT_WEIGHTS[kind]
+    model = load_backend_model(kind)  # auto: the shipped graphs
+    assert isinstance(model, ONNX_MODELS[kind])
+    # Else the weights changed since: python -m paintbucket.models.export
+    assert model.weights_sha256 == file_sha256(weights)
+    assert model_backend(kind) == "onnx"
+
+
+def test_backend_choice(tmp_path):
+    assert model_backend("views", tmp_path / "own.safetensors") == "torch"  # not exported
+    assert model_backend("views", tmp_path / "own.safetensors", "onnx") == "onnx"
+
+
+def test_color_probabilities_sums_per_color():
+    log_probs = np.log(np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]], np.float32))
+    probabilities = color_probabilities(log_probs, np.array([1, 1, -1]), 3)
+    assert np.allclose(probabilities, [[0, 0.8, 0], [0, 0.2, 0]])
+
+
+def test_boxes_in_frame_maps_the_character_box_to_minus_one_one():
+    boxes = np.array([[0.2, 0.1, 0.6, 0.5], [0.4, 0.3, 0.4, 0.3]], np.float32)
+    out = boxes_in_frame(boxes, np.array([0.2, 0.1, 0.6, 0.5]))
+    assert np.allclose(out, [[-1, -1, 1, 1], [0, 0, 0, 0]], atol=1e-6)
 
 
 @pytest.mark.parametrize("shape", [(64, 96), (96, 160)])
@@ -105,3 +127,42 @@ def test_missing_graph_and_missing_cuda_provider_are_one_line_errors(tmp_path):
         assert "\n" not in str(error.value)
     with pytest.raises(ValueError, match="unknown backend"):
         model_backend("consecutive", backend="tensorflow")
+
+
+def test_onnx_view_encoder_matches_torch():
+    torch = pytest.importorskip("torch")
+    onnx_model = load_backend_model("views", backend="onnx")
+    torch_model = load_backend_model("views", backend="torch")
+    size = onnx_model.conf["size"]
+    images = np.random.default_rng(1).random((3, size, size)).astype(np.float32)
+    with torch.no_grad():
+        expected = torch_model(torch.from_numpy(images)[:, None]).numpy()
+    assert np.abs(onnx_model.embed(images) - expected).max() < 1e-4
+
+
+def test_onnx_keyframe_matcher_matches_torch():
+    torch = pytest.importorskip("torch")
+    from paintbucket.models.keyframe_matcher import keyframe_inputs
+
+    onnx_model = load_backend_model("keyframe", backend="onnx")
+    torch_model = load_backend_model("keyframe", backend="torch")
+    rng = np.random.default_rng(2)
+    multiple = onnx_model.size_multiple
+    ref_shape, tgt_shape = (4 * multiple, 3 * multiple), (3 * multiple, 5 * multiple)
+    segments_ref = blocky_ids(rng, (2 * ref_shape[0], 2 * ref_shape[1]), 16, 30)
+    data = {
+        "line_ref": rng.random(ref_shape).astype(np.float32),
+        "line_tgt": rng.random(tgt_shape).astype(np.float32),
+        "parsing_tgt": (rng.random((*tgt_shape, 3)) > 0.5).astype(np.float32),
+        "segments_ref": segments_ref,
+        "segments_tgt": blocky_ids(rng, tgt_shape, 8, 25),
+        "category_ref": rng.integers(0, 12, int(segments_ref.max())),
+        "frame_ref": np.array([0.1, 0.2, 0.8, 0.9]),
+        "frame_tgt": np.array([0.0, 0.1, 0.7, 1.0]),
+    }
+    with torch.no_grad():
+        expected = torch_model(keyframe_inputs(**data))["log_probs"][0].numpy()
+    got = onnx_model.log_probs(data)
+    assert got.shape == expected.shape
+    assert (np.isfinite(got) == np.isfinite(expected)).all()
+    assert np.abs(np.exp(got) - np.exp(expected)).max() < 1e-4
