@@ -12,7 +12,8 @@ from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
 from paintbucket.flow.dis import consistent_flow, estimate_flow, warp_nearest
-from paintbucket.models.inputs import image_tensor, redistribution_colors, work_line, work_shape
+from paintbucket.models.inputs import redistribution_colors, work_line, work_shape
+from paintbucket.models.runtime import OnnxInclusionMatcher, batched, color_probabilities
 from paintbucket.models.weights import LazyModel
 from paintbucket.segment.stats import segment_areas
 
@@ -87,7 +88,14 @@ class LearnedEngine:
     weights : path, optional
         safetensors file; the shipped weights by default.
     device : str
-        ``"cpu"`` or ``"cuda"``.
+        ``"cpu"`` or ``"cuda"`` (with ONNX Runtime: its CUDA provider, which must be
+        installed).
+    backend : str
+        ``"auto"``: ONNX Runtime where the ONNX graphs exported from ``weights`` lie next
+        to it (the shipped weights have them; ``python -m paintbucket.models.export
+        WEIGHTS`` writes them), else PyTorch; ``"onnx"`` or ``"torch"`` to choose
+        (:func:`~paintbucket.models.weights.model_backend`). Both give the same
+        probabilities within 1e-4.
     work_size : int
         Longer side of the network input.
     seed : int
@@ -131,6 +139,7 @@ class LearnedEngine:
 
     weights: str | Path | None = None
     device: str = "cpu"
+    backend: str = "auto"
     work_size: int = 512
     seed: int = 0
     flow_prior: float = 0.5
@@ -139,7 +148,8 @@ class LearnedEngine:
     consistency_lock: float = 0.8
     flip_average: bool = True
     name: str = "inclusion"
-    #: The :class:`~paintbucket.models.InclusionMatcher`, loaded from ``weights`` on first use.
+    #: The :class:`~paintbucket.models.InclusionMatcher` (PyTorch) or
+    #: :class:`~paintbucket.models.runtime.OnnxInclusionMatcher`, loaded on first use.
     model = LazyModel("consecutive")
 
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
@@ -158,10 +168,6 @@ class LearnedEngine:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One pass: (N + 1, P) fused color probabilities of the target segments (row 0
         zero), (N + 1, P) flow votes normalised to sum 1, (N + 1,) bool flow locks."""
-        import torch  # lazy: torch
-
-        from paintbucket.models.inclusion_matcher import color_probabilities  # lazy: torch
-
         if reference.shape != target.shape:
             raise ValueError(
                 f"reference {reference.shape} and target {target.shape} differ in size"
@@ -182,30 +188,20 @@ class LearnedEngine:
             small = cv2.resize(ids.astype(np.float32), shape[::-1], interpolation=cv2.INTER_NEAREST)
             return paint[small.astype(np.int64)]
 
-        def tensor(array: np.ndarray):
-            return image_tensor(array, self.device)
-
-        data = {
-            "line_ref": tensor(work_line(reference.line_art, shape)),
-            "color_ref": tensor(color_image(reference.segment_ids)),
-            "line_tgt": tensor(work_line(target.line_art, shape)),
-            "color_tgt": tensor(color_image(warped_ids)),
-            "segments_ref": torch.from_numpy(reference.segment_ids.astype(np.int64))[None].to(
-                self.device
-            ),
-            "segments_tgt": torch.from_numpy(target.segment_ids.astype(np.int64))[None].to(
-                self.device
-            ),
+        images = {
+            "line_ref": batched(work_line(reference.line_art, shape)),
+            "color_ref": batched(color_image(reference.segment_ids)),
+            "line_tgt": batched(work_line(target.line_art, shape)),
+            "color_tgt": batched(color_image(warped_ids)),
         }
         num_tgt = int(target.segment_ids.max())
         probabilities = np.zeros((num_tgt + 1, num_colors), np.float32)
         if num_tgt == 0 or int(reference.segment_ids.max()) == 0:
             return probabilities, probabilities.copy(), np.zeros(num_tgt + 1, bool)
-        with torch.no_grad():
-            log_probs = model(data)["log_probs"][0]
-            ref_color = torch.from_numpy(reference.segment_palette_index[1:].astype(np.int64))
-            per_color = color_probabilities(log_probs, ref_color.to(self.device), num_colors)
-        probabilities[1:] = per_color.cpu().numpy()
+        log_probs = self._log_probs(images, reference.segment_ids, target.segment_ids)
+        probabilities[1:] = color_probabilities(
+            log_probs, reference.segment_palette_index[1:], num_colors
+        )
         warped_palette = reference.segment_palette_index[warped_ids]
         votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
         if self.flow_prior > 0:
@@ -233,6 +229,21 @@ class LearnedEngine:
         reached = carried.sum(axis=1) > 0
         votes[reached], locked[reached] = carried[reached], True
         return probabilities, votes, locked
+
+    def _log_probs(
+        self, images: dict[str, np.ndarray], segments_ref: np.ndarray, segments_tgt: np.ndarray
+    ) -> np.ndarray:
+        """(N, M) log match probabilities from the model, whichever backend it runs on."""
+        model = self.model
+        if isinstance(model, OnnxInclusionMatcher):
+            return model.log_probs(images, segments_ref, segments_tgt)
+        import torch  # lazy: torch (only the PyTorch backend needs it)
+
+        data = {name: torch.from_numpy(array).to(self.device) for name, array in images.items()}
+        for name, ids in (("segments_ref", segments_ref), ("segments_tgt", segments_tgt)):
+            data[name] = torch.from_numpy(ids.astype(np.int64))[None].to(self.device)
+        with torch.no_grad():
+            return model(data)["log_probs"][0].cpu().numpy()
 
 
 def _mirror(frame: Frame) -> Frame:

@@ -13,6 +13,7 @@ from paintbucket.io.colorbook import CATEGORIES
 from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.sheet import DesignSheet, Reference, reference_entry_map
 from paintbucket.models.inputs import work_line, work_shape
+from paintbucket.models.runtime import OnnxKeyframeMatcher, color_probabilities
 from paintbucket.models.weights import LazyModel
 from paintbucket.segment.labels import foreground_mask
 
@@ -28,6 +29,10 @@ class KeyframeModel:
         safetensors file; the shipped keyframe weights by default.
     device : str
         ``"cpu"`` or ``"cuda"``.
+    backend : str
+        ``"auto"`` (ONNX Runtime where the graphs exported from ``weights`` exist, as for
+        the shipped weights, else PyTorch), ``"onnx"`` or ``"torch"``
+        (:func:`~paintbucket.models.weights.model_backend`).
     work_size : int
         Longer side of the network inputs (training used 384).
     min_line_width : float
@@ -40,9 +45,11 @@ class KeyframeModel:
 
     weights: str | Path | None = None
     device: str = "cpu"
+    backend: str = "auto"
     work_size: int = 384
     min_line_width: float = 0.63
-    #: The :class:`~paintbucket.models.KeyframeMatcher`, loaded from ``weights`` on first use.
+    #: The :class:`~paintbucket.models.KeyframeMatcher` or its
+    #: :class:`~paintbucket.models.runtime.OnnxKeyframeMatcher`, loaded on first use.
     model = LazyModel("keyframe")
 
     def entry_probabilities(
@@ -73,11 +80,6 @@ class KeyframeModel:
             Rows: target segment ids (row 0 zero); columns: rows of
             ``sheet.entry_table()`` (0 = background). Each row sums to 1 (Eq. 9).
         """
-        import torch  # lazy: torch
-
-        from paintbucket.models.inclusion_matcher import color_probabilities  # lazy: torch
-        from paintbucket.models.keyframe_matcher import keyframe_inputs  # lazy: torch
-
         num_entries = len(sheet.colorbook.entries) + 1
         num_tgt = int(target.segment_ids.max(initial=0))
         probabilities = np.zeros((num_tgt + 1, num_entries), np.float32)
@@ -98,23 +100,32 @@ class KeyframeModel:
         )
         parsing = cv2.resize(parsing, tgt_shape[::-1], interpolation=cv2.INTER_NEAREST)
 
-        data = keyframe_inputs(
-            work_line(reference.frame.line_art, ref_shape, min_width=self.min_line_width),
-            work_line(target.line_art, tgt_shape, min_width=self.min_line_width),
-            parsing,
-            ref_ids,
-            target.segment_ids,
-            category_ref[1:],
-            character_box(ref_ids, entry_ref == 0),
-            character_box(target.segment_ids, _background(target)),
-            self.device,
-        )
-        with torch.no_grad():
-            log_probs = self.model(data)["log_probs"][0]
-            entry_ids = torch.from_numpy(entry_ref[1:]).to(self.device)
-            per_entry = color_probabilities(log_probs, entry_ids, num_entries)
-        probabilities[1:] = per_entry.cpu().numpy()
+        data = {
+            "line_ref": work_line(
+                reference.frame.line_art, ref_shape, min_width=self.min_line_width
+            ),
+            "line_tgt": work_line(target.line_art, tgt_shape, min_width=self.min_line_width),
+            "parsing_tgt": parsing,
+            "segments_ref": ref_ids,
+            "segments_tgt": target.segment_ids,
+            "category_ref": category_ref[1:],
+            "frame_ref": character_box(ref_ids, entry_ref == 0),
+            "frame_tgt": character_box(target.segment_ids, _background(target)),
+        }
+        probabilities[1:] = color_probabilities(self._log_probs(data), entry_ref[1:], num_entries)
         return probabilities
+
+    def _log_probs(self, data: dict[str, np.ndarray]) -> np.ndarray:
+        """(N, M) log match probabilities from the model, whichever backend it runs on."""
+        model = self.model
+        if isinstance(model, OnnxKeyframeMatcher):
+            return model.log_probs(data)
+        import torch  # lazy: torch (only the PyTorch backend needs it)
+
+        from paintbucket.models.keyframe_matcher import keyframe_inputs  # lazy: torch
+
+        with torch.no_grad():
+            return model(keyframe_inputs(**data, device=self.device))["log_probs"][0].cpu().numpy()
 
 
 def _background(frame: Frame) -> np.ndarray:

@@ -87,6 +87,65 @@ class InclusionMatcher(nn.Module):
         offsets = self.offset_net(F.avg_pool2d(inputs, stride))
         return stride * F.interpolate(offsets, size=inputs.shape[-2:], mode="bilinear")
 
+    def encode(
+        self,
+        line_ref: torch.Tensor,
+        color_ref: torch.Tensor,
+        line_tgt: torch.Tensor,
+        color_tgt: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Feature maps of both frames, the convolutional half of :meth:`forward` (exported
+        to ONNX as one graph by :mod:`paintbucket.models.export`).
+
+        Parameters
+        ----------
+        line_ref, line_tgt : [B x 1 x H x W] ink in [0, 1]
+        color_ref, color_tgt : [B x 3 x H x W] as in :meth:`forward`
+
+        Returns
+        -------
+        features_ref, features_tgt : [B x D x H/stride x W/stride] float32
+        """
+        if not self.conf["warped_color"]:
+            color_tgt = torch.zeros_like(color_tgt)
+        offsets = None
+        if self.conf["deformable"]:
+            offsets = self._offsets(torch.cat([line_tgt, color_tgt, line_ref, color_ref], dim=1))
+        return self._features(line_ref, color_ref, None), self._features(
+            line_tgt, color_tgt, offsets
+        )
+
+    def match(
+        self,
+        tokens_ref: torch.Tensor,
+        tokens_tgt: torch.Tensor,
+        coordinates_ref: torch.Tensor,
+        coordinates_tgt: torch.Tensor,
+        mask_ref: torch.Tensor,
+        mask_tgt: torch.Tensor,
+    ) -> torch.Tensor:
+        """Token matching, the attention half of :meth:`forward` (the second ONNX graph).
+
+        Parameters
+        ----------
+        tokens_ref : [B x M x D], tokens_tgt : [B x N x D]
+            Segment-pooled features (:func:`~paintbucket.models.pooling.mask_average_pool`).
+        coordinates_ref : [B x M x 4], coordinates_tgt : [B x N x 4]
+            Segment boxes in ``box_scale`` units from the image centre.
+        mask_ref : [B x M] bool, mask_tgt : [B x N] bool
+            Real (present) segments.
+
+        Returns
+        -------
+        log_probs : [B x N x M]
+            As ``log_probs`` of :meth:`forward`.
+        """
+        ref = tokens_ref + self.box_mlp(coordinates_ref)
+        tgt = tokens_tgt + self.box_mlp(coordinates_tgt)
+        return match_tokens(
+            self.self_layers, self.cross_layers, self.project, ref, tgt, mask_ref, mask_tgt
+        )
+
     def forward(self, data: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """Match target segments to reference segments.
 
@@ -113,25 +172,22 @@ class InclusionMatcher(nn.Module):
             padded reference ids get -inf).
             ``mask_ref`` : [B x M] bool and ``mask_tgt`` : [B x N] bool, real segments.
         """
-        line_ref, color_ref = data["line_ref"], data["color_ref"]
-        line_tgt, color_tgt = data["line_tgt"], data["color_tgt"]
-        if not self.conf["warped_color"]:
-            color_tgt = torch.zeros_like(color_tgt)
-        offsets = None
-        if self.conf["deformable"]:
-            offsets = self._offsets(torch.cat([line_tgt, color_tgt, line_ref, color_ref], dim=1))
-        features_ref = self._features(line_ref, color_ref, None)
-        features_tgt = self._features(line_tgt, color_tgt, offsets)
+        features_ref, features_tgt = self.encode(
+            data["line_ref"], data["color_ref"], data["line_tgt"], data["color_tgt"]
+        )
         num_ref = int(data["segments_ref"].max())
         num_tgt = int(data["segments_tgt"].max())
         tokens_ref = mask_average_pool(features_ref, data["segments_ref"], num_ref)
         tokens_tgt = mask_average_pool(features_tgt, data["segments_tgt"], num_tgt)
         boxes_ref, mask_ref = segment_boxes(data["segments_ref"], num_ref)
         boxes_tgt, mask_tgt = segment_boxes(data["segments_tgt"], num_tgt)
-        ref = tokens_ref + self.box_mlp(self._box_coordinates(boxes_ref, data))
-        tgt = tokens_tgt + self.box_mlp(self._box_coordinates(boxes_tgt, data))
-        log_probs = match_tokens(
-            self.self_layers, self.cross_layers, self.project, ref, tgt, mask_ref, mask_tgt
+        log_probs = self.match(
+            tokens_ref,
+            tokens_tgt,
+            self._box_coordinates(boxes_ref, data),
+            self._box_coordinates(boxes_tgt, data),
+            mask_ref,
+            mask_tgt,
         )
         return {
             "log_probs": log_probs,

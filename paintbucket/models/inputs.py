@@ -52,6 +52,43 @@ def work_line(
     return (coverage >= threshold).astype(np.float32)
 
 
+def view_image(
+    ink: np.ndarray, foreground: np.ndarray, size: int = 96, min_width: float = 0.0
+) -> np.ndarray:
+    """Crop a drawing to its character and fit it into a square, keeping the aspect.
+
+    Parameters
+    ----------
+    ink : (H, W) float32
+        Ink coverage in [0, 1].
+    foreground : (H, W) bool
+        The character (e.g. :func:`paintbucket.segment.labels.foreground_mask`).
+    size : int
+        Side of the output.
+    min_width : float
+        Strokes thinner than this many output pixels are widened before shrinking
+        (:func:`~paintbucket.segment.lines.widen_lines`); 0 = as drawn.
+
+    Returns
+    -------
+    image : (size, size) float32
+        Ink in [0, 1], centred, background 0.
+    """
+    ys, xs = np.nonzero(foreground)
+    if xs.size == 0:
+        ys, xs = np.nonzero(np.ones_like(foreground))
+    crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    height, width = crop.shape
+    scale = (size - 4) / max(height, width)
+    crop = widen_lines(crop.astype(np.float32), scale, min_width)
+    new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
+    resized = cv2.resize(crop, (new_w, new_h), interpolation=cv2.INTER_AREA)
+    out = np.zeros((size, size), np.float32)
+    top, left = (size - new_h) // 2, (size - new_w) // 2
+    out[top : top + new_h, left : left + new_w] = resized
+    return np.clip(out * 2.0, 0.0, 1.0)  # thin lines survive the downscale
+
+
 #: Levels of the RGB grid that redistributed colors are drawn from (black is excluded).
 GRID_LEVELS = np.array([0, 51, 102, 153, 204, 255], dtype=np.uint8)
 

@@ -98,6 +98,70 @@ class KeyframeMatcher(nn.Module):
         low, high = frame[:, None, :2].repeat(1, 1, 2), frame[:, None, 2:].repeat(1, 1, 2)
         return 2 * (boxes - low) / (high - low).clamp_min(1e-3) - 1
 
+    def encode(
+        self, line_ref: torch.Tensor, line_tgt: torch.Tensor, parsing_tgt: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Feature maps, the convolutional half of :meth:`forward` (one ONNX graph).
+
+        Parameters
+        ----------
+        line_ref : [B x 1 x Hr x Wr], line_tgt : [B x 1 x Ht x Wt]
+            Ink in [0, 1] (the two frames may differ in size).
+        parsing_tgt : [B x 3 x Ht x Wt]
+            Hair / skin / other masks of the target.
+
+        Returns
+        -------
+        geometry_ref : [B x D x Hr/stride x Wr/stride]
+        geometry_tgt, parsing : [B x D x Ht/stride x Wt/stride]
+        """
+        parsing = self.parsing(self.parsing_stem(torch.cat([line_tgt, parsing_tgt], dim=1)))
+        return self._geometric_features(line_ref), self._geometric_features(line_tgt), parsing
+
+    def match(
+        self,
+        geometry_ref: torch.Tensor,
+        geometry_tgt: torch.Tensor,
+        parsing_tgt: torch.Tensor,
+        category_ref: torch.Tensor,
+        coordinates_ref: torch.Tensor,
+        coordinates_tgt: torch.Tensor,
+        mask_ref: torch.Tensor,
+        mask_tgt: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token fusion and matching, the second half of :meth:`forward` (the second graph).
+
+        Parameters
+        ----------
+        geometry_ref : [B x M x D], geometry_tgt : [B x N x D], parsing_tgt : [B x N x D]
+            Segment-pooled feature maps of :meth:`encode`.
+        category_ref : [B x M] int64
+            Category (0..11) of every reference segment.
+        coordinates_ref : [B x M x 4], coordinates_tgt : [B x N x 4]
+            Segment boxes in the character's box (which maps to [-1, 1]).
+        mask_ref : [B x M] bool, mask_tgt : [B x N] bool
+            Real (present) segments.
+
+        Returns
+        -------
+        log_probs : [B x N x M], parsing_log_probs : [B x N x 12]
+            As in :meth:`forward`.
+        """
+        semantic_tgt = F.normalize(self.to_text(parsing_tgt), dim=-1)
+        categories = F.normalize(self.category_embeddings, dim=-1)
+        parsing_scores = semantic_tgt @ categories.T / self.conf["parsing_temperature"]
+        ref, tgt = geometry_ref, geometry_tgt
+        if self.conf["semantic"]:
+            semantic_ref = self.semantic_ref(categories[category_ref])
+            ref = self.fuse(torch.cat([ref, semantic_ref], dim=-1))
+            tgt = self.fuse(torch.cat([tgt, self.semantic_tgt(semantic_tgt)], dim=-1))
+        ref = ref + self.box_mlp(coordinates_ref)
+        tgt = tgt + self.box_mlp(coordinates_tgt)
+        log_probs = match_tokens(
+            self.self_layers, self.cross_layers, self.project, ref, tgt, mask_ref, mask_tgt
+        )
+        return log_probs, F.log_softmax(parsing_scores, dim=-1)
+
     def forward(self, data: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """Match target segments to the segments of one colored reference.
 
@@ -124,36 +188,24 @@ class KeyframeMatcher(nn.Module):
         """
         num_ref = int(data["segments_ref"].max())
         num_tgt = int(data["segments_tgt"].max())
-        geometry_ref = mask_average_pool(
-            self._geometric_features(data["line_ref"]), data["segments_ref"], num_ref
+        features_ref, features_tgt, parsing_features = self.encode(
+            data["line_ref"], data["line_tgt"], data["parsing_tgt"]
         )
-        geometry_tgt = mask_average_pool(
-            self._geometric_features(data["line_tgt"]), data["segments_tgt"], num_tgt
-        )
-        parsing_input = torch.cat([data["line_tgt"], data["parsing_tgt"]], dim=1)
-        parsing_features = self.parsing(self.parsing_stem(parsing_input))
-        semantic_tgt = F.normalize(
-            self.to_text(mask_average_pool(parsing_features, data["segments_tgt"], num_tgt)),
-            dim=-1,
-        )
-        categories = F.normalize(self.category_embeddings, dim=-1)
-        parsing_scores = semantic_tgt @ categories.T / self.conf["parsing_temperature"]
-        semantic_ref = categories[data["category_ref"]]
-        if self.conf["semantic"]:
-            ref = self.fuse(torch.cat([geometry_ref, self.semantic_ref(semantic_ref)], dim=-1))
-            tgt = self.fuse(torch.cat([geometry_tgt, self.semantic_tgt(semantic_tgt)], dim=-1))
-        else:
-            ref, tgt = geometry_ref, geometry_tgt
         boxes_ref, mask_ref = segment_boxes(data["segments_ref"], num_ref)
         boxes_tgt, mask_tgt = segment_boxes(data["segments_tgt"], num_tgt)
-        ref = ref + self.box_mlp(self._boxes_in_frame(boxes_ref, data["frame_ref"]))
-        tgt = tgt + self.box_mlp(self._boxes_in_frame(boxes_tgt, data["frame_tgt"]))
-        log_probs = match_tokens(
-            self.self_layers, self.cross_layers, self.project, ref, tgt, mask_ref, mask_tgt
+        log_probs, parsing_log_probs = self.match(
+            mask_average_pool(features_ref, data["segments_ref"], num_ref),
+            mask_average_pool(features_tgt, data["segments_tgt"], num_tgt),
+            mask_average_pool(parsing_features, data["segments_tgt"], num_tgt),
+            data["category_ref"],
+            self._boxes_in_frame(boxes_ref, data["frame_ref"]),
+            self._boxes_in_frame(boxes_tgt, data["frame_tgt"]),
+            mask_ref,
+            mask_tgt,
         )
         return {
             "log_probs": log_probs,
-            "parsing_log_probs": F.log_softmax(parsing_scores, dim=-1),
+            "parsing_log_probs": parsing_log_probs,
             "mask_ref": mask_ref,
             "mask_tgt": mask_tgt,
         }

@@ -15,6 +15,7 @@ from pathlib import Path
 from paintbucket.choices import MODEL_KINDS
 from paintbucket.errors import InputError
 from paintbucket.io.images import write_bytes
+from paintbucket.models.runtime import ONNX_GRAPHS, ONNX_MODELS, onnx_paths
 
 #: Model class of every kind (:data:`~paintbucket.choices.MODEL_KINDS`) as (module,
 #: class name), imported on first use: those modules import torch.
@@ -123,13 +124,51 @@ def load_model(kind: str, path: str | Path | None = None, device: str = "cpu"):
     return model.to(device).eval()
 
 
+#: Ways to run a model: ``"onnx"`` (ONNX Runtime, the graphs exported from the weights
+#: file by :mod:`paintbucket.models.export`), ``"torch"`` (PyTorch, the weights file
+#: itself), ``"auto"`` (ONNX where the kind has graphs and they exist next to the weights).
+BACKENDS = ("auto", "onnx", "torch")
+
+
+def model_backend(kind: str, path: str | Path | None = None, backend: str = "auto") -> str:
+    """``"onnx"`` or ``"torch"``: how :func:`load_backend_model` runs ``kind`` from ``path``.
+
+    Raises
+    ------
+    ValueError
+        For a backend not in :data:`BACKENDS`.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}")
+    if backend != "auto":
+        return backend
+    if kind not in ONNX_GRAPHS:
+        return "torch"
+    path = DEFAULT_WEIGHTS[kind] if path is None else path
+    return "onnx" if all(p.is_file() for p in onnx_paths(path, kind).values()) else "torch"
+
+
+def load_backend_model(
+    kind: str, path: str | Path | None = None, device: str = "cpu", backend: str = "auto"
+):
+    """:func:`load_model`, or the kind's ONNX Runtime model
+    (:data:`~paintbucket.models.runtime.ONNX_MODELS`) where :func:`model_backend` says
+    ``"onnx"``."""
+    if model_backend(kind, path, backend) == "torch":
+        return load_model(kind, path, device)
+    if kind not in ONNX_GRAPHS:
+        raise ValueError(f"no ONNX graphs for model kind {kind!r}; use backend 'torch'")
+    path = DEFAULT_WEIGHTS[kind] if path is None else path
+    return ONNX_MODELS[kind](onnx_paths(path, kind), device)
+
+
 class LazyModel:
     """A colorizer's ``model`` attribute, loaded on first use.
 
-    The first read calls :func:`load_model` with the owner's ``weights`` and ``device``
-    attributes and stores the model on the instance, where later reads find it (a
-    non-data descriptor, like :func:`functools.cached_property`). Declaring one imports
-    no torch.
+    The first read calls :func:`load_backend_model` with the owner's ``weights``,
+    ``device`` and ``backend`` (``"torch"`` when the owner has none) attributes and stores
+    the model on the instance, where later reads find it (a non-data descriptor, like
+    :func:`functools.cached_property`). Declaring one imports no torch.
 
     Parameters
     ----------
@@ -160,7 +199,8 @@ class LazyModel:
     def __get__(self, instance: object, owner: type | None = None):
         if instance is None:
             return self
-        model = load_model(self.kind, instance.weights, instance.device)
+        backend = getattr(instance, "backend", "torch")
+        model = load_backend_model(self.kind, instance.weights, instance.device, backend)
         instance.__dict__[self.name] = model
         return model
 

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from paintbucket.models.view_encoder import ViewEncoder, triplet_loss, view_image
+from paintbucket.models.inputs import view_image
+from paintbucket.models.view_encoder import ViewEncoder, triplet_loss
 from paintbucket.segment.labels import foreground_mask
 from paintbucket.segment.lines import ink
 from paintbucket.synth.character import build_character

@@ -5,6 +5,7 @@ from paintbucket.consecutive import make_engine
 from paintbucket.consecutive.learned import LearnedEngine, average_probabilities, merge_locks
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.models import InclusionMatcher
+from paintbucket.models.runtime import OnnxInclusionMatcher
 from paintbucket.models.weights import save_model
 from paintbucket.segment import pack_rgba
 
@@ -118,3 +119,37 @@ def test_make_engine_names():
     assert make_engine("inclusion").name == "inclusion"
     with pytest.raises(ValueError, match="unknown engine"):
         make_engine("magic")
+
+
+def test_shipped_engine_gives_the_same_colors_on_both_backends(synth_pair):
+    reference, target, _ = synth_pair
+    onnx_engine = LearnedEngine(backend="onnx")
+    torch_engine = LearnedEngine(backend="torch")
+    assert isinstance(LearnedEngine().model, OnnxInclusionMatcher)  # auto: ONNX when shipped
+    assert not isinstance(torch_engine.model, OnnxInclusionMatcher)
+    for flip_average in (False, True):
+        onnx_engine.flip_average = torch_engine.flip_average = flip_average
+        onnx_coloring = onnx_engine(reference, target)
+        torch_coloring = torch_engine(reference, target)
+        assert (onnx_coloring.color_index == torch_coloring.color_index).all()
+        gap = np.abs(onnx_coloring.probabilities - torch_coloring.probabilities).max()
+        assert gap < 1e-4
+
+
+def test_export_of_other_weights_is_picked_up_by_auto(tmp_path, synth_pair):
+    pytest.importorskip("onnxscript")
+    import torch
+
+    from paintbucket.models.export import main
+
+    reference, target, _ = synth_pair
+    torch.manual_seed(0)
+    weights = save_model(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
+    before = LearnedEngine(weights=weights, flip_average=False)
+    assert not isinstance(before.model, OnnxInclusionMatcher)  # not exported yet
+    main([str(weights)])
+    assert (tmp_path / "tiny.features.onnx").is_file() and (tmp_path / "tiny.match.onnx").is_file()
+    after = LearnedEngine(weights=weights, flip_average=False)
+    assert isinstance(after.model, OnnxInclusionMatcher)
+    expected = before(reference, target).probabilities
+    assert np.abs(after(reference, target).probabilities - expected).max() < 1e-4

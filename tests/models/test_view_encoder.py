@@ -2,12 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from paintbucket.models.view_encoder import (
-    ViewEncoder,
-    selection_weights,
-    triplet_loss,
-    view_image,
-)
+from paintbucket.models.inputs import view_image
+from paintbucket.models.view_encoder import ViewEncoder, triplet_loss
 
 
 def test_view_image_crops_to_the_character_and_centres_it():
@@ -51,15 +47,3 @@ def test_triplet_loss_exact():
     n = torch.tensor([[1.0, 0.0]])  # distance 0
     assert float(triplet_loss(a, p, n, margin=0.2)) == pytest.approx(1.2)
     assert float(triplet_loss(a, n, p, margin=0.2)) == 0.0
-
-
-def test_selection_keeps_references_above_threshold_else_the_first():
-    refs = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
-    probabilities, weights = selection_weights(np.array([0.0, 1.0]), refs)
-    assert probabilities.argmax() == 1 and probabilities.sum() == pytest.approx(1.0)
-    assert weights.tolist() == [0.0, 1.0, 0.0]
-    # Four equally similar references: none reaches 0.3, so the front view is used.
-    _, weights = selection_weights(np.array([1.0, 0.0]), np.tile([[1.0, 0.0]], (4, 1)))
-    assert weights.tolist() == [1.0, 0.0, 0.0, 0.0]
-    probabilities, weights = selection_weights(np.array([1.0, 0.0]), np.zeros((0, 2)))
-    assert probabilities.shape == weights.shape == (0,)

@@ -1,0 +1,195 @@
+"""Export trained weights to ONNX graphs for :mod:`paintbucket.models.runtime`.
+
+The two matchers become two graphs each, with the per-segment pooling between them (it
+runs in NumPy: ONNX expresses a scatter over a variable number of segments badly):
+
+- ``<stem>.features.onnx``: the model's ``encode``, working-size images -> feature maps;
+- ``<stem>.match.onnx``: its ``match``, pooled tokens, box coordinates and masks -> the
+  log match probabilities.
+
+The view encoder is one graph, ``<stem>.embed.onnx`` (images -> unit embeddings).
+
+Each graph carries the model conf and the SHA-256 of the safetensors file it came from
+as metadata. Run ``python -m paintbucket.models.export`` to regenerate the shipped
+graphs from the shipped weights (needs torch and onnxscript: the ``train`` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from pathlib import Path
+
+import onnx
+import torch
+from torch import nn
+
+from paintbucket.models.runtime import ONNX_GRAPHS, file_sha256, onnx_paths
+from paintbucket.models.weights import DEFAULT_WEIGHTS, load_model, model_format
+
+#: ONNX opset of the exported graphs (GridSample needs 16 or later).
+OPSET = 18
+
+
+class _Method(nn.Module):
+    """One method of a model as a module's ``forward`` (what the exporter traces)."""
+
+    def __init__(self, model: nn.Module, method: str) -> None:
+        super().__init__()
+        self.model = model
+        self.method = method
+
+    def forward(self, *inputs: torch.Tensor):
+        return getattr(self.model, self.method)(*inputs)
+
+
+class _ExactGroupNorm(nn.Module):
+    """:class:`torch.nn.GroupNorm` for ONNX Runtime, whose own normalisation (and any
+    one-axis mean over a whole group) sums a few hundred thousand float32 values in one
+    run and is off by 1e-5 on the nearly constant channels that line art gives; through
+    the matchers that drifted probabilities by 1e-4 from PyTorch (which agrees with
+    float64 to 1e-6). Means over rows, then over those means, stay within 3e-6."""
+
+    def __init__(self, norm: nn.GroupNorm) -> None:
+        super().__init__()
+        self.groups, self.eps = norm.num_groups, norm.eps
+        self.weight, self.bias = norm.weight, norm.bias
+
+    def _mean(self, grouped: torch.Tensor) -> torch.Tensor:
+        return grouped.mean(dim=-1, keepdim=True).mean(dim=-2, keepdim=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        grouped = x.reshape(x.shape[0], self.groups, -1, x.shape[-1])
+        centred = grouped - self._mean(grouped)
+        normed = (centred / torch.sqrt(self._mean(centred * centred) + self.eps)).reshape(x.shape)
+        return normed * self.weight[:, None, None] + self.bias[:, None, None]
+
+
+def _exact_group_norms(model: nn.Module) -> nn.Module:
+    """``model`` with every GroupNorm replaced by :class:`_ExactGroupNorm` (in place)."""
+    for name, child in model.named_children():
+        if isinstance(child, nn.GroupNorm):
+            setattr(model, name, _ExactGroupNorm(child))
+        else:
+            _exact_group_norms(child)
+    return model
+
+
+def _write(program, path: Path, metadata: dict[str, str]) -> None:
+    """Save an exported program's ONNX model with ``metadata``, weights inside the file."""
+    model = program.model_proto
+    onnx.helper.set_model_props(model, metadata)
+    onnx.checker.check_model(model)
+    tmp = path.with_name(f".{path.name}.tmp")
+    onnx.save_model(model, str(tmp), save_as_external_data=False)
+    tmp.replace(path)
+
+
+def _images(channels: tuple[int, ...], height: int, width: int) -> tuple[torch.Tensor, ...]:
+    return tuple(torch.rand(1, count, height, width) for count in channels)
+
+
+def _graph_specs(kind: str, model: nn.Module) -> dict[str, tuple]:
+    """Per graph: (method, example inputs, input names, output names, dynamic shapes)."""
+    dim = torch.export.Dim
+    if kind == "views":
+        size = model.conf["size"]
+        return {"embed": ("forward", (torch.rand(2, 1, size, size),), ["images"],
+                          ["embeddings"], ({0: dim("batch", min=1)},))}  # fmt: skip
+    multiple = model.size_multiple
+    rows, cols = dim("rows", min=1) * multiple, dim("cols", min=1) * multiple
+    refs, tgts = dim("num_ref", min=1), dim("num_tgt", min=1)
+    width = model.conf["feature_dim"]
+    masks = (torch.ones(1, 7, dtype=torch.bool), torch.ones(1, 5, dtype=torch.bool))
+    if kind == "consecutive":
+        encode = ("encode", _images((1, 3, 1, 3), 4 * multiple, 3 * multiple),
+                  ["line_ref", "color_ref", "line_tgt", "color_tgt"],
+                  ["features_ref", "features_tgt"], ({2: rows, 3: cols},) * 4)  # fmt: skip
+        tokens = (torch.rand(1, 7, width), torch.rand(1, 5, width),
+                  torch.rand(1, 7, 4), torch.rand(1, 5, 4), *masks)  # fmt: skip
+        match = ("match", tokens, ["tokens_ref", "tokens_tgt", "coordinates_ref",
+                 "coordinates_tgt", "mask_ref", "mask_tgt"], ["log_probs"],
+                 ({1: refs}, {1: tgts}, {1: refs}, {1: tgts}, {1: refs}, {1: tgts}))  # fmt: skip
+        return {"features": encode, "match": match}
+    # keyframe: the reference and the target have working sizes of their own
+    ref_dims = {2: dim("ref_rows", min=1) * multiple, 3: dim("ref_cols", min=1) * multiple}
+    images = (torch.rand(1, 1, 3 * multiple, 4 * multiple),) + _images(
+        (1, 3), 4 * multiple, 3 * multiple
+    )
+    encode = ("encode", images, ["line_ref", "line_tgt", "parsing_tgt"],
+              ["geometry_ref", "geometry_tgt", "parsing"],
+              (ref_dims, {2: rows, 3: cols}, {2: rows, 3: cols}))  # fmt: skip
+    features = (torch.rand(1, 7, width), torch.rand(1, 5, width), torch.rand(1, 5, width))
+    tokens = (*features, torch.randint(0, 12, (1, 7)), torch.rand(1, 7, 4), torch.rand(1, 5, 4),
+              *masks)  # fmt: skip
+    match = ("match", tokens, ["geometry_ref", "geometry_tgt", "parsing_tgt", "category_ref",
+             "coordinates_ref", "coordinates_tgt", "mask_ref", "mask_tgt"],
+             ["log_probs", "parsing_log_probs"],
+             ({1: refs}, {1: tgts}, {1: tgts}, {1: refs}, {1: refs}, {1: tgts}, {1: refs},
+              {1: tgts}))  # fmt: skip
+    return {"features": encode, "match": match}
+
+
+def export_model(kind: str = "consecutive", weights: str | Path | None = None) -> dict[str, Path]:
+    """Export the model in ``weights`` to its ONNX graphs.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`~paintbucket.models.runtime.ONNX_GRAPHS`.
+    weights : path, optional
+        A safetensors file of that kind; the shipped weights by default.
+
+    Returns
+    -------
+    paths : dict
+        :func:`~paintbucket.models.runtime.onnx_paths` of ``weights``, written
+        (atomically) next to it.
+    """
+    weights = Path(DEFAULT_WEIGHTS[kind] if weights is None else weights)
+    model = _exact_group_norms(load_model(kind, weights, "cpu"))
+    metadata = {
+        "format": model_format(type(model)),
+        "conf": json.dumps(model.conf),
+        "weights_sha256": file_sha256(weights),
+    }
+    paths = onnx_paths(weights, kind)
+    for name, (method, inputs, input_names, output_names, dynamic) in _graph_specs(
+        kind, model
+    ).items():
+        with torch.no_grad(), warnings.catch_warnings():
+            # One Dim shared by several inputs is what we mean, not a naming clash.
+            warnings.filterwarnings("ignore", message=".*axis name.*will not be used")
+            program = torch.onnx.export(
+                _Method(model, method).eval(),
+                inputs,
+                input_names=input_names,
+                output_names=output_names,
+                dynamic_shapes=(dynamic,),  # forward(*inputs): one tuple
+                opset_version=OPSET,
+                dynamo=True,
+                verbose=False,
+            )
+        _write(program, paths[name], metadata)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m paintbucket.models.export [--kind KIND WEIGHTS]``: write the ONNX
+    graphs of one weights file, or (no arguments) of every shipped model."""
+    parser = argparse.ArgumentParser(prog="python -m paintbucket.models.export")
+    parser.add_argument("--kind", choices=tuple(ONNX_GRAPHS), default="consecutive")
+    parser.add_argument(
+        "weights", nargs="?", type=Path, default=None,
+        help="safetensors file of --kind (default: every shipped model)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    jobs = [(args.kind, args.weights)] if args.weights else [(k, None) for k in ONNX_GRAPHS]
+    for kind, weights in jobs:
+        for path in export_model(kind, weights).values():
+            print(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

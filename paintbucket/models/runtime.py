@@ -1,0 +1,305 @@
+"""Run exported models with ONNX Runtime: no torch at run time.
+
+:mod:`paintbucket.models.export` writes each matcher as two graphs; the per-segment
+pooling between them (a scatter over a variable number of segments, which
+ONNX expresses badly) runs here in NumPy and matches
+:func:`~paintbucket.models.pooling.mask_average_pool` and
+:func:`~paintbucket.models.pooling.segment_boxes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from paintbucket.errors import InputError
+
+#: Model kinds with an ONNX runtime, and the graphs each is exported as.
+ONNX_GRAPHS = {
+    "consecutive": ("features", "match"),
+    "keyframe": ("features", "match"),
+    "views": ("embed",),
+}
+
+
+def onnx_paths(weights: str | Path, kind: str = "consecutive") -> dict[str, Path]:
+    """The graph files exported from the safetensors file ``weights``, by graph name:
+    ``x.safetensors`` -> ``{"features": x.features.onnx, "match": x.match.onnx}``."""
+    weights = Path(weights)
+    return {name: weights.with_suffix(f".{name}.onnx") for name in ONNX_GRAPHS[kind]}
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes (the graphs record their weights file's)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def segment_tokens(features: np.ndarray, segment_ids: np.ndarray, num_segments: int) -> np.ndarray:
+    """Average the features inside each segment (super-pixel pooling), NumPy version.
+
+    Parameters
+    ----------
+    features : (D, h, w) float32
+        Feature map, possibly coarser than the segments: every pixel contributes the
+        feature of the cell it falls in.
+    segment_ids : (H, W) int
+        Segment id per pixel, 0 = line (ignored), 1..``num_segments``.
+    num_segments : int
+
+    Returns
+    -------
+    tokens : (num_segments, D) float32
+        Mean feature of segment ``i + 1`` in row ``i``; zeros for absent segments.
+    """
+    dim, height, width = features.shape
+    full_h, full_w = segment_ids.shape
+    rows = np.arange(full_h) * height // full_h
+    cols = np.arange(full_w) * width // full_w
+    cells = (rows[:, None] * width + cols[None, :]).ravel()
+    ids = segment_ids.ravel().astype(np.int64)
+    valid = ids > 0
+    keys = (ids[valid] - 1) * (height * width) + cells[valid]
+    # Pixels of one segment in one cell add the same feature: count each pair once.
+    keys, counts = np.unique(keys, return_counts=True)
+    seg, cell = np.divmod(keys, height * width)
+    flat = features.reshape(dim, height * width).T
+    weighted = flat[cell] * counts[:, None].astype(np.float32)
+    tokens = np.zeros((num_segments, dim), np.float32)
+    if seg.size:
+        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        tokens[seg[starts]] = np.add.reduceat(weighted, starts, axis=0)
+    area = np.bincount(seg, weights=counts, minlength=num_segments)
+    return tokens / np.maximum(area, 1)[:, None].astype(np.float32)
+
+
+def segment_box_table(segment_ids: np.ndarray, num_segments: int) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised bounding box and presence of every segment, NumPy version.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int, 0 = line
+    num_segments : int
+
+    Returns
+    -------
+    boxes : (num_segments, 4) float32
+        ``(x0, y0, x1, y1)`` divided by ``width - 1`` and ``height - 1``; absent segments
+        get ``(1, 1, 0, 0)``.
+    present : (num_segments,) bool
+    """
+    height, width = segment_ids.shape
+    boxes = np.tile(np.array([1, 1, 0, 0], np.float32), (num_segments, 1))
+    present = np.zeros(num_segments, bool)
+    for axis, (low, high), extent in ((0, (0, 2), width), (1, (1, 3), height)):
+        # Segments present in each column (axis 0) or row (axis 1), first and last index.
+        lines = np.moveaxis(segment_ids, 1 - axis, 0).reshape(segment_ids.shape[1 - axis], -1)
+        line_index = np.repeat(np.arange(lines.shape[0]), lines.shape[1])
+        keys = lines.ravel().astype(np.int64) * lines.shape[0] + line_index
+        keys = np.unique(keys[lines.ravel() > 0])
+        seg, position = np.divmod(keys, lines.shape[0])
+        if not seg.size:
+            continue
+        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        ends = np.r_[starts[1:], seg.size] - 1
+        scale = max(extent - 1, 1)
+        boxes[seg[starts] - 1, low] = position[starts] / scale
+        boxes[seg[starts] - 1, high] = position[ends] / scale
+        present[seg[starts] - 1] = True
+    return boxes, present
+
+
+def color_probabilities(
+    log_probs: np.ndarray, ref_color_index: np.ndarray, num_colors: int
+) -> np.ndarray:
+    """Sum match probabilities per reference color (paper Eq. 9).
+
+    Parameters
+    ----------
+    log_probs : (N, M) float
+        Log-probability that target segment ``n + 1`` lies in reference segment ``m + 1``.
+    ref_color_index : (M,) int
+        Palette (or colorbook entry) index of each reference segment (-1 = none).
+    num_colors : int
+        P.
+
+    Returns
+    -------
+    probabilities : (N, P) float32
+    """
+    valid = np.asarray(ref_color_index) >= 0
+    one_hot = np.zeros((int(valid.sum()), num_colors), np.float32)
+    one_hot[np.arange(one_hot.shape[0]), np.asarray(ref_color_index)[valid]] = 1
+    return np.exp(log_probs[:, valid]).astype(np.float32) @ one_hot
+
+
+class OnnxModel:
+    """A model's exported graphs on ONNX Runtime (base of the per-kind runners).
+
+    Parameters
+    ----------
+    paths : dict
+        Graph name -> file, from :func:`onnx_paths`.
+    device : str
+        ``"cpu"``, or ``"cuda"`` (ONNX Runtime's CUDA provider, which must be installed).
+
+    Raises
+    ------
+    InputError
+        If a graph file is missing or unreadable, or for ``"cuda"`` without ONNX
+        Runtime's CUDA provider (one line, no path).
+    """
+
+    def __init__(self, paths: dict[str, Path], device: str = "cpu") -> None:
+        import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
+
+        providers = ["CPUExecutionProvider"]
+        if device == "cuda":
+            if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+                raise InputError(
+                    None,
+                    "--device cuda needs onnxruntime's CUDA provider "
+                    "(pip install onnxruntime-gpu); this onnxruntime has only "
+                    + ", ".join(onnxruntime.get_available_providers()),
+                )
+            providers.insert(0, "CUDAExecutionProvider")
+        self.sessions = {}
+        for name, path in paths.items():
+            if not Path(path).is_file():
+                raise InputError(path, "ONNX graph not found (python -m paintbucket.models.export)")
+            try:
+                self.sessions[name] = onnxruntime.InferenceSession(str(path), providers=providers)
+            except Exception as error:  # onnxruntime raises its own non-public types
+                raise InputError(path, f"not a readable ONNX graph ({error})") from None
+        metadata = next(iter(self.sessions.values())).get_modelmeta().custom_metadata_map
+        self.conf = json.loads(metadata["conf"])
+        self.weights_sha256 = metadata.get("weights_sha256")
+
+    def _pooled(self, features: np.ndarray, segment_ids: np.ndarray) -> np.ndarray:
+        """[1 x N x D] tokens of a [1 x D x h x w] feature map over (H, W) segments."""
+        return segment_tokens(features[0], segment_ids, int(segment_ids.max()))[None]
+
+
+class OnnxViewEncoder(OnnxModel):
+    """The view encoder's exported graph: :class:`~paintbucket.models.ViewEncoder`."""
+
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        """(B, D) unit embeddings of (B, S, S) float32 images from
+        :func:`~paintbucket.models.inputs.view_image`."""
+        batch = np.ascontiguousarray(images[:, None], dtype=np.float32)
+        return self.sessions["embed"].run(None, {"images": batch})[0]
+
+
+class OnnxKeyframeMatcher(OnnxModel):
+    """The keyframe matcher's two exported graphs:
+    :class:`~paintbucket.models.KeyframeMatcher`."""
+
+    @property
+    def size_multiple(self) -> int:
+        """Input height and width must be multiples of this."""
+        levels = max(len(self.conf["widths"]), len(self.conf["parsing_widths"]))
+        return self.conf["stride"] * 2 ** (levels - 1)
+
+    def log_probs(self, data: dict[str, np.ndarray]) -> np.ndarray:
+        """(N, M) log-probability that target segment ``n + 1`` lies in the colorbook entry
+        of reference segment ``m + 1``.
+
+        Parameters
+        ----------
+        data : dict
+            The NumPy arrays of
+            :func:`~paintbucket.models.keyframe_matcher.keyframe_inputs` by the same names
+            (``line_ref``, ``line_tgt``, ``parsing_tgt``, ``segments_ref``,
+            ``segments_tgt``, ``category_ref``, ``frame_ref``, ``frame_tgt``), unbatched.
+        """
+        images = {
+            "line_ref": batched(data["line_ref"]),
+            "line_tgt": batched(data["line_tgt"]),
+            "parsing_tgt": batched(data["parsing_tgt"]),
+        }
+        geometry_ref, geometry_tgt, parsing = self.sessions["features"].run(None, images)
+        inputs = {
+            "geometry_ref": self._pooled(geometry_ref, data["segments_ref"]),
+            "geometry_tgt": self._pooled(geometry_tgt, data["segments_tgt"]),
+            "parsing_tgt": self._pooled(parsing, data["segments_tgt"]),
+            "category_ref": np.asarray(data["category_ref"], np.int64)[None],
+        }
+        for side in ("ref", "tgt"):
+            ids = data[f"segments_{side}"]
+            boxes, present = segment_box_table(ids, int(ids.max()))
+            inputs[f"coordinates_{side}"] = boxes_in_frame(boxes, data[f"frame_{side}"])[None]
+            inputs[f"mask_{side}"] = present[None]
+        return self.sessions["match"].run(["log_probs"], inputs)[0][0]
+
+
+def boxes_in_frame(boxes: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """(N, 4) float32 segment boxes relative to the character box ``frame`` (4,) (both in
+    [0, 1] image units): the character box maps to [-1, 1] (as the keyframe matcher)."""
+    frame = np.asarray(frame, np.float32)
+    low, high = np.tile(frame[:2], 2), np.tile(frame[2:], 2)
+    return (2 * (boxes - low) / np.maximum(high - low, 1e-3) - 1).astype(np.float32)
+
+
+def batched(image: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, C) -> [1 x C x H x W] float32, the networks' input layout."""
+    image = np.asarray(image, np.float32)
+    image = image[..., None] if image.ndim == 2 else image
+    return np.ascontiguousarray(image.transpose(2, 0, 1)[None])
+
+
+class OnnxInclusionMatcher(OnnxModel):
+    """The consecutive matcher's two exported graphs:
+    :class:`~paintbucket.models.InclusionMatcher`."""
+
+    @property
+    def size_multiple(self) -> int:
+        """Input height and width must be multiples of this."""
+        levels = max(len(self.conf["widths"]), len(self.conf["offset_widths"]))
+        return self.conf["stride"] * 2 ** (levels - 1)
+
+    def _coordinates(self, boxes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Boxes in [0, 1] -> input pixels from the image centre / ``box_scale``."""
+        height, width = shape
+        size = np.array([width, height, width, height], np.float32)
+        return ((boxes - 0.5) * size / self.conf["box_scale"]).astype(np.float32)
+
+    def log_probs(self, images: dict[str, np.ndarray], segments_ref: np.ndarray,
+                  segments_tgt: np.ndarray) -> np.ndarray:  # fmt: skip
+        """Match target segments to reference segments.
+
+        Parameters
+        ----------
+        images : dict
+            ``line_ref``, ``color_ref``, ``line_tgt``, ``color_tgt``: [1 x C x h x w]
+            float32 working-size inputs, as in
+            :meth:`~paintbucket.models.InclusionMatcher.forward`.
+        segments_ref : (H, W) int, segments_tgt : (H, W) int
+            Full-resolution segment ids (0 = line), at least one segment each.
+
+        Returns
+        -------
+        log_probs : (N, M) float32
+            Log-probability that target segment ``n + 1`` lies in reference segment
+            ``m + 1`` (absent reference ids: -inf).
+        """
+        features_ref, features_tgt = self.sessions["features"].run(None, images)
+        shape = images["line_ref"].shape[-2:]
+        inputs = {}
+        for side, features, ids in (("ref", features_ref, segments_ref),
+                                    ("tgt", features_tgt, segments_tgt)):  # fmt: skip
+            count = int(ids.max())
+            boxes, present = segment_box_table(ids, count)
+            inputs[f"tokens_{side}"] = self._pooled(features, ids)
+            inputs[f"coordinates_{side}"] = self._coordinates(boxes, shape)[None]
+            inputs[f"mask_{side}"] = present[None]
+        return self.sessions["match"].run(None, inputs)[0][0]
+
+
+#: The ONNX Runtime model of every kind in :data:`ONNX_GRAPHS`.
+ONNX_MODELS = {
+    "consecutive": OnnxInclusionMatcher,
+    "keyframe": OnnxKeyframeMatcher,
+    "views": OnnxViewEncoder,
+}

@@ -1,0 +1,168 @@
+import numpy as np
+import pytest
+
+from paintbucket.errors import InputError
+from paintbucket.models.runtime import (
+    ONNX_MODELS,
+    OnnxInclusionMatcher,
+    boxes_in_frame,
+    color_probabilities,
+    file_sha256,
+    onnx_paths,
+    segment_box_table,
+    segment_tokens,
+)
+from paintbucket.models.weights import DEFAULT_WEIGHTS, load_backend_model, model_backend
+
+
+def blocky_ids(rng, shape, cells, count):
+    """Segment ids constant on ``cells``-pixel blocks, 0..count-1, cropped to ``shape``."""
+    coarse = rng.integers(0, count, (shape[0] // cells + 1, shape[1] // cells + 1))
+    return np.kron(coarse, np.ones((cells, cells), np.int64))[: shape[0], : shape[1]]
+
+
+def test_segment_tokens_exact_means_on_a_coarse_map():
+    features = np.arange(8, dtype=np.float32).reshape(2, 2, 2)  # D=2 over 2x2 cells
+    ids = np.array([[1, 1, 0, 2], [1, 3, 2, 2], [3, 3, 3, 3], [0, 0, 3, 3]])
+    tokens = segment_tokens(features, ids, 4)
+    # Segment 1: three pixels, all in cell 0 -> its feature (0, 4).
+    assert np.allclose(tokens[0], [0, 4])
+    # Segment 2: three pixels in cell 1 -> (1, 5).
+    assert np.allclose(tokens[1], [1, 5])
+    # Segment 3: one pixel in cell 0, two in cell 2, four in cell 3.
+    assert np.allclose(tokens[2], [(0 + 2 * 2 + 4 * 3) / 7, (4 + 2 * 6 + 4 * 7) / 7])
+    assert tokens[3].tolist() == [0, 0]  # absent segment
+
+
+def test_segment_box_table_exact_boxes():
+    ids = np.array([[0, 1, 1, 0, 0], [2, 0, 1, 0, 0], [2, 2, 0, 0, 4]])
+    boxes, present = segment_box_table(ids, 4)
+    assert present.tolist() == [True, True, False, True]
+    assert np.allclose(boxes[0], [1 / 4, 0, 2 / 4, 1 / 2])
+    assert np.allclose(boxes[1], [0, 1 / 2, 1 / 4, 1])
+    assert boxes[2].tolist() == [1, 1, 0, 0]
+    assert np.allclose(boxes[3], [1, 1, 1, 1])
+
+
+def test_numpy_pooling_matches_torch_pooling():
+    torch = pytest.importorskip("torch")
+    from paintbucket.models.pooling import mask_average_pool, segment_boxes
+
+    rng = np.random.default_rng(3)
+    ids = blocky_ids(rng, (99, 77), 4, 40)
+    features = rng.random((8, 24, 20)).astype(np.float32)
+    count = int(ids.max())
+    expected = mask_average_pool(
+        torch.from_numpy(features)[None], torch.from_numpy(ids)[None], count
+    )
+    assert np.allclose(segment_tokens(features, ids, count), expected[0].numpy(), atol=1e-6)
+    boxes, present = segment_boxes(torch.from_numpy(ids)[None], count)
+    table, table_present = segment_box_table(ids, count)
+    assert np.allclose(table, boxes[0].numpy()) and (table_present == present[0].numpy()).all()
+
+
+@pytest.mark.parametrize("kind", sorted(ONNX_MODELS))
+def test_shipped_graphs_come_from_the_shipped_weights(kind):
+    weights = DEFAULT_WEIGHTS[kind]
+    model = load_backend_model(kind)  # auto: the shipped graphs
+    assert isinstance(model, ONNX_MODELS[kind])
+    # Else the weights changed since: python -m paintbucket.models.export
+    assert model.weights_sha256 == file_sha256(weights)
+    assert model_backend(kind) == "onnx"
+
+
+def test_backend_choice(tmp_path):
+    assert model_backend("views", tmp_path / "own.safetensors") == "torch"  # not exported
+    assert model_backend("views", tmp_path / "own.safetensors", "onnx") == "onnx"
+
+
+def test_color_probabilities_sums_per_color():
+    log_probs = np.log(np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]], np.float32))
+    probabilities = color_probabilities(log_probs, np.array([1, 1, -1]), 3)
+    assert np.allclose(probabilities, [[0, 0.8, 0], [0, 0.2, 0]])
+
+
+def test_boxes_in_frame_maps_the_character_box_to_minus_one_one():
+    boxes = np.array([[0.2, 0.1, 0.6, 0.5], [0.4, 0.3, 0.4, 0.3]], np.float32)
+    out = boxes_in_frame(boxes, np.array([0.2, 0.1, 0.6, 0.5]))
+    assert np.allclose(out, [[-1, -1, 1, 1], [0, 0, 0, 0]], atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(64, 96), (96, 160)])
+def test_onnx_matcher_matches_torch_matcher(shape):
+    torch = pytest.importorskip("torch")
+    onnx_model = load_backend_model("consecutive", backend="onnx")
+    torch_model = load_backend_model("consecutive", backend="torch")
+    rng = np.random.default_rng(shape[0])
+    height, width = shape
+    images = {name: rng.random((1, channels, height, width)).astype(np.float32)
+              for name, channels in (("line_ref", 1), ("color_ref", 3), ("line_tgt", 1),
+                                     ("color_tgt", 3))}  # fmt: skip
+    ids_ref = blocky_ids(rng, (2 * height, 2 * width), 16, 40)
+    ids_tgt = blocky_ids(rng, (2 * height, 2 * width), 16, 30)
+    ids_tgt[ids_tgt == 7] = 0  # an absent target id
+    data = {name: torch.from_numpy(array) for name, array in images.items()}
+    data["segments_ref"] = torch.from_numpy(ids_ref)[None]
+    data["segments_tgt"] = torch.from_numpy(ids_tgt)[None]
+    with torch.no_grad():
+        expected = torch_model(data)["log_probs"][0].numpy()
+    got = onnx_model.log_probs(images, ids_ref, ids_tgt)
+    assert got.shape == expected.shape
+    assert (np.isfinite(got) == np.isfinite(expected)).all()
+    assert np.abs(np.exp(got) - np.exp(expected)).max() < 1e-4
+
+
+def test_missing_graph_and_missing_cuda_provider_are_one_line_errors(tmp_path):
+    with pytest.raises(InputError, match="ONNX graph not found"):
+        OnnxInclusionMatcher(onnx_paths(tmp_path / "none.safetensors"))
+    bad = tmp_path / "bad.features.onnx"
+    bad.write_bytes(b"not a graph")
+    with pytest.raises(InputError, match="not a readable ONNX graph"):
+        OnnxInclusionMatcher({"features": bad})
+    import onnxruntime
+
+    if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+        with pytest.raises(InputError, match="CUDA provider") as error:
+            OnnxInclusionMatcher(onnx_paths(DEFAULT_WEIGHTS["consecutive"]), "cuda")
+        assert "\n" not in str(error.value)
+    with pytest.raises(ValueError, match="unknown backend"):
+        model_backend("consecutive", backend="tensorflow")
+
+
+def test_onnx_view_encoder_matches_torch():
+    torch = pytest.importorskip("torch")
+    onnx_model = load_backend_model("views", backend="onnx")
+    torch_model = load_backend_model("views", backend="torch")
+    size = onnx_model.conf["size"]
+    images = np.random.default_rng(1).random((3, size, size)).astype(np.float32)
+    with torch.no_grad():
+        expected = torch_model(torch.from_numpy(images)[:, None]).numpy()
+    assert np.abs(onnx_model.embed(images) - expected).max() < 1e-4
+
+
+def test_onnx_keyframe_matcher_matches_torch():
+    torch = pytest.importorskip("torch")
+    from paintbucket.models.keyframe_matcher import keyframe_inputs
+
+    onnx_model = load_backend_model("keyframe", backend="onnx")
+    torch_model = load_backend_model("keyframe", backend="torch")
+    rng = np.random.default_rng(2)
+    multiple = onnx_model.size_multiple
+    ref_shape, tgt_shape = (4 * multiple, 3 * multiple), (3 * multiple, 5 * multiple)
+    segments_ref = blocky_ids(rng, (2 * ref_shape[0], 2 * ref_shape[1]), 16, 30)
+    data = {
+        "line_ref": rng.random(ref_shape).astype(np.float32),
+        "line_tgt": rng.random(tgt_shape).astype(np.float32),
+        "parsing_tgt": (rng.random((*tgt_shape, 3)) > 0.5).astype(np.float32),
+        "segments_ref": segments_ref,
+        "segments_tgt": blocky_ids(rng, tgt_shape, 8, 25),
+        "category_ref": rng.integers(0, 12, int(segments_ref.max())),
+        "frame_ref": np.array([0.1, 0.2, 0.8, 0.9]),
+        "frame_tgt": np.array([0.0, 0.1, 0.7, 1.0]),
+    }
+    with torch.no_grad():
+        expected = torch_model(keyframe_inputs(**data))["log_probs"][0].numpy()
+    got = onnx_model.log_probs(data)
+    assert got.shape == expected.shape
+    assert (np.isfinite(got) == np.isfinite(expected)).all()
+    assert np.abs(np.exp(got) - np.exp(expected)).max() < 1e-4
