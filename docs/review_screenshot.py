@@ -28,7 +28,7 @@ def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         clip = write_example_clip(Path(tmp) / "example")
         colorize_clip(clip, clip / "colorized", engine="flow", progress=False)
-        session = ReviewSession(clip, clip / "colorized")
+        session = ReviewSession(clip, clip / "colorized", engine="flow")
         server = start_server(create_app(session), "127.0.0.1", 0)
         try:
             with sync_playwright() as playwright:

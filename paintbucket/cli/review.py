@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from paintbucket.choices import ENGINE_NAMES
 from paintbucket.cli.options import add_engine_option, add_seg_option, int_at_least
 
 #: A --token: URL-safe (it goes into the printed URL), long enough not to be guessed.
@@ -54,8 +55,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     add_engine_option(
         parser,
-        "engine for colorizing missing results and for re-propagation (default: flow)",
-        default="flow",
+        f"engine for colorizing missing results and for re-propagation (default: "
+        f"{ENGINE_NAMES[0]}, as pbc colorize)",
     )
     add_seg_option(parser, help="segmentation the results were made with (default: default)")
     parser.add_argument(

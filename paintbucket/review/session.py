@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from paintbucket.choices import ENGINE_NAMES
 from paintbucket.consecutive import make_engine
 from paintbucket.core.frames import Engine, Frame
 from paintbucket.errors import InputError
@@ -48,6 +49,8 @@ from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 
+#: Engine that re-propagates unless told otherwise: the one ``pbc colorize`` uses.
+DEFAULT_ENGINE = ENGINE_NAMES[0]
 #: Segments below this confidence are marked on the overlay by default.
 DEFAULT_THRESHOLD = 0.8
 #: Name of the folder (inside the results folder) holding the undo history.
@@ -103,7 +106,8 @@ class ReviewSession:
     results_dir : path
         Folder with ``<name>.png`` + ``<name>.json`` for every frame.
     engine : callable or str
-        Engine used to re-propagate after a correction (``"flow"`` by default).
+        Engine used to re-propagate after a correction; the default of
+        ``pbc colorize`` (:data:`~paintbucket.choices.ENGINE_NAMES` ``[0]``) unless given.
     seg_method : {"default", "trappedball"}
         Segmentation used when the results were made.
     keep_line : bool
@@ -122,7 +126,7 @@ class ReviewSession:
         self,
         clip_dir: str | Path,
         results_dir: str | Path,
-        engine: Engine | str = "flow",
+        engine: Engine | str = DEFAULT_ENGINE,
         seg_method: str = "default",
         keep_line: bool = False,
         max_history: int = DEFAULT_MAX_HISTORY,

@@ -35,7 +35,7 @@ def clip(colorized_template, tmp_path) -> Path:
 def session(clip):
     from paintbucket.review.session import ReviewSession
 
-    return ReviewSession(clip, clip / "colorized")
+    return ReviewSession(clip, clip / "colorized", engine="flow")
 
 
 @pytest.fixture

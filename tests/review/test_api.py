@@ -110,7 +110,7 @@ def test_paint_changes_exactly_the_segment_and_undo_restores_bytes(
 
 
 def test_history_keeps_only_the_newest_edits(clip, other_color):
-    session = ReviewSession(clip, clip / "colorized", max_history=2)
+    session = ReviewSession(clip, clip / "colorized", engine="flow", max_history=2)
     name = next(n for n in session.names if n not in session.keyframes)
     png = clip / "colorized" / f"{name}.png"
     snapshots = []
@@ -201,7 +201,7 @@ def test_edits_survive_a_restart_and_an_interrupted_edit_is_rolled_back(
     entry = session._begin("paint", [name], segment=sid)
     write_png(clip / "colorized" / f"{name}.png", np.zeros((160, 160, 4), np.uint8))
     assert entry.is_dir()
-    reopened = ReviewSession(clip, clip / "colorized")
+    reopened = ReviewSession(clip, clip / "colorized", engine="flow")
     assert (clip / "colorized" / f"{name}.png").read_bytes() == saved
     assert [h["action"] for h in reopened.history()] == ["paint"]
 
@@ -247,7 +247,7 @@ def test_colorbook_names_label_the_palette(clip):
     key = read_rgba(clip / "gt" / "0000.png")
     r, g, b = key[80, 80, :3].tolist()
     (clip / "colorbook.yml").write_text(f"belly on clothes: [null,[{r} {g} {b}],null,null]\n")
-    session = ReviewSession(clip, clip / "colorized")
+    session = ReviewSession(clip, clip / "colorized", engine="flow")
     names = {tuple(e["color"]): e["name"] for e in session.clip_summary()["palette"]}
     assert names[(r, g, b, 255)] == "belly on clothes (normal)"
 
@@ -257,10 +257,10 @@ def test_missing_or_mismatched_results_are_input_errors(clip):
 
     write_png(clip / "colorized" / "0002.png", np.zeros((10, 10, 4), np.uint8))
     with pytest.raises(InputError, match="result is 10x10"):
-        ReviewSession(clip, clip / "colorized")
+        ReviewSession(clip, clip / "colorized", engine="flow")
     (clip / "colorized" / "0002.png").unlink()
     with pytest.raises(InputError, match="no result"):
-        ReviewSession(clip, clip / "colorized")
+        ReviewSession(clip, clip / "colorized", engine="flow")
 
 
 def test_result_broken_on_disk_while_running_is_a_409(client, session, clip):

@@ -20,12 +20,19 @@ def parser():
 
 def test_defaults_bind_to_loopback(parser):
     args = parser.parse_args(["review", "clip"])
-    assert (args.host, args.port, args.results_dir, args.engine) == (
-        "127.0.0.1",
-        8000,
-        None,
-        "flow",
-    )
+    assert (args.host, args.port, args.results_dir) == ("127.0.0.1", 8000, None)
+
+
+def test_default_engine_is_the_one_of_pbc_colorize(parser):
+    """The review starts from (and re-propagates with) the same engine as a plain
+    ``pbc colorize``, not a weaker one of its own."""
+    from paintbucket.choices import ENGINE_NAMES
+    from paintbucket.review.session import DEFAULT_ENGINE
+
+    colorize = parser.parse_args(["colorize", "clip", "--out", "out"])
+    review = parser.parse_args(["review", "clip"])
+    assert review.engine == colorize.engine == ENGINE_NAMES[0] == DEFAULT_ENGINE
+    assert parser.parse_args(["review", "clip", "--engine", "flow"]).engine == "flow"
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "many"])
@@ -59,7 +66,7 @@ def fake_server(monkeypatch):
 
 def test_run_colorizes_missing_results_then_serves(parser, clip, fake_server, capsys):
     shutil.rmtree(clip / "colorized")
-    args = parser.parse_args(["review", str(clip), "--port", "0"])
+    args = parser.parse_args(["review", str(clip), "--port", "0", "--engine", "flow"])
     assert args.run(args) == 0
     assert sorted(p.name for p in (clip / "colorized").glob("*.png")) == [
         "0000.png", "0001.png", "0002.png",

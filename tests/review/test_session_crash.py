@@ -77,7 +77,7 @@ def stored_info(state: State, name: str) -> dict:
 
 
 def open_session(clip: Path, max_history: int) -> ReviewSession:
-    return ReviewSession(clip, clip / "colorized", max_history=max_history)
+    return ReviewSession(clip, clip / "colorized", engine="flow", max_history=max_history)
 
 
 def assert_consistent(clip: Path, snapshots: dict[int, State], max_history: int) -> list[int]:
@@ -278,7 +278,7 @@ KILLED_LOOP = """
 import json, sys
 from paintbucket.review.session import ReviewSession
 clip, edits = sys.argv[1], json.loads(sys.argv[2])
-session = ReviewSession(clip, clip + "/colorized", max_history=10)
+session = ReviewSession(clip, clip + "/colorized", engine="flow", max_history=10)
 while session.history():
     session.undo()
 print("ready", flush=True)
