@@ -74,6 +74,12 @@ class ReviewServer:
             self._close()
             self._stopped.set()
 
+    def wait(self) -> None:
+        """Block until the server has stopped (:meth:`shutdown` from another thread);
+        Ctrl+C interrupts the wait."""
+        while not self._stopped.wait(POLL_TIMEOUT):
+            pass
+
     def shutdown(self) -> None:
         """Stop :meth:`serve_forever` (running in another thread) and close the sockets."""
         if self._stopped.is_set():

@@ -4,6 +4,7 @@ live server on a free loopback port."""
 from __future__ import annotations
 
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,34 @@ def colorized_template(tmp_path_factory) -> Path:
 def clip(colorized_template, tmp_path) -> Path:
     """A fresh copy of the colorized example clip for one test."""
     return Path(shutil.copytree(colorized_template, tmp_path / "clip"))
+
+
+class GatedEngine:
+    """The flow engine, waiting for the test's go before each frame it colors, so a test
+    can look at a long operation while it runs."""
+
+    name = "flow"
+
+    def __init__(self) -> None:
+        from paintbucket.consecutive import make_engine
+
+        self.inner = make_engine("flow")
+        self.started = threading.Semaphore(0)  # released when a frame starts
+        self.go = threading.Semaphore(0)  # the test releases one per frame
+
+    def __call__(self, reference, target):
+        self.started.release()
+        if not self.go.acquire(timeout=120):
+            raise TimeoutError("the test never let the engine go on")
+        return self.inner(reference, target)
+
+    def wait_started(self) -> None:
+        assert self.started.acquire(timeout=60), "the engine was never called"
+
+
+@pytest.fixture
+def gated_engine() -> GatedEngine:
+    return GatedEngine()
 
 
 @pytest.fixture

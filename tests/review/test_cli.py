@@ -49,11 +49,18 @@ class FakeServer:
     created: dict = {}
 
     def __init__(self, app, host, port) -> None:
-        FakeServer.created = {"app": app, "host": host, "port": port, "served": False}
+        FakeServer.created = {"app": app, "host": host, "port": port, "served": False,
+                              "started": False, "shut down": False}  # fmt: skip
         self.server_port = 8123
 
-    def serve_forever(self) -> None:
-        FakeServer.created["served"] = True
+    def start(self) -> None:
+        FakeServer.created["started"] = True
+
+    def wait(self) -> None:
+        FakeServer.created["served"] = FakeServer.created["started"]
+
+    def shutdown(self) -> None:
+        FakeServer.created["shut down"] = True
 
 
 @pytest.fixture
@@ -75,6 +82,24 @@ def test_run_colorizes_missing_results_then_serves(parser, clip, fake_server, ca
     assert served["host"] == "127.0.0.1" and served["served"]
     out = capsys.readouterr()
     assert "http://127.0.0.1:8123/ " in out.out and "warning" not in out.err
+    # The URL comes before the colorization, whose progress the served app reports.
+    assert out.out.index("http://") < out.out.index("colorizing")
+    client = served["app"].test_client()
+    client.environ_base["HTTP_X_PBC_TOKEN"] = served["app"].config["REVIEW_TOKEN"]
+    progress = client.get("/api/progress").get_json()
+    assert progress["ready"] and progress["last"]["action"] == "index"
+    assert client.get("/api/clip").get_json()["engine"] == "flow"
+
+
+def test_a_failure_while_starting_stops_the_server(parser, clip, fake_server):
+    from paintbucket.errors import InputError
+
+    shutil.rmtree(clip / "colorized")
+    (clip / "line" / "0002.png").write_bytes(b"not a png")
+    args = parser.parse_args(["review", str(clip), "--engine", "flow"])
+    with pytest.raises(InputError, match="0002.png"):
+        args.run(args)
+    assert fake_server.created["shut down"] and not fake_server.created["served"]
 
 
 def test_non_loopback_host_without_allow_remote_is_a_one_line_error(clip, tmp_path):
