@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -322,3 +323,23 @@ def test_result_broken_on_disk_while_running_is_a_409(client, session, clip):
     write_png(png, np.zeros((20, 30, 4), np.uint8))
     response = client.post(url, json={"color": color})
     assert response.status_code == 409 and "30x20" in response.get_json()["error"]
+
+
+def test_laughing_girl_queue_starts_with_real_regions(tmp_path):
+    """The issue's drawing (1600 x 1600): most low-confidence segments are slivers of a
+    few pixels; the default queue lists the real regions first."""
+    import shutil
+
+    from paintbucket.pipeline.clip import colorize_clip
+    from tests.conftest import real_data
+
+    clip = Path(shutil.copytree(real_data("laughing_girl"), tmp_path / "laughing_girl"))
+    colorize_clip(clip, clip / "colorized", engine="flow", progress=False)
+    session = ReviewSession(clip, clip / "colorized", engine="flow")
+    assert session.speck_area == 26
+    plain = session.queue(limit=60, threshold=0.8, min_area=1)
+    assert sum(item["area"] <= 5 for item in plain) >= 10  # what the issue saw
+    queue = session.queue(limit=100_000, threshold=0.8)
+    real = [item for item in queue if not item["speck"]]
+    assert len(real) >= 20 and queue[: len(real)] == real
+    assert all(item["area"] >= 26 for item in queue[:20])
