@@ -126,5 +126,8 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         server.shutdown()
         raise
-    server.wait()
+    try:
+        server.wait()
+    finally:  # Ctrl+C
+        server.shutdown()
     return 0

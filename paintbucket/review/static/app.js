@@ -56,10 +56,15 @@ function say(text, isError = false) {
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, {
-    headers: { "Content-Type": "application/json", "X-PBC-Token": TOKEN },
-    ...options,
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      headers: { "Content-Type": "application/json", "X-PBC-Token": TOKEN },
+      ...options,
+    });
+  } catch (error) {
+    throw new Error("the review server does not answer; has pbc review stopped? (see its terminal)");
+  }
   const body = await response.json().catch(() => ({ error: response.statusText }));
   if (!response.ok) {
     const error = new Error(body.error || `HTTP ${response.status}`);
