@@ -144,7 +144,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-cut")
     parser.add_argument("--engines", nargs="+", default=["flow", "inclusion"])
     parser.add_argument("--both-ends", action="store_true", help="also keyframes at both ends")
-    parser.add_argument("--real-frames", type=int, default=12, help="frames per real sequence")
+    parser.add_argument("--cuts", type=int, help="use only the first N synthetic cuts")
+    parser.add_argument("--real-frames", type=int, default=8, help="frames per real sequence")
     parser.add_argument("--strength", type=float, default=1.5, help="total warp of a sequence")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", choices=("synthetic", "real"), help="run only the other set")
@@ -155,7 +156,7 @@ def main() -> None:
         protocols += ["chain-both", "anchored-both"]
     sets = {}
     if args.skip != "synthetic":
-        sets["synthetic"] = synthetic_cuts(args.data)
+        sets["synthetic"] = synthetic_cuts(args.data)[: args.cuts]
     if args.skip != "real":
         sets["real"] = real_cuts(args.real_frames, args.seed, args.strength)
     engines = {name: make_engine(name) for name in args.engines}

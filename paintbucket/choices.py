@@ -8,7 +8,7 @@ ENGINE_NAMES = ("inclusion", "flow")
 #: Ways to chain a clip's references (:func:`paintbucket.pipeline.plan_references`).
 MODES = ("anchored", "forward", "nearest")
 #: The mode ``colorize_clip`` and ``pbc colorize`` use unless told otherwise.
-DEFAULT_MODE = "forward"
+DEFAULT_MODE = "anchored"
 #: Segmentation methods (:func:`paintbucket.segment.segment_line_art`), default first.
 SEG_METHODS = ("default", "trappedball")
 #: Keyframe methods (:class:`paintbucket.keyframe.SheetColorizer`), default first.
@@ -17,6 +17,11 @@ KEYFRAME_METHODS = ("model", "baseline")
 MODEL_KINDS = ("consecutive", "keyframe", "views")
 #: Devices the learned models run on.
 DEVICES = ("cpu", "cuda")
+#: ``pbc synth``: dataset splits (their file layouts differ, SPEC section 3), line widths
+#: in pixels (default first) and named presets.
+SPLITS = ("train", "test")
+LINE_WIDTHS = (2, 1)
+SYNTH_PRESETS = ("bench-consecutive",)
 
 #: Largest image (width x height) read by default: 4096 x 4096, 16.8 megapixels.
 #: Memory grows with the pixel count (README, "Speed": about 0.13 GB per megapixel

@@ -1,16 +1,24 @@
-"""The package's import graph follows the layers drawn in the README.
+"""The package's import graph follows the layers drawn in the README, and its code
+keeps a few shapes the README's Architecture section promises.
 
 The README's Architecture section lists the sub-packages from the top floor down, one
 floor a line, between ``<!-- layers -->`` markers. A module may import from its own
 sub-package or from a lower floor, never from its floor's peers or from above, and no
 import loop may exist between modules (imports inside functions included; imports under
 ``if TYPE_CHECKING:`` only name types and are left out).
+
+Besides: no function is longer than :data:`MAX_FUNCTION_LINES`; an import inside a
+function outside ``cli/`` says why it is deferred (``# lazy: torch``); every key of a
+default configuration has a comment.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -123,3 +131,93 @@ def test_layers_parse_from_the_readme():
     layers = _layers()
     assert layers["cli"] > layers["pipeline"] > layers["core"] > layers["segment"]
     assert layers["errors"] == 0 and layers["paintbucket"] == -1
+
+
+# ------------------------------------------------------------------ code shapes
+
+#: Longest function, in lines of code (its docstring not counted: the project's
+#: numpydoc docstrings document, they do not make a function harder to follow).
+MAX_FUNCTION_LINES = 120
+#: The comment a deferred import carries: ``# lazy: <why>``.
+LAZY_COMMENT = re.compile(r"#\s*lazy:\s*\S")
+
+
+def _sources() -> Iterator[tuple[str, list[str], ast.Module]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        yield str(path.relative_to(ROOT)), text.splitlines(), ast.parse(text)
+
+
+def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+
+
+def _code_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines from ``def`` (decorators excluded) to the end, less the docstring's."""
+    lines = function.end_lineno - function.lineno + 1
+    if ast.get_docstring(function, clean=False) is not None:
+        docstring = function.body[0]
+        lines -= docstring.end_lineno - docstring.lineno + 1
+    return lines
+
+
+def test_no_function_is_too_long():
+    offenders = [
+        f"{name}:{function.lineno} {function.name}: {_code_lines(function)} lines"
+        for name, _, tree in _sources()
+        for function in _functions(tree)
+        if _code_lines(function) > MAX_FUNCTION_LINES
+    ]
+    assert not offenders, (
+        f"functions over {MAX_FUNCTION_LINES} lines of code (split them):\n" + "\n".join(offenders)
+    )
+
+
+def test_imports_inside_functions_say_why_they_are_deferred():
+    """Outside ``cli/`` (whose ``run`` functions import late so ``pbc --help`` stays
+    fast), an import inside a function carries ``# lazy: <why>`` on its line or the
+    line before; imports that need no deferring belong at the top of the module."""
+    unexplained = set()
+    for name, lines, tree in _sources():
+        if Path(name).parts[1] == "cli":
+            continue
+        for function in _functions(tree):
+            for node in ast.walk(function):
+                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    continue
+                nearby = lines[max(node.lineno - 2, 0) : node.lineno]
+                if not any(LAZY_COMMENT.search(line) for line in nearby):
+                    unexplained.add(f"{name}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    assert not unexplained, (
+        "imports inside functions without a '# lazy: <why>' comment (hoist them or say "
+        "why they wait):\n" + "\n".join(sorted(unexplained))
+    )
+
+
+def _comment_lines(source: str) -> set[int]:
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return {token.start[0] for token in tokens if token.type == tokenize.COMMENT}
+
+
+def test_every_default_configuration_key_has_a_comment():
+    """Configurations are plain dicts of defaults, one comment per key (README,
+    Architecture): ``default_conf`` of a model and every ``*_CONF`` of the package."""
+    checked, silent = 0, []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        comments = _comment_lines(source)
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Dict):
+                continue
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if not any(n == "default_conf" or n.endswith("_CONF") for n in names):
+                continue
+            checked += 1
+            for key, value in zip(node.value.keys, node.value.values):
+                lines = range(key.lineno if key else value.lineno, value.end_lineno + 1)
+                if key is not None and not comments.intersection(lines):
+                    silent.append(f"{path.relative_to(ROOT)}:{key.lineno} {names[0]}")
+    assert checked >= 9, "the configuration dicts were not found"
+    assert not silent, "configuration keys without a comment:\n" + "\n".join(silent)

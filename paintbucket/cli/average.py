@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-#: ``--model`` choices -> (module, class) of the model the files hold.
-MODEL_CLASSES = {
-    "consecutive": ("paintbucket.models.inclusion_matcher", "InclusionMatcher"),
-    "keyframe": ("paintbucket.models.keyframe_matcher", "KeyframeMatcher"),
-    "views": ("paintbucket.models.view_encoder", "ViewEncoder"),
-}
+from paintbucket.choices import MODEL_KINDS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -23,16 +18,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--out", required=True, metavar="FILE", help="averaged weights")
     parser.add_argument(
         "--model",
-        choices=tuple(MODEL_CLASSES),
-        default="consecutive",
-        help="which model the files hold (default consecutive)",
+        choices=MODEL_KINDS,
+        default=MODEL_KINDS[0],
+        help=f"which model the files hold (default {MODEL_KINDS[0]})",
     )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    import importlib
-
     from paintbucket.errors import InputError
     from paintbucket.io.outputs import check_output_file
     from paintbucket.models.weights import average_weights
@@ -40,8 +33,5 @@ def run(args: argparse.Namespace) -> int:
     if len(args.paths) < 2:
         raise InputError(None, "give at least two weights files to average")
     check_output_file(args.out, not_at=args.paths)
-
-    module, name = MODEL_CLASSES[args.model]
-    model_class = getattr(importlib.import_module(module), name)
-    print(f"weights: {average_weights(args.paths, args.out, model_class)}")
+    print(f"weights: {average_weights(args.paths, args.out, args.model)}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from paintbucket.choices import LINE_WIDTHS, SPLITS, SYNTH_PRESETS
 from paintbucket.cli.options import add_max_pixels_option, finite_float, int_at_least
 
 
@@ -18,7 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("out_dir", metavar="OUT_DIR", help="destination folder")
     parser.add_argument(
         "--preset",
-        choices=("bench-consecutive",),
+        choices=SYNTH_PRESETS,
         default=None,
         help="named settings; explicit options override them",
     )
@@ -44,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--seed", type=int, default=None, help="run seed (default 0)")
     parser.add_argument(
         "--split",
-        choices=("train", "test"),
+        choices=SPLITS,
         default=None,
         help="train: json_color/ + json_index/; test: seg/*.json (default train)",
     )
@@ -72,7 +73,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--line-width",
         dest="line_width",
         type=int,
-        choices=(1, 2),
+        choices=LINE_WIDTHS,
         default=None,
         help="line width in pixels: 2 outlines both sides of every boundary, 1 draws thin "
         "pen lines (default 2)",

@@ -1,9 +1,10 @@
-"""``pbc train consecutive|keyframe --data DIR --out RUN_DIR``: train a matcher."""
+"""``pbc train KIND --data DIR --out RUN_DIR``: train a model."""
 
 from __future__ import annotations
 
 import argparse
 
+from paintbucket.choices import MODEL_KINDS
 from paintbucket.cli.options import add_device_option, check_device
 
 
@@ -11,13 +12,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser = subparsers.add_parser(
         "train",
         help="train a model on pbc synth data",
-        description="Train the consecutive-frame inclusion matcher (on clips) or the keyframe "
-        "matcher (on design sheets + labelled clips) made by pbc synth. RUN_DIR receives "
-        "config.yaml, log.jsonl, checkpoint.pt and model.safetensors.",
+        description="Train the consecutive-frame inclusion matcher (on clips), the keyframe "
+        "matcher (on design sheets + labelled clips) made by pbc synth, or the reference "
+        "selector (views, on turntables it renders). RUN_DIR receives config.yaml, "
+        "log.jsonl, checkpoint.pt and model.safetensors.",
     )
     parser.add_argument(
-        "task",
-        choices=("consecutive", "keyframe", "views"),
+        "kind",
+        choices=MODEL_KINDS,
         help="consecutive-frame matcher, keyframe matcher, or reference selector (views)",
     )
     parser.add_argument(
@@ -42,28 +44,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     from paintbucket.errors import InputError
     from paintbucket.io.outputs import check_output_folder
+    from paintbucket.train.loop import read_conf
+    from paintbucket.train.registry import TRAINERS
 
-    if args.task != "views" and not args.data_dir:
-        raise InputError(None, f"pbc train {args.task} needs --data DIR")
+    trainer = TRAINERS[args.kind]
+    if trainer.needs_data and not args.data_dir:
+        raise InputError(None, f"pbc train {args.kind} needs --data DIR")
     check_output_folder(args.run_dir)
     check_device(args.device)
-    if args.task == "views":
-        from paintbucket.train.views import load_views_config as load_config
-        from paintbucket.train.views import train_views
-
-        def train(_data, *rest, **options):  # noqa: ANN202 - same call as the others
-            return train_views(*rest, **options)
-    elif args.task == "keyframe":
-        from paintbucket.train.keyframe import load_keyframe_config as load_config
-        from paintbucket.train.keyframe import train_keyframe as train
-    else:
-        from paintbucket.train.consecutive import load_config
-        from paintbucket.train.consecutive import train_consecutive as train
-
-    conf = None if args.resume and not args.config else load_config(args.config)
+    conf = None if args.resume and not args.config else read_conf(args.config, trainer.default_conf)
     if args.iterations is not None:
         conf = {**(conf or {}), "iterations": args.iterations}
-    weights = train(
+    weights = trainer(
         args.data_dir,
         args.run_dir,
         conf,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -13,6 +13,7 @@ from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
 from paintbucket.flow.dis import consistent_flow, estimate_flow, warp_nearest
 from paintbucket.models.inputs import image_tensor, redistribution_colors, work_line, work_shape
+from paintbucket.models.weights import LazyModel
 from paintbucket.segment.stats import segment_areas
 
 
@@ -138,15 +139,8 @@ class LearnedEngine:
     consistency_lock: float = 0.8
     flip_average: bool = True
     name: str = "inclusion"
-    _model: object = field(default=None, init=False, repr=False)
-
-    @property
-    def model(self):
-        if self._model is None:
-            from paintbucket.models.weights import load_matcher
-
-            self._model = load_matcher(self.weights, self.device)
-        return self._model
+    #: The :class:`~paintbucket.models.InclusionMatcher`, loaded from ``weights`` on first use.
+    model = LazyModel("consecutive")
 
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
         probabilities, votes, locked = self._probabilities(reference, target)
@@ -164,9 +158,9 @@ class LearnedEngine:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One pass: (N + 1, P) fused color probabilities of the target segments (row 0
         zero), (N + 1, P) flow votes normalised to sum 1, (N + 1,) bool flow locks."""
-        import torch
+        import torch  # lazy: torch
 
-        from paintbucket.models.inclusion_matcher import color_probabilities
+        from paintbucket.models.inclusion_matcher import color_probabilities  # lazy: torch
 
         if reference.shape != target.shape:
             raise ValueError(

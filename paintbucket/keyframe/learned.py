@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -13,6 +13,7 @@ from paintbucket.io.colorbook import CATEGORIES
 from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.sheet import DesignSheet, Reference, reference_entry_map
 from paintbucket.models.inputs import work_line, work_shape
+from paintbucket.models.weights import LazyModel
 from paintbucket.segment.labels import foreground_mask
 
 
@@ -41,16 +42,8 @@ class KeyframeModel:
     device: str = "cpu"
     work_size: int = 384
     min_line_width: float = 0.63
-    _model: object = field(default=None, init=False, repr=False)
-
-    @property
-    def model(self):
-        if self._model is None:
-            from paintbucket.models.keyframe_matcher import KeyframeMatcher
-            from paintbucket.models.weights import load_matcher
-
-            self._model = load_matcher(self.weights, self.device, KeyframeMatcher)
-        return self._model
+    #: The :class:`~paintbucket.models.KeyframeMatcher`, loaded from ``weights`` on first use.
+    model = LazyModel("keyframe")
 
     def entry_probabilities(
         self,
@@ -80,10 +73,10 @@ class KeyframeModel:
             Rows: target segment ids (row 0 zero); columns: rows of
             ``sheet.entry_table()`` (0 = background). Each row sums to 1 (Eq. 9).
         """
-        import torch
+        import torch  # lazy: torch
 
-        from paintbucket.models.inclusion_matcher import color_probabilities
-        from paintbucket.models.keyframe_matcher import keyframe_inputs
+        from paintbucket.models.inclusion_matcher import color_probabilities  # lazy: torch
+        from paintbucket.models.keyframe_matcher import keyframe_inputs  # lazy: torch
 
         num_entries = len(sheet.colorbook.entries) + 1
         num_tgt = int(target.segment_ids.max(initial=0))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from paintbucket.core.frames import Frame
 from paintbucket.keyframe.sheet import DesignSheet
+from paintbucket.models.weights import LazyModel
 from paintbucket.segment.labels import foreground_mask
 from paintbucket.segment.lines import ink
 
@@ -41,22 +42,14 @@ class ReferenceSelector:
     temperature: float = 0.1
     threshold: float = 0.3
     min_line_width: float = 0.5
-    _model: object = field(default=None, init=False, repr=False)
-
-    @property
-    def model(self):
-        if self._model is None:
-            from paintbucket.models.view_encoder import ViewEncoder
-            from paintbucket.models.weights import load_matcher
-
-            self._model = load_matcher(self.weights, self.device, ViewEncoder)
-        return self._model
+    #: The :class:`~paintbucket.models.ViewEncoder`, loaded from ``weights`` on first use.
+    model = LazyModel("views")
 
     def embed(self, frames: list[Frame]) -> np.ndarray:
         """(len(frames), D) unit embeddings of drawings."""
-        import torch
+        import torch  # lazy: torch
 
-        from paintbucket.models.view_encoder import view_image
+        from paintbucket.models.view_encoder import view_image  # lazy: torch
 
         size = self.model.conf["size"]
         images = np.stack(
@@ -74,7 +67,7 @@ class ReferenceSelector:
     def __call__(self, sheet: DesignSheet, target: Frame) -> tuple[np.ndarray, np.ndarray]:
         """Selection probabilities and weights (R,) of ``sheet.references`` for ``target``
         (see :func:`~paintbucket.models.view_encoder.selection_weights`)."""
-        from paintbucket.models.view_encoder import selection_weights
+        from paintbucket.models.view_encoder import selection_weights  # lazy: torch
 
         embeddings = self.embed([target] + [r.frame for r in sheet.references])
         return selection_weights(embeddings[0], embeddings[1:], self.temperature, self.threshold)

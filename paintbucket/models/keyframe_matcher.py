@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from paintbucket.models.conf import merge_conf
 from paintbucket.models.inclusion_matcher import inclusion_loss
 from paintbucket.models.inputs import image_tensor
 from paintbucket.models.layers import UNet, attention_stack, match_tokens
@@ -49,10 +50,7 @@ class KeyframeMatcher(nn.Module):
 
     def __init__(self, conf: dict | None = None) -> None:
         super().__init__()
-        unknown = set(conf or {}) - set(self.default_conf)
-        if unknown:
-            raise ValueError(f"unknown KeyframeMatcher options: {sorted(unknown)}")
-        self.conf = conf = {**self.default_conf, **(conf or {})}
+        self.conf = conf = merge_conf(self.default_conf, conf, "KeyframeMatcher")
         dim, stride = conf["feature_dim"], conf["stride"]
         # Text embeddings of the categories; filled by training, stored with the weights.
         self.register_buffer("category_embeddings", torch.zeros(NUM_CATEGORIES, conf["text_dim"]))

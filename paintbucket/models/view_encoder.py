@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from paintbucket.models.conf import merge_conf
 from paintbucket.segment.lines import widen_lines
 
 
@@ -65,10 +66,7 @@ class ViewEncoder(nn.Module):
 
     def __init__(self, conf: dict | None = None) -> None:
         super().__init__()
-        unknown = set(conf or {}) - set(self.default_conf)
-        if unknown:
-            raise ValueError(f"unknown ViewEncoder options: {sorted(unknown)}")
-        self.conf = conf = {**self.default_conf, **(conf or {})}
+        self.conf = conf = merge_conf(self.default_conf, conf, "ViewEncoder")
         layers, previous = [], 1
         for width in conf["widths"]:
             layers += [

@@ -1,24 +1,48 @@
-"""Saving and loading model weights as safetensors, with the model's conf as metadata."""
+"""Model weights: the model of every kind, saving and loading safetensors files (the
+model's conf as metadata), and the lazily loaded ``model`` attribute of the colorizers.
+
+Nothing here imports torch until a model is built or a file read, so the colorizers can
+import this module at their top.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from paintbucket.choices import MODEL_KINDS
 from paintbucket.errors import InputError
+from paintbucket.io.images import write_bytes
 
-#: Weights shipped with the package.
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_CONSECUTIVE_WEIGHTS = WEIGHTS_DIR / "consecutive.safetensors"
-DEFAULT_KEYFRAME_WEIGHTS = WEIGHTS_DIR / "keyframe.safetensors"
-DEFAULT_VIEWS_WEIGHTS = WEIGHTS_DIR / "views.safetensors"
-#: Shipped weights of every model class.
-DEFAULT_WEIGHTS = {
-    "InclusionMatcher": DEFAULT_CONSECUTIVE_WEIGHTS,
-    "KeyframeMatcher": DEFAULT_KEYFRAME_WEIGHTS,
-    "ViewEncoder": DEFAULT_VIEWS_WEIGHTS,
+#: Model class of every kind (:data:`~paintbucket.choices.MODEL_KINDS`) as (module,
+#: class name), imported on first use: those modules import torch.
+MODEL_CLASSES = {
+    "consecutive": ("paintbucket.models.inclusion_matcher", "InclusionMatcher"),
+    "keyframe": ("paintbucket.models.keyframe_matcher", "KeyframeMatcher"),
+    "views": ("paintbucket.models.view_encoder", "ViewEncoder"),
 }
+#: Weights shipped with the package, one file per kind.
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+DEFAULT_WEIGHTS = {kind: WEIGHTS_DIR / f"{kind}.safetensors" for kind in MODEL_KINDS}
+DEFAULT_CONSECUTIVE_WEIGHTS = DEFAULT_WEIGHTS["consecutive"]
+DEFAULT_KEYFRAME_WEIGHTS = DEFAULT_WEIGHTS["keyframe"]
+DEFAULT_VIEWS_WEIGHTS = DEFAULT_WEIGHTS["views"]
+
+
+def model_class(kind: str) -> type:
+    """The model class of ``kind`` (one of :data:`~paintbucket.choices.MODEL_KINDS`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind.
+    """
+    if kind not in MODEL_CLASSES:
+        raise ValueError(f"unknown model kind {kind!r}; use one of {MODEL_KINDS}")
+    module, name = MODEL_CLASSES[kind]
+    return getattr(importlib.import_module(module), name)
 
 
 def model_format(model_class: type) -> str:
@@ -26,11 +50,22 @@ def model_format(model_class: type) -> str:
     return f"paintbucket.{model_class.__name__}/1"
 
 
-def save_matcher(model, path: str | Path, **metadata: object) -> Path:
-    """Write ``model``'s weights and conf to a safetensors file, atomically."""
-    from safetensors.torch import save
+def save_model(model, path: str | Path, **metadata: object) -> Path:
+    """Write ``model``'s weights and conf to a safetensors file, atomically.
 
-    from paintbucket.io.images import write_bytes
+    Parameters
+    ----------
+    model : torch.nn.Module
+        One of the :data:`MODEL_CLASSES`, with its ``conf``.
+    path : path
+    **metadata
+        More JSON-serialisable header entries (iterations, training data...).
+
+    Returns
+    -------
+    path : Path
+    """
+    from safetensors.torch import save  # lazy: torch
 
     header = {"format": model_format(type(model)), "conf": json.dumps(model.conf)}
     header.update({key: json.dumps(value) for key, value in metadata.items()})
@@ -41,13 +76,22 @@ def save_matcher(model, path: str | Path, **metadata: object) -> Path:
     return write_bytes(path, save(state, metadata=header))
 
 
-def load_matcher(
-    path: str | Path | None = None, device: str = "cpu", model_class: type | None = None
-):
-    """Build a model from a safetensors file written by :func:`save_matcher`.
+def load_model(kind: str, path: str | Path | None = None, device: str = "cpu"):
+    """Build a model of ``kind`` from a safetensors file written by :func:`save_model`.
 
-    ``model_class`` defaults to :class:`~paintbucket.models.InclusionMatcher`; ``path``
-    defaults to the class's shipped weights (:data:`DEFAULT_WEIGHTS`).
+    Parameters
+    ----------
+    kind : str
+        One of :data:`~paintbucket.choices.MODEL_KINDS`.
+    path : path, optional
+        The kind's shipped weights (:data:`DEFAULT_WEIGHTS`) by default.
+    device : str
+        ``"cpu"`` or ``"cuda"``.
+
+    Returns
+    -------
+    model : torch.nn.Module
+        In eval mode, on ``device``.
 
     Raises
     ------
@@ -55,13 +99,11 @@ def load_matcher(
         If the file is missing, not a safetensors file of this model, or its tensors do
         not fit the model its conf describes.
     """
-    from safetensors import SafetensorError, safe_open
+    from safetensors import SafetensorError, safe_open  # lazy: torch
 
-    from paintbucket.models.inclusion_matcher import InclusionMatcher
-
-    model_class = model_class or InclusionMatcher
-    path = Path(DEFAULT_WEIGHTS[model_class.__name__] if path is None else path)
-    expected = model_format(model_class)
+    cls = model_class(kind)
+    path = Path(DEFAULT_WEIGHTS[kind] if path is None else path)
+    expected = model_format(cls)
     if not path.is_file():
         raise InputError(path, "weights file not found")
     try:
@@ -73,7 +115,7 @@ def load_matcher(
     if metadata.get("format") != expected:
         raise InputError(path, f"not {expected} weights (format {metadata.get('format')!r})")
     try:
-        model = model_class(json.loads(metadata["conf"]))
+        model = cls(json.loads(metadata["conf"]))
         model.load_state_dict(state)
     except (KeyError, ValueError, RuntimeError) as error:
         first_line = str(error).strip().splitlines()[0]
@@ -81,8 +123,50 @@ def load_matcher(
     return model.to(device).eval()
 
 
+class LazyModel:
+    """A colorizer's ``model`` attribute, loaded on first use.
+
+    The first read calls :func:`load_model` with the owner's ``weights`` and ``device``
+    attributes and stores the model on the instance, where later reads find it (a
+    non-data descriptor, like :func:`functools.cached_property`). Declaring one imports
+    no torch.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`~paintbucket.choices.MODEL_KINDS`.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class Colorizer:
+    ...     weights: str | None = None
+    ...     device: str = "cpu"
+    ...     model = LazyModel("views")
+    >>> Colorizer.model.kind
+    'views'
+    """
+
+    def __init__(self, kind: str) -> None:
+        if kind not in MODEL_CLASSES:
+            raise ValueError(f"unknown model kind {kind!r}; use one of {MODEL_KINDS}")
+        self.kind = kind
+        self.name = "model"
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None):
+        if instance is None:
+            return self
+        model = load_model(self.kind, instance.weights, instance.device)
+        instance.__dict__[self.name] = model
+        return model
+
+
 def average_weights(
-    paths: Sequence[str | Path], out: str | Path, model_class: type | None = None
+    paths: Sequence[str | Path], out: str | Path, kind: str = "consecutive"
 ) -> Path:
     """Average several weights files of one model into a new file (a "model soup").
 
@@ -94,12 +178,11 @@ def average_weights(
     Parameters
     ----------
     paths : sequence of path
-        Two or more safetensors files written by :func:`save_matcher`, same model conf.
+        Two or more safetensors files written by :func:`save_model`, same model conf.
     out : path
         The averaged weights (written atomically; the sources are listed in its metadata).
-    model_class : type, optional
-        As in :func:`load_matcher`; :class:`~paintbucket.models.InclusionMatcher` by
-        default.
+    kind : str
+        The model the files hold, one of :data:`~paintbucket.choices.MODEL_KINDS`.
 
     Returns
     -------
@@ -109,15 +192,15 @@ def average_weights(
     Raises
     ------
     InputError
-        If a file cannot be loaded as ``model_class`` or its conf differs from the first.
+        If a file cannot be loaded as a ``kind`` model or its conf differs from the first.
     ValueError
         If fewer than two files are given.
     """
-    import torch
+    import torch  # lazy: torch
 
     if len(paths) < 2:
         raise ValueError(f"averaging needs at least two weights files, got {len(paths)}")
-    models = [load_matcher(path, "cpu", model_class) for path in paths]
+    models = [load_model(kind, path, "cpu") for path in paths]
     first = models[0]
     for path, model in zip(paths[1:], models[1:]):
         if model.conf != first.conf:
@@ -130,4 +213,4 @@ def average_weights(
         for name, tensor in states[0].items()
     }
     first.load_state_dict(averaged)
-    return save_matcher(first, out, averaged_from=[str(path) for path in paths])
+    return save_model(first, out, averaged_from=[str(path) for path in paths])

@@ -47,7 +47,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
+from paintbucket.choices import LINE_WIDTHS, SPLITS
 from paintbucket.io import (
     Colorbook,
     ColorEntry,
@@ -66,7 +68,6 @@ from paintbucket.synth.render import HIGHLIGHT, NORMAL, SHADOW, Camera, line_mas
 from paintbucket.synth.skeleton import ACTIONS, Motion, forward_kinematics, t_pose
 
 CAMERAS = ("long", "face", "closeup")
-SPLITS = ("train", "test")
 MAX_CHARACTERS = 2**20
 
 #: Annotation fill colors of ``line_anno/`` per (group, shade): groups hair, skin, other.
@@ -474,11 +475,9 @@ def generate(out_dir: str | Path, config: SynthConfig, progress: bool = True) ->
     clips : list of Path
         The clip folders written, in order.
     """
-    from tqdm import tqdm
-
     if config.split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {config.split!r}")
-    if config.line_width not in (1, 2):
+    if config.line_width not in LINE_WIDTHS:
         raise ValueError(f"line_width must be 1 or 2 pixels, got {config.line_width!r}")
     if not (math.isfinite(config.fps) and config.fps > 0):
         raise ValueError(f"fps must be a positive number, got {config.fps!r}")

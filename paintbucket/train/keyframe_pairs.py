@@ -70,15 +70,16 @@ class KeyframePair:
 
 
 @dataclass
-class Character:
-    """A character's sheet and clips in a ``pbc synth`` folder."""
+class CharacterFiles:
+    """Where one character's training data lie in a ``pbc synth`` folder: its design
+    sheet folder and the line art of its labelled clip frames."""
 
     sheet_dir: Path
     entry_category: np.ndarray  # (E + 1,) int64 category per entry row (row 0 background)
     frames: list[Path]  # line/NNNN.png of every clip frame
 
 
-def find_characters(data_dir: str | Path) -> list[Character]:
+def find_characters(data_dir: str | Path) -> list[CharacterFiles]:
     """Every ``*_sheet`` folder with a colorbook and at least one clip frame with
     ``label/`` and ``line_anno/``."""
 
@@ -98,7 +99,7 @@ def find_characters(data_dir: str | Path) -> list[Character]:
         keys = [entry.key for entry in read_colorbook(sheet_dir / "colorbook.yml").entries]
         categories = ["background"] + categorize(keys)
         entry_category = np.array([CATEGORIES.index(c) for c in categories], dtype=np.int64)
-        characters.append(Character(sheet_dir, entry_category, frames))
+        characters.append(CharacterFiles(sheet_dir, entry_category, frames))
     return characters
 
 
@@ -150,7 +151,7 @@ def _augment(arrays: list[np.ndarray], shape: tuple[int, int], conf: dict, rng) 
 
 
 def make_keyframe_pair(
-    character: Character, rng: np.random.Generator, conf: dict
+    character: CharacterFiles, rng: np.random.Generator, conf: dict
 ) -> KeyframePair | None:
     """Draw one sample; None if unusable (too many segments, empty)."""
     work_size = conf["work_size"]

@@ -13,51 +13,39 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
+from tqdm import tqdm
 
-from paintbucket.train.loop import (
-    LOOP_CONF,
-    fit,
-    merge_conf,
-    read_checkpoint,
-    resumed_conf,
-    setup_torch,
-)
-from paintbucket.train.loop import load_config as _load_config
+from paintbucket.models.view_encoder import ViewEncoder, triplet_loss, view_image
+from paintbucket.segment.labels import foreground_mask
+from paintbucket.segment.lines import ink
+from paintbucket.synth.character import build_character
+from paintbucket.synth.dataset import character_seed, render_frame, shot_camera
+from paintbucket.synth.skeleton import ACTIONS
+from paintbucket.train.loop import LOOP_CONF, StepFn, Trainer
 
-DEFAULT_VIEWS_CONF = {
-    "model": {},  # overrides of ViewEncoder.default_conf
+DEFAULT_CONF = {
+    "model": ViewEncoder.default_conf,  # the network (paintbucket.models.ViewEncoder)
     "characters": 24,  # train-split characters rendered
     "views": 24,  # views per turntable (360 / views degrees apart)
     "render_size": 384,  # render resolution before view_image
     "batch": 32,  # triplets per step
     "margin": 0.2,  # triplet margin (cosine distance)
     "data_seed": 3,  # seed of the rendered characters
-    **{**LOOP_CONF, "iterations": 1500, "warmup": 50, "learning_rate": 1.0e-3},
+    **LOOP_CONF,
+    "iterations": 1500,  # optimizer steps (batches of triplets)
+    "warmup": 50,  # linear warm-up steps
+    "learning_rate": 1.0e-3,  # peak Adam learning rate
 }
 
 #: Shots rendered per character and whether each counts as a head shot.
 SHOTS = (("long", False), ("face", True), ("closeup", True))
 
 
-def load_views_config(path: str | Path | None) -> dict:
-    """Read a YAML config and merge it over :data:`DEFAULT_VIEWS_CONF`."""
-    from paintbucket.models.view_encoder import ViewEncoder
-
-    return _load_config(path, DEFAULT_VIEWS_CONF, {"model": ViewEncoder.default_conf})
-
-
 def render_turntables(conf: dict, progress: bool = True) -> np.ndarray:
-    """(C, len(SHOTS), V, S, S) float32 :func:`view_image` inputs of every view."""
-    from tqdm import tqdm
-
-    from paintbucket.models.view_encoder import view_image
-    from paintbucket.segment.labels import foreground_mask
-    from paintbucket.segment.lines import ink
-    from paintbucket.synth.character import build_character
-    from paintbucket.synth.dataset import character_seed, render_frame, shot_camera
-    from paintbucket.synth.skeleton import ACTIONS
-
-    size = _view_size(conf)
+    """(C, len(SHOTS), V, S, S) float32 :func:`view_image` inputs of every view, S the
+    encoder's input size."""
+    size = int(conf["model"]["size"])
     actions = sorted(ACTIONS)
     light = np.array([-0.4, -0.6, 0.7])
     out = np.zeros((conf["characters"], len(SHOTS), conf["views"], size, size), np.float32)
@@ -77,13 +65,6 @@ def render_turntables(conf: dict, progress: bool = True) -> np.ndarray:
                 bar.update(1)
     bar.close()
     return out
-
-
-def _view_size(conf: dict) -> int:
-    """Input side of the encoder this configuration builds."""
-    from paintbucket.models.view_encoder import ViewEncoder
-
-    return int({**ViewEncoder.default_conf, **conf["model"]}["size"])
 
 
 def sample_triplets(
@@ -107,31 +88,17 @@ def sample_triplets(
     return out
 
 
-def train_views(
-    run_dir: str | Path,
-    conf: dict | None = None,
-    device: str = "cpu",
-    resume: bool = False,
-    max_minutes: float | None = None,
-    progress: bool = True,
-) -> Path:
-    """Train (or continue training) the reference selector; returns the weights file.
+def load_turntables(data_dirs: list[Path], conf: dict, progress: bool) -> np.ndarray:
+    """The trainer's data: :func:`render_turntables` (no folders are read)."""
+    return render_turntables(conf, progress)
 
-    Needs no data folder: views are rendered from train-split synthetic characters.
-    """
-    import torch
 
-    from paintbucket.models.view_encoder import ViewEncoder, triplet_loss
-    from paintbucket.models.weights import save_matcher
+def make_step(model: ViewEncoder, turntables: np.ndarray, conf: dict, device: str) -> StepFn:
+    """One step: ``batch`` triplets of rendered views, randomly mirrored, and the triplet
+    loss; a triplet is a hit when the anchor is closer to the positive."""
+    views = torch.from_numpy(turntables).to(device)
 
-    checkpoint = read_checkpoint(run_dir, device) if resume else None
-    conf = resumed_conf(checkpoint, conf, DEFAULT_VIEWS_CONF)
-    conf = merge_conf(DEFAULT_VIEWS_CONF, conf)
-    setup_torch(conf)
-    views = torch.from_numpy(render_turntables(conf, progress)).to(device)
-    model = ViewEncoder(conf["model"]).to(device)
-
-    def step(rng: np.random.Generator):
+    def step(rng: np.random.Generator) -> tuple[torch.Tensor, dict]:
         index = sample_triplets(views.shape[0], views.shape[2], conf["batch"], rng)
         flat = torch.from_numpy(index.reshape(-1, 3)).to(device)
         images = views[flat[:, 0], flat[:, 1], flat[:, 2]][:, None]
@@ -146,8 +113,8 @@ def train_views(
             right = (anchor * positive).sum(-1) > (anchor * negative).sum(-1)
         return loss, {"hits": int(right.sum()), "counts": conf["batch"]}
 
-    def save_weights(path: Path, iteration: int) -> None:
-        save_matcher(model, path, iterations=iteration)
+    return step
 
-    fit(model, step, conf, run_dir, save_weights, checkpoint, max_minutes, progress)
-    return Path(run_dir) / "model.safetensors"
+
+#: Trains :class:`~paintbucket.models.ViewEncoder` on rendered turntables (no data folder).
+TRAINER = Trainer("views", DEFAULT_CONF, load_turntables, make_step, needs_data=False)

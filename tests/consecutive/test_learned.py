@@ -5,7 +5,7 @@ from paintbucket.consecutive import make_engine
 from paintbucket.consecutive.learned import LearnedEngine, average_probabilities, merge_locks
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.models import InclusionMatcher
-from paintbucket.models.weights import save_matcher
+from paintbucket.models.weights import save_model
 from paintbucket.segment import pack_rgba
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
@@ -33,7 +33,7 @@ def synth_pair(tmp_path_factory):
 
 def test_untrained_model_gives_valid_palette_output(tmp_path, synth_pair):
     reference, target, _ = synth_pair
-    weights = save_matcher(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
+    weights = save_model(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
     coloring = LearnedEngine(weights=weights)(reference, target)
     num_segments = int(target.segment_ids.max())
     assert coloring.probabilities.shape == (num_segments + 1, len(reference.palette))
@@ -49,7 +49,7 @@ def test_untrained_model_gives_valid_palette_output(tmp_path, synth_pair):
 
 def test_flow_lock_keeps_one_to_one_segments_whatever_the_network_says(tmp_path, synth_pair):
     reference, _, _ = synth_pair
-    weights = save_matcher(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
+    weights = save_model(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
     same = Frame(reference.line_art, reference.segment_ids, reference.line_mask)
     truth = reference.segment_palette_index[1:]
     options = {"weights": weights, "flow_prior": 0.0, "consistency_lock": 2.0}
@@ -62,7 +62,7 @@ def test_flow_lock_keeps_one_to_one_segments_whatever_the_network_says(tmp_path,
 
 def test_consistency_lock_keeps_segments_the_flow_agrees_on(tmp_path, synth_pair):
     reference, _, _ = synth_pair
-    weights = save_matcher(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
+    weights = save_model(InclusionMatcher(TINY).eval(), tmp_path / "tiny.safetensors")
     same = Frame(reference.line_art, reference.segment_ids, reference.line_mask)
     truth = reference.segment_palette_index[1:]
     untrained = LearnedEngine(weights=weights, flow_prior=0.0, flow_lock=2.0, consistency_lock=2.0)

@@ -11,7 +11,7 @@ from paintbucket.errors import InputError
 from paintbucket.io import write_png, write_text
 from paintbucket.io.atomic import TEMP_NAME, atomic_write, remove_temp_files, temp_path
 from paintbucket.models.view_encoder import ViewEncoder
-from paintbucket.models.weights import save_matcher
+from paintbucket.models.weights import save_model
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_written_files_respect_the_umask(tmp_path, umask, mask, expected):
     umask(mask)
     png = write_png(tmp_path / "a.png", np.zeros((2, 2, 4), np.uint8))
     text = write_text(tmp_path / "a.json", "{}")
-    weights = save_matcher(ViewEncoder({"size": 32, "widths": (4, 8), "dim": 8}),
+    weights = save_model(ViewEncoder({"size": 32, "widths": (4, 8), "dim": 8}),
                            tmp_path / "w.safetensors")  # fmt: skip
     assert [_mode(p) for p in (png, text, weights)] == [expected] * 3
 

@@ -15,7 +15,7 @@ from paintbucket.keyframe.sheet import load_sheet
 from paintbucket.keyframe.text import entry_categories
 from paintbucket.models import KeyframeMatcher
 from paintbucket.models.view_encoder import ViewEncoder
-from paintbucket.models.weights import DEFAULT_KEYFRAME_WEIGHTS, save_matcher
+from paintbucket.models.weights import DEFAULT_KEYFRAME_WEIGHTS, save_model
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def tiny_weights(tmp_path_factory) -> tuple[Path, Path]:
     matcher.category_embeddings.copy_(torch.randn(12, 384))
     selector = ViewEncoder({"size": 32, "widths": (4, 8), "dim": 8})
     out = tmp_path_factory.mktemp("weights")
-    return save_matcher(matcher, out / "kf.safetensors"), save_matcher(selector, out / "v.st")
+    return save_model(matcher, out / "kf.safetensors"), save_model(selector, out / "v.st")
 
 
 def test_entry_probabilities_shape_and_normalisation(tiny_data: Path, tiny_weights) -> None:

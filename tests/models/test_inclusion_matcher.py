@@ -6,7 +6,7 @@ import torch
 
 from paintbucket.errors import InputError
 from paintbucket.models import InclusionMatcher, color_probabilities, inclusion_loss
-from paintbucket.models.weights import load_matcher, save_matcher
+from paintbucket.models.weights import load_model, save_model
 
 TINY = {"widths": (8, 8, 8), "offset_widths": (4, 4), "color_channels": 4,
         "feature_dim": 16, "num_layers": 1, "num_heads": 2}  # fmt: skip
@@ -73,21 +73,21 @@ def test_training_steps_reduce_the_loss():
 
 def test_weights_round_trip_and_bad_files(tmp_path):
     model = InclusionMatcher(TINY).eval()
-    path = save_matcher(model, tmp_path / "m.safetensors", iterations=3)
-    loaded = load_matcher(path)
+    path = save_model(model, tmp_path / "m.safetensors", iterations=3)
+    loaded = load_model("consecutive", path)
     data = _inputs()
     with torch.no_grad():
         assert torch.allclose(model(data)["log_probs"], loaded(data)["log_probs"])
     (tmp_path / "bad.safetensors").write_bytes(b"not a tensor file")
     with pytest.raises(InputError, match="bad.safetensors: not a readable safetensors"):
-        load_matcher(tmp_path / "bad.safetensors")
+        load_model("consecutive", tmp_path / "bad.safetensors")
     with pytest.raises(InputError, match="weights file not found"):
-        load_matcher(tmp_path / "missing.safetensors")
+        load_model("consecutive", tmp_path / "missing.safetensors")
     wrong = InclusionMatcher({**TINY, "feature_dim": 8})
     wrong.conf = model.conf  # a file whose conf does not describe its tensors
-    save_matcher(wrong, tmp_path / "wrong.safetensors")
+    save_model(wrong, tmp_path / "wrong.safetensors")
     with pytest.raises(InputError, match="do not fit the model"):
-        load_matcher(tmp_path / "wrong.safetensors")
+        load_model("consecutive", tmp_path / "wrong.safetensors")
 
 
 def test_shipped_weights_load():
@@ -95,6 +95,6 @@ def test_shipped_weights_load():
 
     if not DEFAULT_CONSECUTIVE_WEIGHTS.is_file():
         pytest.fail("shipped weights are missing")
-    model = load_matcher()
+    model = load_model("consecutive")
     assert not model.training
     assert np.isfinite(sum(float(p.detach().sum()) for p in model.parameters()))

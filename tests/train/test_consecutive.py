@@ -1,42 +1,18 @@
 import json
 
 import pytest
+import torch
 
 from paintbucket.errors import InputError
-from paintbucket.train.consecutive import (
-    DEFAULT_TRAIN_CONF,
-    learning_rate,
-    load_config,
-    merge_conf,
-    train_consecutive,
-)
+from paintbucket.models.weights import load_model
+from paintbucket.train.consecutive import TRAINER as train_consecutive
 
 TINY_MODEL = {"widths": [8, 8, 8], "offset_widths": [4, 4], "color_channels": 4,
               "feature_dim": 16, "num_layers": 1, "num_heads": 2}  # fmt: skip
 
 
-def test_merge_conf_is_recursive_and_strict():
-    merged = merge_conf(DEFAULT_TRAIN_CONF, {"iterations": 5, "model": {"num_layers": 2}})
-    assert merged["iterations"] == 5 and merged["model"] == {"num_layers": 2}
-    assert DEFAULT_TRAIN_CONF["iterations"] != 5
-    with pytest.raises(ValueError, match="unknown configuration key"):
-        merge_conf(DEFAULT_TRAIN_CONF, {"iteratons": 5})
-
-
-def test_load_config_errors(tmp_path):
-    (tmp_path / "bad.yaml").write_text("iterations: [")
-    with pytest.raises(InputError, match="invalid YAML"):
-        load_config(tmp_path / "bad.yaml")
-    (tmp_path / "typo.yaml").write_text("lr: 3")
-    with pytest.raises(InputError, match="unknown configuration key"):
-        load_config(tmp_path / "typo.yaml")
-
-
-def test_learning_rate_schedule():
-    conf = {**DEFAULT_TRAIN_CONF, "iterations": 100, "warmup": 10}
-    assert learning_rate(0, conf) == pytest.approx(conf["learning_rate"] / 10)
-    assert learning_rate(10, conf) == pytest.approx(conf["learning_rate"])
-    assert learning_rate(100, conf) == pytest.approx(conf["min_learning_rate"])
+def _log(run_dir) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
 
 
 def test_train_then_resume(tmp_path):
@@ -49,11 +25,9 @@ def test_train_then_resume(tmp_path):
             "model": TINY_MODEL, "pairs": {"crop": 96, "scale": 1.0}}  # fmt: skip
     weights = train_consecutive(data, tmp_path / "run", conf, progress=False)
     assert weights.is_file()
-    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
-    assert [r["iteration"] for r in log] == [2, 4]
+    assert [r["iteration"] for r in _log(tmp_path / "run")] == [2, 4]
     train_consecutive(data, tmp_path / "run", {"iterations": 6}, resume=True, progress=False)
-    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
-    assert [r["iteration"] for r in log] == [2, 4, 6]
+    assert [r["iteration"] for r in _log(tmp_path / "run")] == [2, 4, 6]
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "checkpoint.pt").write_bytes(b"garbage")
     with pytest.raises(InputError, match="corrupt checkpoint"):
@@ -62,3 +36,17 @@ def test_train_then_resume(tmp_path):
         train_consecutive(data, tmp_path / "other", resume=True, progress=False)
     with pytest.raises(InputError, match="no clip folders"):
         train_consecutive(tmp_path / "run", tmp_path / "x", conf, progress=False)
+    with pytest.raises(InputError, match="needs data folders"):
+        train_consecutive([], tmp_path / "x", conf, progress=False)
+
+    # Fine-tuning: init weights of the same model conf start a new run (at learning
+    # rate 0 its weights stay exactly the init weights)...
+    init = {**conf, "iterations": 2, "init": str(weights), "learning_rate": 0.0,
+            "min_learning_rate": 0.0}  # fmt: skip
+    tuned = train_consecutive(data, tmp_path / "tuned", init, progress=False)
+    start, end = (load_model("consecutive", w).state_dict() for w in (weights, tuned))
+    assert all(torch.equal(start[name], end[name]) for name in start)
+    # ...and weights of another model conf are refused, naming the file.
+    other = {**init, "model": {**TINY_MODEL, "feature_dim": 8}}
+    with pytest.raises(InputError, match=f"{weights}: init weights were trained with another"):
+        train_consecutive(data, tmp_path / "mismatch", other, progress=False)

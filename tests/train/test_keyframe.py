@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from paintbucket.errors import InputError
-from paintbucket.train.keyframe import train_keyframe
+from paintbucket.train.keyframe import TRAINER as train_keyframe
 from paintbucket.train.keyframe_pairs import (
     DEFAULT_KEYFRAME_PAIR_CONF,
     find_characters,
@@ -49,10 +49,9 @@ def test_train_then_resume(synth_data, tmp_path):
     conf = {"iterations": 2, "log_every": 1, "checkpoint_every": 2, "warmup": 1,
             "model": TINY_MODEL, "pairs": {"work_size": 96}}  # fmt: skip
     weights = train_keyframe(synth_data, tmp_path / "run", conf, progress=False)
-    from paintbucket.models import KeyframeMatcher
-    from paintbucket.models.weights import load_matcher
+    from paintbucket.models.weights import load_model
 
-    model = load_matcher(weights, model_class=KeyframeMatcher)
+    model = load_model("keyframe", weights)
     assert float(model.category_embeddings.norm(dim=1).min()) == pytest.approx(1.0, abs=1e-4)
     train_keyframe(synth_data, tmp_path / "run", {"iterations": 3}, resume=True, progress=False)
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
@@ -62,4 +61,4 @@ def test_train_then_resume(synth_data, tmp_path):
     with pytest.raises(InputError, match="not .*KeyframeMatcher"):
         from paintbucket.models.weights import DEFAULT_CONSECUTIVE_WEIGHTS
 
-        load_matcher(DEFAULT_CONSECUTIVE_WEIGHTS, model_class=KeyframeMatcher)
+        load_model("keyframe", DEFAULT_CONSECUTIVE_WEIGHTS)

@@ -1,6 +1,7 @@
 import numpy as np
 
-from paintbucket.train.views import SHOTS, sample_triplets, train_views
+from paintbucket.train.views import SHOTS, sample_triplets
+from paintbucket.train.views import TRAINER as train_views
 
 
 def test_triplets_take_a_neighbour_as_positive_and_a_far_view_as_negative():
@@ -20,12 +21,11 @@ def test_triplets_take_a_neighbour_as_positive_and_a_far_view_as_negative():
 
 
 def test_train_views_writes_loadable_weights(tmp_path):
-    from paintbucket.models.view_encoder import ViewEncoder
-    from paintbucket.models.weights import load_matcher
+    from paintbucket.models.weights import load_model
 
     conf = {"iterations": 2, "characters": 1, "views": 8, "render_size": 96, "batch": 4,
             "log_every": 1, "warmup": 1,
             "model": {"size": 32, "widths": [4, 8], "dim": 8}}  # fmt: skip
-    weights = train_views(tmp_path / "run", conf, progress=False)
-    model = load_matcher(weights, model_class=ViewEncoder)
+    weights = train_views(None, tmp_path / "run", conf, progress=False)
+    model = load_model("views", weights)
     assert model.conf["dim"] == 8
