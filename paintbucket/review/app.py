@@ -44,6 +44,7 @@ import numpy as np
 from flask import (
     Flask,
     Response,
+    current_app,
     jsonify,
     render_template_string,
     request,
@@ -186,8 +187,36 @@ def create_app(
     if session is not None:
         attach_session(app, session)
     install_guards(app, token, allowed_host_names(host, allow_remote), allow_remote)
-    index_template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    _add_error_handlers(app)
+    _add_page_routes(app, token)
+    _add_frame_routes(app)
+    _add_review_routes(app)
+    return app
 
+
+def _current() -> ReviewSession:
+    """The request's session, or a 503 while ``pbc review`` is still preparing it."""
+    session = current_app.extensions["review_session"]
+    if session is None:
+        progress = current_app.extensions["review_tasks"].snapshot()
+        doing = progress["task"] or progress["last"] or {}
+        if doing.get("error"):
+            raise ReviewError(f"the review could not start: {doing['error']}", 503)
+        state = f": {describe(doing)}" if doing else ""
+        raise ReviewError(f"the review is starting{state}", 503)
+    return session
+
+
+def _body_with(*keys: str) -> dict:
+    """The request's JSON object, which must have ``keys`` (else a 400 naming them)."""
+    body = _json_body(required=True)
+    missing = [key for key in keys if key not in body]
+    if missing:
+        raise ReviewError(f"body needs {', '.join(repr(key) for key in keys)}")
+    return body
+
+
+def _add_error_handlers(app: Flask) -> None:
     @app.errorhandler(ReviewError)
     def review_error(error: ReviewError):
         return jsonify(error=error.message), error.status
@@ -206,6 +235,11 @@ def create_app(
         log.exception("review: unexpected error")
         return jsonify(error=f"internal error: {error.__class__.__name__}"), 500
 
+
+def _add_page_routes(app: Flask, token: str) -> None:
+    """The page, its icon, and the progress it polls (which works while starting)."""
+    index_template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+
     @app.get("/")
     def index():
         response = Response(render_template_string(index_template, token=token))
@@ -216,45 +250,34 @@ def create_app(
     def favicon():
         return send_from_directory(STATIC_DIR, "favicon.svg", mimetype="image/svg+xml")
 
-    def current() -> ReviewSession:
-        """The session, or a 503 while ``pbc review`` is still preparing it."""
-        session = app.extensions["review_session"]
-        if session is None:
-            progress = tasks.snapshot()
-            doing = progress["task"] or progress["last"] or {}
-            if doing.get("error"):
-                raise ReviewError(f"the review could not start: {doing['error']}", 503)
-            state = f": {describe(doing)}" if doing else ""
-            raise ReviewError(f"the review is starting{state}", 503)
-        return session
-
     @app.get("/api/progress")
     def progress():
-        return jsonify(ready=app.extensions["review_session"] is not None, **tasks.snapshot())
+        ready = app.extensions["review_session"] is not None
+        return jsonify(ready=ready, **app.extensions["review_tasks"].snapshot())
 
-    @app.get("/api/clip")
-    def clip():
-        return jsonify(current().clip_summary())
+
+def _add_frame_routes(app: Flask) -> None:
+    """Frames, their images and segments, and the edits of one segment or frame."""
 
     @app.get("/api/frames")
     def frames():
         threshold = _float_arg("threshold", DEFAULT_THRESHOLD, 0.0, 1.0)
-        min_area = _int_arg("min_area", current().speck_area, 1, 100_000_000)
-        return jsonify(current().frames(threshold, min_area))
+        min_area = _int_arg("min_area", _current().speck_area, 1, 100_000_000)
+        return jsonify(_current().frames(threshold, min_area))
 
     @app.get("/api/frames/<name>")
     def frame(name: str):
-        return jsonify(current().frame_info(name))
+        return jsonify(_current().frame_info(name))
 
     @app.get("/api/frames/<name>/line.png")
     def line_png(name: str):
-        session = current()
+        session = _current()
         path = session.line_path(session.frame_name(name))
         return send_from_directory(path.parent, path.name, max_age=0)
 
     @app.get("/api/frames/<name>/result.png")
     def result_png(name: str):
-        session = current()
+        session = _current()
         mapped = session.mapped_result(name)  # a keyframe in recolored palette entries
         if mapped is not None:
             return _png_response(mapped)
@@ -264,33 +287,38 @@ def create_app(
 
     @app.get("/api/frames/<name>/segments.png")
     def segments_png(name: str):
-        session = current()
+        session = _current()
         return _png_response(encode_index(session.segments(session.frame_name(name)), False))
 
     @app.get("/api/frames/<name>/segments/<int:segment>")
     def segment(name: str, segment: int):
-        return jsonify(current().segment_info(name, segment))
+        return jsonify(_current().segment_info(name, segment))
 
     @app.post("/api/frames/<name>/segments/<int:segment>/paint")
     def paint(name: str, segment: int):
-        body = _json_body(required=True)
-        if "color" not in body:
-            raise ReviewError('body needs "color": [R, G, B, A]')
-        return jsonify(current().paint(name, segment, body["color"]))
+        return jsonify(_current().paint(name, segment, _body_with("color")["color"]))
 
     @app.post("/api/frames/<name>/segments/<int:segment>/accept")
     def accept(name: str, segment: int):
         _json_body(required=False)
-        return jsonify(current().accept(name, segment))
+        return jsonify(_current().accept(name, segment))
 
     @app.post("/api/frames/<name>/propagate")
     def propagate(name: str):
         _json_body(required=False)
-        return jsonify(frames=current().propagate(name))
+        return jsonify(frames=_current().propagate(name))
+
+
+def _add_review_routes(app: Flask) -> None:
+    """The clip, the queue, the palette, the history and the export."""
+
+    @app.get("/api/clip")
+    def clip():
+        return jsonify(_current().clip_summary())
 
     @app.get("/api/queue")
     def queue():
-        session = current()
+        session = _current()
         limit = _int_arg("limit", 200, 1, 100_000)
         threshold = _float_arg("threshold", 1.0, 0.0, 1.0)
         min_area = _int_arg("min_area", session.speck_area, 1, 100_000_000)
@@ -300,34 +328,28 @@ def create_app(
 
     @app.get("/api/palette")
     def palette():
-        return jsonify(current().palette_entries())
+        return jsonify(_current().palette_entries())
 
     @app.post("/api/palette/recolor")
     def recolor():
-        body = _json_body(required=True)
-        if "color" not in body or "to" not in body:
-            raise ReviewError('body needs "color": [R, G, B, A] and "to": [R, G, B]')
-        return jsonify(current().recolor(body["color"], body["to"]))
+        body = _body_with("color", "to")
+        return jsonify(_current().recolor(body["color"], body["to"]))
 
     @app.post("/api/palette/name")
     def rename():
-        body = _json_body(required=True)
-        if "color" not in body or "name" not in body:
-            raise ReviewError('body needs "color": [R, G, B, A] and "name": "..."')
-        return jsonify(current().rename(body["color"], body["name"]))
+        body = _body_with("color", "name")
+        return jsonify(_current().rename(body["color"], body["name"]))
 
     @app.get("/api/history")
     def history():
-        return jsonify(current().history())
+        return jsonify(_current().history())
 
     @app.post("/api/undo")
     def undo():
         _json_body(required=False)
-        return jsonify(current().undo())
+        return jsonify(_current().undo())
 
     @app.post("/api/export")
     def export():
         _json_body(required=False)
-        return jsonify(current().export())
-
-    return app
+        return jsonify(_current().export())
