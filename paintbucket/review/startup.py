@@ -66,8 +66,10 @@ def open_review(
     if missing_results(clip_dir, results_dir):
         clip = open_clip(clip_dir)
         with tasks.run("colorize", len(clip.names) - len(clip.keyframe_paths)) as progress:
-            colorize_clip(clip_dir, results_dir, engine=CountingEngine(engine, progress.advance),
-                          seg_method=seg_method, progress=progress_bar)  # fmt: skip
+            counting = CountingEngine(engine, progress.advance)
+            colorize_clip(clip_dir, results_dir, engine=counting, seg_method=seg_method,
+                          progress=progress_bar)  # fmt: skip
+            counting.finish()
     session = ReviewSession(clip_dir, results_dir, engine=engine, seg_method=seg_method,
                             max_history=max_history, tasks=tasks)  # fmt: skip
     session.index_segments()

@@ -145,15 +145,18 @@ class Progress:
 
 
 class CountingEngine:
-    """An engine that calls ``advance()`` after each frame it colors, so a clip's
-    colorization reports progress without the pipeline knowing of it.
+    """An engine that counts the frames it has colored, so a clip's colorization reports
+    progress without the pipeline knowing of it.
+
+    A frame counts as done when the engine moves on to another one (an anchored chain
+    colors a frame from several references in turn), or at :meth:`finish`.
 
     Parameters
     ----------
     engine : callable
         ``engine(reference, target) -> SegmentColoring``.
     advance : callable
-        Called with no argument after each frame.
+        Called with no argument once per frame done.
     """
 
     def __init__(self, engine: Engine, advance: Callable[[], None]) -> None:
@@ -161,8 +164,16 @@ class CountingEngine:
         self.advance = advance
         #: The wrapped engine's name, which results store as their ``engine``.
         self.name = getattr(engine, "name", type(engine).__name__)
+        self._target: Frame | None = None
 
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
-        coloring = self.engine(reference, target)
-        self.advance()
-        return coloring
+        if self._target is not None and target is not self._target:
+            self.advance()
+        self._target = target
+        return self.engine(reference, target)
+
+    def finish(self) -> None:
+        """Count the last frame (after the colorization)."""
+        if self._target is not None:
+            self.advance()
+            self._target = None

@@ -107,8 +107,8 @@ def clip(colorized_template, tmp_path) -> Path:
 
 
 class GatedEngine:
-    """The flow engine, waiting for the test's go before each frame it colors, so a test
-    can look at a long operation while it runs."""
+    """The flow engine, waiting for the test's go before each call, so a test can look
+    at a long operation while it runs."""
 
     name = "flow"
 
@@ -116,17 +116,35 @@ class GatedEngine:
         from paintbucket.consecutive import make_engine
 
         self.inner = make_engine("flow")
-        self.started = threading.Semaphore(0)  # released when a frame starts
-        self.go = threading.Semaphore(0)  # the test releases one per frame
+        self.started = threading.Semaphore(0)  # released when a call starts
+        self.go = threading.Semaphore(0)  # the test releases one per call
+        self.targets: list = []  # the frames called for, each once, in order
+        self.opened = False
 
     def __call__(self, reference, target):
+        if not self.targets or self.targets[-1] is not target:
+            self.targets.append(target)
         self.started.release()
-        if not self.go.acquire(timeout=120):
+        if not self.opened and not self.go.acquire(timeout=120):
             raise TimeoutError("the test never let the engine go on")
         return self.inner(reference, target)
 
     def wait_started(self) -> None:
         assert self.started.acquire(timeout=60), "the engine was never called"
+
+    def next_frame(self) -> None:
+        """Let calls go until the engine starts on another frame (an anchored chain
+        colors a frame from several references)."""
+        frames = len(self.targets)
+        while len(self.targets) == frames:
+            self.go.release()
+            self.wait_started()
+
+    def open(self) -> None:
+        """Let every call go from now on."""
+        self.opened = True
+        for _ in range(100):
+            self.go.release()
 
 
 @pytest.fixture

@@ -514,10 +514,10 @@ def test_long_operations_show_progress_and_lock_the_page(
         zoom = view_state(page)[0]
         page.keyboard.press("+")  # the view stays free
         assert view_state(page)[0] > zoom
-        gated_engine.go.release()
+        gated_engine.next_frame()
         page.locator("#message", has_text="re-propagating 1/2 frames").wait_for()
         assert page.locator("#progress").get_attribute("value") == "1"
-        gated_engine.go.release()
+        gated_engine.open()
         wait_ready(page)
         assert page.locator("#message").inner_text() == "re-colorized 0001, 0002 from frame 0000"
         assert page.locator("#btn-undo").is_enabled() and page.locator("#progress").is_hidden()
@@ -549,9 +549,9 @@ def test_the_page_shows_colorizing_progress_until_the_review_opens(
         page.locator('body[data-state="working"]').wait_for(state="attached")
         page.locator("#message", has_text="colorizing 0/2 frames").wait_for()
         assert page.locator("#btn-accept").is_disabled()
-        gated_engine.go.release()
+        gated_engine.next_frame()
         page.locator("#message", has_text="colorizing 1/2 frames").wait_for()
-        gated_engine.go.release()
+        gated_engine.open()
         starting.join(120)
         wait_ready(page)
         assert page.locator("#filmstrip .thumb").count() == 3

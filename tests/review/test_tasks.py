@@ -41,15 +41,20 @@ def test_one_task_at_a_time_with_its_progress():
 
 
 def test_counting_engine_counts_frames_and_keeps_the_name(session):
+    from paintbucket.review.propagation import reference_from_result
+
     counted = []
     engine = CountingEngine(session.engine, lambda: counted.append(1))
     assert engine.name == "flow"
-    reference_frame = session._frame("0001")
-    from paintbucket.review.propagation import reference_from_result
-
-    reference = reference_from_result(reference_frame, session.frame_info("0001"), session.palette)
-    engine(reference, session._frame("0002"))
+    key, first, second = (session._frame(name) for name in session.names)
+    reference = reference_from_result(key, session.frame_info("0000"), session.palette)
+    engine(reference, first)
+    engine(reference, first)  # a second reference for the same frame (anchored chain)
+    assert counted == []
+    engine(reference, second)
     assert counted == [1]
+    engine.finish()
+    assert counted == [1, 1]
 
 
 def run_in_thread(function, *args):
@@ -95,10 +100,9 @@ def test_edits_are_refused_while_a_propagation_runs_and_progress_answers(
     for response in refused:
         assert response.status_code == 409, response.get_json()
         assert "while re-propagating 0/2 frames" in response.get_json()["error"]
-    gated_engine.go.release()
-    gated_engine.wait_started()
+    gated_engine.next_frame()
     assert client.get("/api/progress").get_json()["task"]["done"] == 1
-    gated_engine.go.release()
+    gated_engine.open()
     thread.join(60)
     assert outcome == [["0001", "0002"]]
     progress = client.get("/api/progress").get_json()
@@ -132,8 +136,9 @@ def test_the_app_answers_progress_and_503_until_the_review_has_started(clip, gat
     response = client.get("/api/clip")
     assert response.status_code == 503
     assert response.get_json()["error"] == "the review is starting: colorizing 0/2 frames"
-    gated_engine.go.release()
-    gated_engine.go.release()
+    gated_engine.next_frame()  # frame 0001 is done, 0002 begins
+    assert client.get("/api/progress").get_json()["task"]["text"] == "colorizing 1/2 frames"
+    gated_engine.open()
     thread.join(60)
     assert not isinstance(outcome[0], BaseException), outcome
     progress = client.get("/api/progress").get_json()
