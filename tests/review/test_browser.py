@@ -443,8 +443,11 @@ def test_queue_lists_real_regions_first_then_specks_with_counts(shared_browser, 
     wait_ready(page)
     by_impact = session.queue(limit=5000, threshold=0.8, specks="hide", order="impact")
     assert listed_queue(page) == [(q["frame"], q["segment"], False) for q in by_impact]
-    assert listed_queue(page)[0][1] == int(session.segments("0001")[161, 230])  # 118 px
-    assert listed_queue(page) != shown  # by confidence, the 36-px hole came first
+    # The 118-px channel (confidence 0.5) now comes before the 36-px hole (0.4).
+    ids = session.segments("0001")
+    channel, hole = ("0001", int(ids[161, 230]), False), ("0001", int(ids[161, 460]), False)
+    assert shown.index(hole) < shown.index(channel)
+    assert listed_queue(page).index(channel) < listed_queue(page).index(hole)
     set_field(page, "#min-area", "5")  # only the 1 and 4 px segments are specks now
     fewer = session.queue(limit=5000, threshold=0.8, min_area=5, specks="hide", order="impact")
     assert listed_queue(page) == [(q["frame"], q["segment"], False) for q in fewer]
