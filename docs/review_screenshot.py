@@ -3,8 +3,9 @@
 The bundled example drawn at 1600 x 1600 px (the size of the issue's laughing_girl),
 colorized with the default engine, as ``pbc review`` shows it:
 
-* ``review.png``: the whole frame (fit), segments below 0.99 confidence hatched, the
-  first segment of the queue selected, the queue with its per-frame counts;
+* ``review.png``: the whole frame (fit), as the page opens: segments below the default
+  "mark below" confidence hatched, the first segment of the queue selected, the queue
+  with its per-frame counts;
 * ``review_zoom.png``: zoomed to that segment (pixel-exact), the palette editor open.
 
 Usage: ``python docs/review_screenshot.py [OUT_DIR]`` (default ``docs/images``; needs the
@@ -51,11 +52,6 @@ def main(out_dir: Path) -> None:
                 page.set_default_timeout(120_000)
                 ready = page.locator('body[data-state="ready"]')
                 page.goto(f"http://127.0.0.1:{server.server_port}/")
-                ready.wait_for(state="attached")
-                page.locator("#threshold").fill("0.99")
-                page.locator("#threshold").dispatch_event("change")
-                ready.wait_for(state="attached")
-                page.locator("#btn-next").click()  # the first segment of the queue
                 ready.wait_for(state="attached")
                 out_dir.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(out_dir / "review.png"))
