@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from paintbucket.choices import ENGINE_NAMES
 from paintbucket.cli.options import add_engine_option, add_seg_option, int_at_least
 
 #: A --token: URL-safe (it goes into the printed URL), long enough not to be guessed.
@@ -54,8 +55,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     add_engine_option(
         parser,
-        "engine for colorizing missing results and for re-propagation (default: flow)",
-        default="flow",
+        f"engine for colorizing missing results and for re-propagation (default: "
+        f"{ENGINE_NAMES[0]}, as pbc colorize)",
     )
     add_seg_option(parser, help="segmentation the results were made with (default: default)")
     parser.add_argument(
@@ -79,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from paintbucket.errors import InputError
-    from paintbucket.pipeline.clip import colorize_clip
     from paintbucket.review.app import create_app
     from paintbucket.review.security import WILDCARD_HOSTS, is_loopback
     from paintbucket.review.server import ReviewServer
-    from paintbucket.review.session import ReviewSession, default_results_dir, missing_results
+    from paintbucket.review.session import default_results_dir, missing_results
+    from paintbucket.review.startup import open_review
+    from paintbucket.review.tasks import Tasks
 
     remote = not is_loopback(args.host)
     if remote and not args.allow_remote:
@@ -94,14 +96,10 @@ def run(args: argparse.Namespace) -> int:
         )
     results_dir = Path(args.results_dir or default_results_dir(args.clip_dir))
     missing = missing_results(args.clip_dir, results_dir)
-    if missing:
-        if not args.colorize:
-            raise InputError(results_dir, f"no result for {len(missing)} frame(s)")
-        print(f"colorizing {args.clip_dir} into {results_dir} ({args.engine} engine)")
-        colorize_clip(args.clip_dir, results_dir, engine=args.engine, seg_method=args.seg_method)
-    session = ReviewSession(args.clip_dir, results_dir, engine=args.engine,
-                            seg_method=args.seg_method, max_history=args.max_history)  # fmt: skip
-    app = create_app(session, args.host, args.token, allow_remote=remote)
+    if missing and not args.colorize:
+        raise InputError(results_dir, f"no result for {len(missing)} frame(s)")
+    # The server comes up first, so the page can show the colorization's progress.
+    app = create_app(None, args.host, args.token, allow_remote=remote, tasks=Tasks())
     server = ReviewServer(app, args.host, args.port)
     if remote:
         name = socket.gethostname() if args.host in WILDCARD_HOSTS else args.host
@@ -117,5 +115,19 @@ def run(args: argparse.Namespace) -> int:
         name = f"[{args.host}]" if ":" in args.host else args.host
         url = f"http://{name}:{server.server_port}/"
     print(f"pbc review: {url}  (Ctrl+C to stop)", flush=True)
-    server.serve_forever()
+    server.start()
+    try:
+        if missing:
+            print(f"colorizing {args.clip_dir} into {results_dir} ({args.engine} engine)",
+                  flush=True)  # fmt: skip
+        open_review(app, args.clip_dir, results_dir, engine=args.engine,
+                    seg_method=args.seg_method, max_history=args.max_history,
+                    progress_bar=True)  # fmt: skip
+    except BaseException:
+        server.shutdown()
+        raise
+    try:
+        server.wait()
+    finally:  # Ctrl+C
+        server.shutdown()
     return 0

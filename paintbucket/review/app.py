@@ -1,21 +1,36 @@
 """The review web app (Flask): a JSON API over :class:`ReviewSession` plus a static UI.
 
-API (every error is ``{"error": message}`` with a 4xx status):
+API (every error is ``{"error": message}`` with a 4xx status; 503 while the review is
+still starting, 409 while a long operation runs and the request would conflict with it):
 
 =======  ============================================  ===================================
-GET      /api/clip                                     names, keyframes, size, palette
-GET      /api/frames?threshold=T                       per-frame summary
+GET      /api/progress                                 running long task, last one, ready
+GET      /api/clip                                     names, keyframes, size, engine,
+                                                       speck size, palette
+GET      /api/frames?threshold=T&min_area=A            per frame: uncertain regions and
+                                                       specks (regions below A pixels)
 GET      /api/frames/<name>                            the frame's result JSON
 GET      /api/frames/<name>/{line,result,segments}.png line art, result, segment-id map
-GET      /api/frames/<name>/segments/<id>              color, confidence, candidates
+GET      /api/frames/<name>/segments/<id>              color, confidence, candidates,
+                                                       area, bounding box
 POST     /api/frames/<name>/segments/<id>/paint        body ``{"color": [R, G, B, A]}``
 POST     /api/frames/<name>/segments/<id>/accept       mark reviewed, confidence 1
-POST     /api/frames/<name>/propagate                  re-colorize following frames
-GET      /api/queue?limit=N&threshold=T                lowest confidence first
+POST     /api/frames/<name>/propagate                  re-colorize following frames (long)
+GET      /api/queue?limit=N&threshold=T&min_area=A     to review: real regions, then specks
+         &specks=after|hide&sort=confidence|impact     (or none); by confidence or by
+                                                       (1 - confidence) x area
+GET      /api/palette                                  entries: color, key, name, named_by
+POST     /api/palette/recolor                          body ``{"color": C, "to": [R, G, B]}``:
+                                                       the entry's new color in the whole
+                                                       cut, one undo step (long)
+POST     /api/palette/name                             body ``{"color": C, "name": "..."}``
 GET      /api/history                                  done edits, oldest first
 POST     /api/undo                                     revert the last edit
-POST     /api/export                                   PNG sequences + layered PSDs
+POST     /api/export                                   PNG sequences + layered PSDs (long)
 =======  ============================================  ===================================
+
+Long operations (colorizing missing results at start, propagate, recolor, export) run
+one at a time; ``GET /api/progress`` reports the running one (:mod:`~paintbucket.review.tasks`).
 """
 
 from __future__ import annotations
@@ -29,6 +44,7 @@ import numpy as np
 from flask import (
     Flask,
     Response,
+    current_app,
     jsonify,
     render_template_string,
     request,
@@ -39,9 +55,15 @@ from werkzeug.exceptions import HTTPException
 
 from paintbucket.errors import InputError
 from paintbucket.io.index_png import encode_index
-from paintbucket.review.export import export_clip
 from paintbucket.review.security import allowed_host_names, install_guards, new_token
-from paintbucket.review.session import DEFAULT_THRESHOLD, ReviewError, ReviewSession
+from paintbucket.review.session import (
+    DEFAULT_THRESHOLD,
+    QUEUE_ORDERS,
+    SPECK_MODES,
+    ReviewError,
+    ReviewSession,
+)
+from paintbucket.review.tasks import Tasks, describe
 
 STATIC_DIR = Path(__file__).parent / "static"
 #: Largest request body accepted (bytes); the API only takes small JSON objects.
@@ -81,6 +103,13 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
+def _choice_arg(name: str, choices: tuple[str, ...]) -> str:
+    raw = request.args.get(name, choices[0])
+    if raw not in choices:
+        raise ReviewError(f"{name} must be one of {', '.join(choices)}")
+    return raw
+
+
 def _json_body(required: bool) -> dict:
     """The request's JSON object; ``{}`` for an empty body unless ``required``."""
     data = request.get_data(cache=True)
@@ -97,18 +126,34 @@ def _json_body(required: bool) -> dict:
     return body
 
 
+def attach_session(app: Flask, session: ReviewSession) -> None:
+    """Serve ``session`` from an app made with ``create_app(None, ...)``, once it is open.
+
+    Raises
+    ------
+    ValueError
+        If the session runs its long tasks elsewhere than the app's :class:`Tasks`.
+    """
+    if session.tasks is not app.extensions["review_tasks"]:
+        raise ValueError("the session must share the app's Tasks")
+    app.extensions["review_session"] = session
+
+
 def create_app(
-    session: ReviewSession,
+    session: ReviewSession | None,
     host: str = "127.0.0.1",
     token: str | None = None,
     allow_remote: bool = False,
+    tasks: Tasks | None = None,
 ) -> Flask:
     """Build the Flask app serving ``session``.
 
     Parameters
     ----------
-    session : ReviewSession
-        The clip and results under review.
+    session : ReviewSession or None
+        The clip and results under review; None while they are being prepared
+        (``pbc review`` colorizing missing results): the page and ``/api/progress``
+        answer, the rest of the API says 503 until :func:`attach_session`.
     host : str
         The address or name the server binds; requests must name it or a loopback
         name in ``Host``.
@@ -117,6 +162,8 @@ def create_app(
         Read it back from ``app.config["REVIEW_TOKEN"]``.
     allow_remote : bool
         Allow a non-loopback ``host``; the page ``/`` then needs ``?token=`` too.
+    tasks : Tasks, optional
+        The long operations' progress; the session's by default.
 
     Returns
     -------
@@ -133,10 +180,43 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.config["JSON_SORT_KEYS"] = False
     app.config["REVIEW_TOKEN"] = token = token or new_token()
-    app.extensions["review_session"] = session
+    if tasks is None:
+        tasks = session.tasks if session is not None else Tasks()
+    app.extensions["review_tasks"] = tasks
+    app.extensions["review_session"] = None
+    if session is not None:
+        attach_session(app, session)
     install_guards(app, token, allowed_host_names(host, allow_remote), allow_remote)
-    index_template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    _add_error_handlers(app)
+    _add_page_routes(app, token)
+    _add_frame_routes(app)
+    _add_review_routes(app)
+    return app
 
+
+def _current() -> ReviewSession:
+    """The request's session, or a 503 while ``pbc review`` is still preparing it."""
+    session = current_app.extensions["review_session"]
+    if session is None:
+        progress = current_app.extensions["review_tasks"].snapshot()
+        doing = progress["task"] or progress["last"] or {}
+        if doing.get("error"):
+            raise ReviewError(f"the review could not start: {doing['error']}", 503)
+        state = f": {describe(doing)}" if doing else ""
+        raise ReviewError(f"the review is starting{state}", 503)
+    return session
+
+
+def _body_with(*keys: str) -> dict:
+    """The request's JSON object, which must have ``keys`` (else a 400 naming them)."""
+    body = _json_body(required=True)
+    missing = [key for key in keys if key not in body]
+    if missing:
+        raise ReviewError(f"body needs {', '.join(repr(key) for key in keys)}")
+    return body
+
+
+def _add_error_handlers(app: Flask) -> None:
     @app.errorhandler(ReviewError)
     def review_error(error: ReviewError):
         return jsonify(error=error.message), error.status
@@ -155,6 +235,11 @@ def create_app(
         log.exception("review: unexpected error")
         return jsonify(error=f"internal error: {error.__class__.__name__}"), 500
 
+
+def _add_page_routes(app: Flask, token: str) -> None:
+    """The page, its icon, and the progress it polls (which works while starting)."""
+    index_template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+
     @app.get("/")
     def index():
         response = Response(render_template_string(index_template, token=token))
@@ -165,72 +250,106 @@ def create_app(
     def favicon():
         return send_from_directory(STATIC_DIR, "favicon.svg", mimetype="image/svg+xml")
 
-    @app.get("/api/clip")
-    def clip():
-        return jsonify(session.clip_summary())
+    @app.get("/api/progress")
+    def progress():
+        ready = app.extensions["review_session"] is not None
+        return jsonify(ready=ready, **app.extensions["review_tasks"].snapshot())
+
+
+def _add_frame_routes(app: Flask) -> None:
+    """Frames, their images and segments, and the edits of one segment or frame."""
 
     @app.get("/api/frames")
     def frames():
-        return jsonify(session.frames(_float_arg("threshold", DEFAULT_THRESHOLD, 0.0, 1.0)))
+        threshold = _float_arg("threshold", DEFAULT_THRESHOLD, 0.0, 1.0)
+        min_area = _int_arg("min_area", _current().speck_area, 1, 100_000_000)
+        return jsonify(_current().frames(threshold, min_area))
 
     @app.get("/api/frames/<name>")
     def frame(name: str):
-        return jsonify(session.frame_info(name))
+        return jsonify(_current().frame_info(name))
 
     @app.get("/api/frames/<name>/line.png")
     def line_png(name: str):
+        session = _current()
         path = session.line_path(session.frame_name(name))
         return send_from_directory(path.parent, path.name, max_age=0)
 
     @app.get("/api/frames/<name>/result.png")
     def result_png(name: str):
-        path = session.result_path(session.frame_name(name))
-        response = Response(path.read_bytes(), mimetype="image/png")
+        session = _current()
+        mapped = session.mapped_result(name)  # a keyframe in recolored palette entries
+        if mapped is not None:
+            return _png_response(mapped)
+        response = Response(session.result_path(name).read_bytes(), mimetype="image/png")
         response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.get("/api/frames/<name>/segments.png")
     def segments_png(name: str):
+        session = _current()
         return _png_response(encode_index(session.segments(session.frame_name(name)), False))
 
     @app.get("/api/frames/<name>/segments/<int:segment>")
     def segment(name: str, segment: int):
-        return jsonify(session.segment_info(name, segment))
+        return jsonify(_current().segment_info(name, segment))
 
     @app.post("/api/frames/<name>/segments/<int:segment>/paint")
     def paint(name: str, segment: int):
-        body = _json_body(required=True)
-        if "color" not in body:
-            raise ReviewError('body needs "color": [R, G, B, A]')
-        return jsonify(session.paint(name, segment, body["color"]))
+        return jsonify(_current().paint(name, segment, _body_with("color")["color"]))
 
     @app.post("/api/frames/<name>/segments/<int:segment>/accept")
     def accept(name: str, segment: int):
         _json_body(required=False)
-        return jsonify(session.accept(name, segment))
+        return jsonify(_current().accept(name, segment))
 
     @app.post("/api/frames/<name>/propagate")
     def propagate(name: str):
         _json_body(required=False)
-        return jsonify(frames=session.propagate(name))
+        return jsonify(frames=_current().propagate(name))
+
+
+def _add_review_routes(app: Flask) -> None:
+    """The clip, the queue, the palette, the history and the export."""
+
+    @app.get("/api/clip")
+    def clip():
+        return jsonify(_current().clip_summary())
 
     @app.get("/api/queue")
     def queue():
+        session = _current()
         limit = _int_arg("limit", 200, 1, 100_000)
-        return jsonify(session.queue(limit, _float_arg("threshold", 1.0, 0.0, 1.0)))
+        threshold = _float_arg("threshold", 1.0, 0.0, 1.0)
+        min_area = _int_arg("min_area", session.speck_area, 1, 100_000_000)
+        specks = _choice_arg("specks", SPECK_MODES)
+        order = _choice_arg("sort", QUEUE_ORDERS)
+        return jsonify(session.queue(limit, threshold, min_area, specks, order))
+
+    @app.get("/api/palette")
+    def palette():
+        return jsonify(_current().palette_entries())
+
+    @app.post("/api/palette/recolor")
+    def recolor():
+        body = _body_with("color", "to")
+        return jsonify(_current().recolor(body["color"], body["to"]))
+
+    @app.post("/api/palette/name")
+    def rename():
+        body = _body_with("color", "name")
+        return jsonify(_current().rename(body["color"], body["name"]))
 
     @app.get("/api/history")
     def history():
-        return jsonify(session.history())
+        return jsonify(_current().history())
 
     @app.post("/api/undo")
     def undo():
         _json_body(required=False)
-        return jsonify(session.undo())
+        return jsonify(_current().undo())
 
     @app.post("/api/export")
     def export():
         _json_body(required=False)
-        return jsonify(export_clip(session))
-
-    return app
+        return jsonify(_current().export())

@@ -1,4 +1,4 @@
-"""A frame's result files and the edits made to them by hand (paint, accept).
+"""A frame's result files and the edits made to them by hand (paint, accept, recolor).
 
 A result is ``<name>.png`` (the colorized frame, RGBA) + ``<name>.json`` (its segments'
 colors, confidence, candidates and the ``reviewed`` segment ids), as ``pbc colorize``
@@ -117,6 +117,59 @@ def accept_segment(info: dict, segment: int) -> dict:
     info["confidence"][str(segment)] = 1.0
     info["reviewed"] = sorted(set(info["reviewed"]) | {segment})
     return info
+
+
+def recolor_result(
+    rgba: np.ndarray | None,
+    info: dict,
+    segment_ids: np.ndarray | None,
+    changes: dict[tuple[int, ...], tuple[int, ...]],
+) -> tuple[np.ndarray | None, dict]:
+    """Give every segment of an old color its new color (a palette-wide recolor).
+
+    Parameters
+    ----------
+    rgba : (H, W, 4) uint8 or None
+        The frame's result image; None to change the JSON only.
+    info : dict
+        Its result JSON.
+    segment_ids : (H, W) int32 or None
+        Its segment ids (0 = line); needed with ``rgba``.
+    changes : dict
+        Old RGBA tuple -> new RGBA tuple. No new color may be an old one of another
+        change (the palette guarantees it), so the order does not matter.
+
+    Returns
+    -------
+    rgba : (H, W, 4) uint8 or None
+        A copy with every pixel of a recolored segment (color-line pixels included, the
+        black lines of id 0 never) in the segment's new color; None when ``rgba`` is None
+        or no segment had an old color.
+    info : dict
+        A copy with ``colors`` and the ``candidates``' colors changed; confidence,
+        ``reviewed`` and the rest as they were.
+    """
+    info = copy.deepcopy(info)
+    mapped = {old: list(new) for old, new in changes.items()}
+    colors = info["colors"]
+    recolored = [int(key) for key, color in colors.items() if tuple(color) in mapped]
+    for key in colors:
+        colors[key] = mapped.get(tuple(colors[key]), colors[key])
+    for key, candidates in info["candidates"].items():
+        info["candidates"][key] = [
+            [mapped.get(tuple(color), color), probability] for color, probability in candidates
+        ]
+    if rgba is None or not recolored:
+        return None, info
+    count = int(info["num_segments"])
+    table = np.zeros((count + 1, 4), np.uint8)
+    changed = np.zeros(count + 1, bool)
+    changed[recolored] = True
+    table[recolored] = [colors[str(key)] for key in recolored]
+    pixels = changed[segment_ids]
+    painted = rgba.copy()
+    painted[pixels] = table[segment_ids[pixels]]
+    return painted, info
 
 
 def write_result(png_path: Path, json_path: Path, rgba: np.ndarray | None, info: dict) -> None:

@@ -15,6 +15,7 @@ highlight area in white. Without a shading map the PSD has just fill and line.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,14 +105,21 @@ def export_frame(
     return [layer_name for layer_name, _ in layers]
 
 
-def export_clip(session: ReviewSession, out_dir: str | Path | None = None) -> dict:
-    """Export every frame of a :class:`~paintbucket.review.session.ReviewSession`.
+def export_clip(
+    session: ReviewSession,
+    out_dir: str | Path | None = None,
+    advance: Callable[[], None] | None = None,
+) -> dict:
+    """Export every frame of a :class:`~paintbucket.review.session.ReviewSession`, in the
+    cut's current palette (a recolored entry is recolored in keyframes' exports too).
 
     Parameters
     ----------
     session : ReviewSession
     out_dir : path, optional
         Defaults to ``RESULTS_DIR/export``.
+    advance : callable, optional
+        Called with no argument after each frame (progress).
 
     Returns
     -------
@@ -126,12 +134,15 @@ def export_clip(session: ReviewSession, out_dir: str | Path | None = None) -> di
             shading = read_rgba(shade_path) if shade_path.is_file() else None
             if shading is not None and shading.shape[:2] != session.size:
                 shading = None
+            result = session.mapped_result(name)
             frames[name] = export_frame(
                 name,
                 read_rgba(session.line_path(name)),
-                read_rgba(session.result_path(name)),
+                read_rgba(session.result_path(name)) if result is None else result,
                 session.segments(name),
                 out_dir,
                 shading,
             )
+            if advance is not None:
+                advance()
     return {"folder": str(out_dir), "frames": frames}

@@ -2,11 +2,15 @@
 
 The history knows files and their bytes, nothing of segments or colors: every frame
 ``<name>`` is the pair of files ``RESULTS_DIR/<name>.png`` + ``<name>.json``, and an edit
-is a set of frames whose files change together.
+is a set of frames whose files change together, plus, optionally, some of the folder's
+other state files the history was told of (the review's palette file), each of which
+may not exist yet.
 
 Undo history lives in a folder (the review session's ``RESULTS_DIR/.review/history/``),
-one entry ``NNNNNN/`` per edit (paint, accept, propagate), holding the PNG and JSON bytes
-every frame it changed had before, and ``entry.json`` (action, frames, ``done``). Only
+one entry ``NNNNNN/`` per edit (paint, accept, propagate, recolor, ...), holding the PNG
+and JSON bytes every frame it changed had before, the bytes of the state files it
+changed under ``files/`` (and which of them did not exist), and ``entry.json`` (action,
+frames, files, ``done``). Only
 the newest ``max_history`` entries are kept, so a long session does not fill the disk
 with frame copies.
 
@@ -77,6 +81,9 @@ class History:
         is refused as not of this folder.
     max_history : int
         Entries :meth:`prune` keeps, at least 1.
+    files : collection of str
+        Paths, relative to ``results_dir``, of the other files an entry may save and
+        restore; an ``entry.json`` naming another is refused like an unknown frame.
 
     Raises
     ------
@@ -85,7 +92,12 @@ class History:
     """
 
     def __init__(
-        self, folder: Path, results_dir: Path, frames: Collection[str], max_history: int
+        self,
+        folder: Path,
+        results_dir: Path,
+        frames: Collection[str],
+        max_history: int,
+        files: Collection[str] = (),
     ) -> None:
         if max_history < 1:
             raise ValueError(f"max_history must be at least 1, got {max_history}")
@@ -93,6 +105,7 @@ class History:
         self.results_dir = Path(results_dir)
         self.frames = frozenset(frames)
         self.max_history = max_history
+        self.files = frozenset(files)
 
     def _frame_files(self, folder: Path, name: str) -> list[Path]:
         return [folder / f"{name}{suffix}" for suffix in FRAME_SUFFIXES]
@@ -111,8 +124,9 @@ class History:
         Returns
         -------
         record : dict or None
-            ``id``, ``action``, ``frames`` (list of names), ``time`` (seconds since the
-            epoch), ``done``, the edit's own keys, and ``undoing`` during an undo.
+            ``id``, ``action``, ``frames`` (list of names), ``files`` (``path`` and
+            ``existed`` of each state file saved), ``time`` (seconds since the epoch),
+            ``done``, the edit's own keys, and ``undoing`` during an undo.
 
         Raises
         ------
@@ -129,6 +143,14 @@ class History:
         frames = record.get("frames") if isinstance(record, dict) else None
         if not isinstance(frames, list) or not all(name in self.frames for name in frames):
             raise InputError(path, "undo history entry does not list frames of this clip")
+        files = record.get("files", [])
+        if not isinstance(files, list) or not all(
+            isinstance(item, dict)
+            and item.get("path") in self.files
+            and isinstance(item.get("existed"), bool)
+            for item in files
+        ):
+            raise InputError(path, "undo history entry lists files the review does not keep")
         return record
 
     def records(self) -> list[dict]:
@@ -138,15 +160,19 @@ class History:
 
     # ----------------------------------------------------------------- editing
 
-    def begin(self, action: str, names: list[str], **meta: object) -> Path:
-        """Save the current files of ``names`` in a new entry, not done yet.
+    def begin(
+        self, action: str, names: list[str], files: Collection[str] = (), **meta: object
+    ) -> Path:
+        """Save the current files of ``names`` (and ``files``) in a new entry, not done yet.
 
         Parameters
         ----------
         action : str
-            What the edit is (``"paint"``, ``"accept"``, ``"propagate"``).
+            What the edit is (``"paint"``, ``"accept"``, ``"propagate"``, ...).
         names : list of str
             Frames the edit is going to rewrite.
+        files : collection of str
+            State files (of those the history was told of) the edit is going to write.
         **meta
             Stored in the record.
 
@@ -155,6 +181,9 @@ class History:
         entry : Path
             The entry folder, numbered one above the newest.
         """
+        unknown = [relative for relative in files if relative not in self.files]
+        if unknown:
+            raise ValueError(f"{unknown[0]} is not a state file of this history")
         entries = self.entries()
         number = int(entries[-1].name) + 1 if entries else 1
         entry = self.folder / f"{number:06d}"
@@ -164,7 +193,15 @@ class History:
                 self._frame_files(self.results_dir, name), self._frame_files(entry, name)
             ):
                 write_bytes(saved, current.read_bytes())
-        record = {"id": number, "action": action, "frames": names, "time": time.time(), **meta}
+        saved_files = []
+        for relative in files:
+            current = self.results_dir / relative
+            existed = current.is_file()
+            if existed:
+                write_bytes(entry / "files" / relative, current.read_bytes())
+            saved_files.append({"path": relative, "existed": existed})
+        record = {"id": number, "action": action, "frames": names, "files": saved_files,
+                  "time": time.time(), **meta}  # fmt: skip
         write_text(entry / ENTRY_FILE, json.dumps({**record, "done": False}))
         return entry
 
@@ -174,12 +211,14 @@ class History:
         write_text(entry / ENTRY_FILE, json.dumps({**record, "done": True}))
 
     @contextlib.contextmanager
-    def transaction(self, action: str, names: list[str], **meta: object) -> Iterator[Path]:
+    def transaction(
+        self, action: str, names: list[str], files: Collection[str] = (), **meta: object
+    ) -> Iterator[Path]:
         """One edit, all or nothing: :meth:`begin`, the caller's writes, :meth:`commit`.
 
         If anything fails before the commit, the folder is recovered at once (the files
-        of ``names`` get their saved bytes back), then the error is raised again; if the
-        recovery fails too, the next :meth:`recover` rolls the edit back.
+        of ``names`` and ``files`` get their saved bytes back), then the error is raised
+        again; if the recovery fails too, the next :meth:`recover` rolls the edit back.
 
         Yields
         ------
@@ -187,7 +226,7 @@ class History:
             The new entry folder.
         """
         try:
-            entry = self.begin(action, names, **meta)
+            entry = self.begin(action, names, files, **meta)
             yield entry
             self.commit(entry)
         except BaseException:
@@ -221,13 +260,20 @@ class History:
     def restore(self, entry: Path, record: dict) -> None:
         """Copy an entry's saved files back, byte for byte, and delete the entry.
 
-        Idempotent until the entry is gone: the saved files are never changed.
+        Idempotent until the entry is gone: the saved files are never changed. A state
+        file that did not exist when the entry was made is deleted.
         """
         for name in record["frames"]:
             for saved, current in zip(
                 self._frame_files(entry, name), self._frame_files(self.results_dir, name)
             ):
                 write_bytes(current, saved.read_bytes())
+        for item in record.get("files", []):
+            current = self.results_dir / item["path"]
+            if item["existed"]:
+                write_bytes(current, (entry / "files" / item["path"]).read_bytes())
+            else:
+                current.unlink(missing_ok=True)
         self.delete(entry)
 
     def delete(self, entry: Path) -> None:

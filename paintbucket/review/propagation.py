@@ -56,6 +56,7 @@ def propagate_results(
     read_frame: Callable[[str], Frame],
     engine: Engine,
     keep_line: bool = False,
+    advance: Callable[[], None] | None = None,
 ) -> list[tuple[str, np.ndarray, dict]]:
     """Colorize ``targets`` in order, the first from ``reference``, each next from the
     one before it.
@@ -76,6 +77,8 @@ def propagate_results(
         its type's name) is stored as ``engine`` in the JSON.
     keep_line : bool
         Draw the original ink over the fills.
+    advance : callable, optional
+        Called with no argument after each target (progress).
 
     Returns
     -------
@@ -104,4 +107,6 @@ def propagate_results(
         results.append((name, rgba, info))
         reference = ColoredFrame.from_coloring(frame, coloring)
         previous = name
+        if advance is not None:
+            advance()
     return results

@@ -58,6 +58,10 @@ class ReviewServer:
         self._stop = threading.Event()
         self._stopped = threading.Event()
         self._started = False
+        # The loop may stop at a poll timeout and close the sockets, the trigger's pipe
+        # included, just as shutdown() pulls that trigger: one at a time.
+        self._closing = threading.Lock()
+        self._closed = False
 
     def start(self) -> None:
         """Run :meth:`serve_forever` in a background daemon thread."""
@@ -74,21 +78,33 @@ class ReviewServer:
             self._close()
             self._stopped.set()
 
+    def wait(self) -> None:
+        """Block until the server has stopped (:meth:`shutdown` from another thread);
+        Ctrl+C interrupts the wait."""
+        while not self._stopped.wait(POLL_TIMEOUT):
+            pass
+
     def shutdown(self) -> None:
         """Stop :meth:`serve_forever` (running in another thread) and close the sockets."""
         if self._stopped.is_set():
             return
         self._stop.set()
         if self._started:
-            self._wake.pull_trigger()
+            with self._closing:
+                if not self._closed:
+                    self._wake.pull_trigger()
             self._stopped.wait()
         else:
             self._close()
             self._stopped.set()
 
     def _close(self) -> None:
-        self._server.task_dispatcher.shutdown()
-        wasyncore.close_all(self._socket_map)
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            self._server.task_dispatcher.shutdown()
+            wasyncore.close_all(self._socket_map)
 
 
 def start_server(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> ReviewServer:

@@ -22,32 +22,39 @@ import contextlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from paintbucket.choices import ENGINE_NAMES
 from paintbucket.consecutive import make_engine
 from paintbucket.core.frames import Engine, Frame
 from paintbucket.errors import InputError
 from paintbucket.io.clip import Clip, open_clip
 from paintbucket.io.colorbook import read_colorbook
-from paintbucket.io.images import normalize_transparent, read_rgba, remove_temp_files
+from paintbucket.io.images import normalize_transparent, read_rgba, remove_temp_files, write_bytes
 from paintbucket.review.edits import (
     accept_segment,
     paint_segment,
     read_result_image,
     read_result_info,
+    recolor_result,
     write_result,
 )
 from paintbucket.review.errors import ReviewError
-from paintbucket.review.export import EXPORT_DIR
+from paintbucket.review.export import EXPORT_DIR, export_clip
 from paintbucket.review.history import History
+from paintbucket.review.palette import PALETTE_FILE, Palette, check_name
 from paintbucket.review.propagation import propagate_results, reference_from_result
+from paintbucket.review.tasks import Tasks
 from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 
+#: Engine that re-propagates unless told otherwise: the one ``pbc colorize`` uses.
+DEFAULT_ENGINE = ENGINE_NAMES[0]
 #: Segments below this confidence are marked on the overlay by default.
 DEFAULT_THRESHOLD = 0.8
 #: Name of the folder (inside the results folder) holding the undo history.
@@ -56,6 +63,23 @@ STATE_DIR = ".review"
 DEFAULT_MAX_HISTORY = 200
 #: Segment maps kept in memory.
 SEGMENT_CACHE_SIZE = 16
+#: Default speck size, as a fraction of the frame's pixels: segments smaller than this
+#: go after the real regions in the review queue (26 px on a 1600 x 1600 frame, where
+#: most low-confidence segments are slivers of 1-10 px between strokes).
+SPECK_FRACTION = 1e-5
+#: Smallest default speck size, in pixels (for small frames).
+MIN_SPECK_AREA = 4
+#: Ways to order the review queue: lowest confidence first, or most likely wrong
+#: pixels ((1 - confidence) x area) first.
+QUEUE_ORDERS = ("confidence", "impact")
+#: What the review queue does with specks: list them after the real regions, or not.
+SPECK_MODES = ("after", "hide")
+
+
+def default_speck_area(height: int, width: int) -> int:
+    """Segments smaller than this many pixels are specks by default (:data:`SPECK_FRACTION`
+    of the frame, at least :data:`MIN_SPECK_AREA`)."""
+    return max(MIN_SPECK_AREA, round(height * width * SPECK_FRACTION))
 
 
 def default_results_dir(clip_dir: str | Path) -> Path:
@@ -103,7 +127,8 @@ class ReviewSession:
     results_dir : path
         Folder with ``<name>.png`` + ``<name>.json`` for every frame.
     engine : callable or str
-        Engine used to re-propagate after a correction (``"flow"`` by default).
+        Engine used to re-propagate after a correction; the default of
+        ``pbc colorize`` (:data:`~paintbucket.choices.ENGINE_NAMES` ``[0]``) unless given.
     seg_method : {"default", "trappedball"}
         Segmentation used when the results were made.
     keep_line : bool
@@ -111,21 +136,35 @@ class ReviewSession:
         ``pbc colorize --keep-line``).
     max_history : int
         Undo steps kept; older entries are deleted when a new edit is done.
+    tasks : Tasks, optional
+        Where long operations (propagate, export, recolor) run one at a time and
+        report progress; shared with the app and the start-up colorization.
+
+    Attributes
+    ----------
+    palette : (P, 4) uint8
+        The current color of every palette entry (:attr:`palette_entries`).
+    palette_names : list of (str or None)
+        Their names.
+    speck_area : int
+        Default speck size of the queue (:func:`default_speck_area`).
 
     Raises
     ------
     InputError
-        If the clip is malformed, a result is missing, unreadable or of the wrong size.
+        If the clip is malformed, a result is missing, unreadable or of the wrong size,
+        or the palette file is malformed.
     """
 
     def __init__(
         self,
         clip_dir: str | Path,
         results_dir: str | Path,
-        engine: Engine | str = "flow",
+        engine: Engine | str = DEFAULT_ENGINE,
         seg_method: str = "default",
         keep_line: bool = False,
         max_history: int = DEFAULT_MAX_HISTORY,
+        tasks: Tasks | None = None,
     ) -> None:
         if max_history < 1:
             raise ValueError(f"max_history must be at least 1, got {max_history}")
@@ -141,9 +180,12 @@ class ReviewSession:
         self._engine_spec = engine
         self._engine: Engine | None = None
         self.lock = threading.RLock()
+        self.tasks = tasks if tasks is not None else Tasks()
         self._segments: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._areas: dict[str, np.ndarray] = {}
         self.history_dir = self.results_dir / STATE_DIR / "history"
-        self._journal = History(self.history_dir, self.results_dir, self.names, max_history)
+        self._journal = History(self.history_dir, self.results_dir, self.names, max_history,
+                                files=[PALETTE_FILE])  # fmt: skip
 
         missing = missing_results(self.clip_dir, self.results_dir)
         if missing:
@@ -154,11 +196,14 @@ class ReviewSession:
         self.size = read_rgba(self.clip.line_paths[0]).shape[:2]
         for name in self.names:
             self._check_size(self.result_path(name))
-        self.palette = self._keyframe_palette()
-        self.palette_names = self._palette_names()
+        self.speck_area = default_speck_area(*self.size)
+        self._palette_keys = self._keyframe_palette()
+        colorbook_path = self.clip_dir / "colorbook.yml"
+        self._colorbook = read_colorbook(colorbook_path) if colorbook_path.is_file() else None
         self._remove_stale_temp_files()
         self._journal.recover()
         self._journal.prune()  # a crash may have come between an edit's commit and its pruning
+        self._load_palette()
         self._info = {name: read_result_info(self.json_path(name)) for name in self.names}
 
     # ----------------------------------------------------------------- loading
@@ -192,17 +237,25 @@ class ReviewSession:
         ]
         return unpack_rgba(np.unique(np.concatenate(packed)))
 
-    def _palette_names(self) -> list[str | None]:
-        """Colorbook entry of every palette color (``"hair on hair (shadow1)"``), if any."""
-        path = self.clip_dir / "colorbook.yml"
-        if not path.is_file():
-            return [None] * len(self.palette)
-        book = read_colorbook(path).palette()
-        names: list[str | None] = []
-        for color in self.palette.tolist():
-            found = book.get(tuple(color[:3])) if color[3] == 255 else None
-            names.append(None if found is None else f"{found[0].key} ({found[1]})")
-        return names
+    def _load_palette(self) -> None:
+        """(Re)read the palette entries: keyframe colors, colorbook and palette file."""
+        self._palette = Palette.load(
+            self._palette_keys, self._colorbook, self.results_dir / PALETTE_FILE
+        )
+
+    @property
+    def palette(self) -> np.ndarray:
+        return self._palette.colors
+
+    @property
+    def palette_names(self) -> list[str | None]:
+        return [self._palette.name(i) for i in range(len(self._palette))]
+
+    @property
+    def engine_name(self) -> str:
+        """Name of the re-propagation engine (without loading it)."""
+        spec = self._engine_spec
+        return spec if isinstance(spec, str) else getattr(spec, "name", type(spec).__name__)
 
     @property
     def engine(self) -> Engine:
@@ -259,7 +312,7 @@ class ReviewSession:
     # ----------------------------------------------------------------- reading
 
     def clip_summary(self) -> dict:
-        """Frame names, keyframes, size and palette (with colorbook names)."""
+        """Frame names, keyframes, size, engine, default speck size and palette."""
         return {
             "clip": self.clip_dir.name,
             "names": self.names,
@@ -267,26 +320,67 @@ class ReviewSession:
             "width": self.size[1],
             "height": self.size[0],
             "threshold": DEFAULT_THRESHOLD,
-            "palette": [
-                {"color": color, "name": label}
-                for color, label in zip(self.palette.tolist(), self.palette_names)
-            ],
+            "min_area": self.speck_area,
+            "engine": self.engine_name,
+            "colorbook": self._colorbook is not None,
+            "palette": self.palette_entries(),
         }
 
-    def frames(self, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
-        """Per frame: name, keyframe, segment count, lowest confidence, uncertain count."""
+    def palette_entries(self) -> list[dict]:
+        """The palette (:meth:`Palette.summary`): per entry ``color`` (current), ``key``
+        (its keyframe color), ``name`` and ``named_by`` (``colorbook``, ``palette``)."""
+        with self.lock:
+            return self._palette.summary()
+
+    def areas(self, name: str) -> np.ndarray:
+        """(N + 1,) int64 pixel count of every segment id of a frame (0: line), cached."""
+        with self.lock:
+            if name not in self._areas:
+                count = int(self._info[name]["num_segments"])
+                self._areas[name] = np.bincount(self.segments(name).ravel(), minlength=count + 1)
+            return self._areas[name]
+
+    def _areas_or_none(self, name: str) -> np.ndarray | None:
+        # A frame whose segments disagree with its JSON still lists in the queue.
+        try:
+            return self.areas(name)
+        except ReviewError:
+            return None
+
+    def index_segments(self) -> None:
+        """Measure the segments of every non-key frame now (a long task with progress)
+        rather than on the first queue request; the segment maps are not kept."""
+        names = [n for n in self.names if n not in self.keyframes and n not in self._areas]
+        with self.tasks.run("index", len(names)) as progress, self.lock:
+            for name in names:
+                self._areas_or_none(name)
+                self._segments.pop(name, None)
+                progress.advance()
+
+    def frames(
+        self, threshold: float = DEFAULT_THRESHOLD, min_area: int | None = None
+    ) -> list[dict]:
+        """Per frame: name, keyframe, segment count, lowest confidence, and the
+        unreviewed segments below ``threshold``: ``uncertain`` regions of at least
+        ``min_area`` pixels (default :attr:`speck_area`) and ``specks`` smaller ones."""
+        min_area = self.speck_area if min_area is None else min_area
         with self.lock:
             rows = []
             for name in self.names:
                 info = self._info[name]
+                ids = np.array([int(k) for k in info["confidence"]], dtype=np.int64)
                 conf = np.array(list(info["confidence"].values()), dtype=np.float64)
+                low = ids[conf < threshold]
+                areas = self._areas_or_none(name) if low.size else None
+                specks = int((areas[low] < min_area).sum()) if areas is not None else 0
                 rows.append(
                     {
                         "name": name,
                         "keyframe": name in self.keyframes,
                         "num_segments": int(info["num_segments"]),
                         "min_confidence": float(conf.min()) if conf.size else 1.0,
-                        "uncertain": int((conf < threshold).sum()),
+                        "uncertain": int(low.size) - specks,
+                        "specks": specks,
                         "edited": bool(info.get("edited", False)),
                         "propagated_from": info.get("propagated_from"),
                     }
@@ -324,14 +418,44 @@ class ReviewSession:
             }  # fmt: skip
 
     def _name_of(self, color: list[int]) -> str | None:
-        hit = np.flatnonzero(np.all(self.palette == np.array(color, np.uint8), axis=1))
-        return self.palette_names[int(hit[0])] if hit.size else None
+        return self._palette.name_of(tuple(color))
 
-    def queue(self, limit: int = 200, threshold: float = 1.0) -> list[dict]:
-        """Unreviewed segments of non-key frames below ``threshold``, lowest confidence
-        first (ties: clip order, then segment id)."""
+    def queue(
+        self,
+        limit: int = 200,
+        threshold: float = 1.0,
+        min_area: int | None = None,
+        specks: str = "after",
+        order: str = "confidence",
+    ) -> list[dict]:
+        """Unreviewed segments of non-key frames below ``threshold``, to review in order.
+
+        Parameters
+        ----------
+        limit : int
+            Longest list returned.
+        threshold : float
+            Confidence below which a segment is listed.
+        min_area : int, optional
+            Segments smaller than this many pixels are specks (default
+            :attr:`speck_area`).
+        specks : {"after", "hide"}
+            List specks after all real regions, or not at all.
+        order : {"confidence", "impact"}
+            Lowest confidence first, or largest ``(1 - confidence) * area`` (the pixels
+            most likely wrong) first; ties: clip order, then segment id.
+
+        Returns
+        -------
+        items : list of dict
+            ``frame``, ``segment``, ``confidence``, ``area`` (pixels; None when the
+            frame's segments cannot be read) and ``speck``.
+        """
+        if specks not in SPECK_MODES or order not in QUEUE_ORDERS:
+            raise ValueError(f"specks must be one of {SPECK_MODES}, order one of {QUEUE_ORDERS}")
+        min_area = self.speck_area if min_area is None else min_area
         with self.lock:
-            frame_idx, seg_idx, conf = [], [], []
+            columns: list[tuple[np.ndarray, ...]] = []
             for index, name in enumerate(self.names):
                 if name in self.keyframes:
                     continue
@@ -339,17 +463,30 @@ class ReviewSession:
                 ids = np.array([int(k) for k in info["confidence"]], dtype=np.int64)
                 values = np.array(list(info["confidence"].values()), dtype=np.float64)
                 keep = (values < threshold) & ~np.isin(ids, info["reviewed"])
-                frame_idx.append(np.full(int(keep.sum()), index))
-                seg_idx.append(ids[keep])
-                conf.append(values[keep])
-            if not frame_idx:
+                if not keep.any():
+                    continue
+                areas = self._areas_or_none(name)
+                area = areas[ids[keep]] if areas is not None else np.full(int(keep.sum()), -1)
+                columns.append((np.full(int(keep.sum()), index), ids[keep], values[keep], area))
+            if not columns:
                 return []
-            frame_all, seg_all, conf_all = (np.concatenate(a) for a in (frame_idx, seg_idx, conf))
-            order = np.lexsort((seg_all, frame_all, conf_all))[:limit]
+            frame_all, seg_all, conf_all, area_all = (np.concatenate(c) for c in zip(*columns))
+            speck_all = (area_all >= 0) & (area_all < min_area)
+            if specks == "hide":
+                frame_all, seg_all, conf_all, area_all, speck_all = (
+                    a[~speck_all] for a in (frame_all, seg_all, conf_all, area_all, speck_all)
+                )
+            keys = [seg_all, frame_all, conf_all]
+            if order == "impact":
+                keys.append(-(1.0 - conf_all) * np.maximum(area_all, 0))
+            keys.append(speck_all)  # the last key sorts first: real regions, then specks
+            chosen = np.lexsort(keys)[:limit]
             return [
-                {"frame": self.names[int(f)], "segment": int(s), "confidence": float(c)}
-                for f, s, c in zip(frame_all[order], seg_all[order], conf_all[order])
-            ]
+                {"frame": self.names[int(f)], "segment": int(s), "confidence": float(c),
+                 "area": int(a) if a >= 0 else None, "speck": bool(k)}
+                for f, s, c, a, k in zip(frame_all[chosen], seg_all[chosen], conf_all[chosen],
+                                         area_all[chosen], speck_all[chosen])
+            ]  # fmt: skip
 
     # ----------------------------------------------------------------- history
 
@@ -366,7 +503,10 @@ class ReviewSession:
     def _settle(self) -> None:
         """Recover before a change, in case an earlier write failed and so did its
         immediate recovery (the files it left are then no state to build on)."""
-        self._reload(self._journal.recover())
+        restored = self._journal.recover()
+        self._reload(restored)
+        if restored:
+            self._load_palette()
 
     def _remove_stale_temp_files(self) -> list[Path]:
         """Delete the temporary files of writes a killed process never finished."""
@@ -382,13 +522,15 @@ class ReviewSession:
             return self._journal.records()
 
     def undo(self) -> dict:
-        """Undo the last edit (paint, accept or propagate), restoring its files exactly.
+        """Undo the last edit (paint, accept, propagate, recolor or rename), restoring
+        its files exactly.
 
         Returns
         -------
         record : dict
             The undone history entry (as :meth:`history` listed it).
         """
+        self.tasks.check_idle("undo")
         with self.lock:
             self._settle()
             entries = self._journal.entries()
@@ -399,38 +541,54 @@ class ReviewSession:
                 self._journal.undo(entries[-1], record)
             finally:
                 self._reload(record["frames"])
+                if record.get("files"):
+                    self._load_palette()
             return record
 
     # ----------------------------------------------------------------- editing
 
     def _apply(
-        self, action: str, outputs: list[tuple[str, np.ndarray | None, dict]], **meta: object
+        self,
+        action: str,
+        names: list[str],
+        outputs: Iterable[tuple[str, np.ndarray | None, dict]],
+        files: dict[str, bytes] | None = None,
+        **meta: object,
     ) -> None:
         """Write the new results of one edit as one history entry, all or nothing.
 
         Parameters
         ----------
         action : str
-            ``"paint"``, ``"accept"`` or ``"propagate"``.
-        outputs : list of (name, rgba, info)
+            ``"paint"``, ``"accept"``, ``"propagate"``, ``"recolor"`` or ``"rename"``.
+        names : list of str
+            The frames ``outputs`` rewrites, in its order.
+        outputs : iterable of (name, rgba, info)
             Per changed frame: the new (H, W, 4) uint8 result, or None to keep the PNG,
-            and the new result JSON.
+            and the new result JSON. May be a generator, so that a cut-wide edit holds
+            one frame at a time.
+        files : dict, optional
+            State files (:data:`PALETTE_FILE`) to write, relative path -> bytes.
         **meta
             Stored in the history entry.
         """
-        names = [name for name, _, _ in outputs]
+        files = files or {}
+        written: dict[str, dict] = {}
         try:
-            with self._journal.transaction(action, names, **meta):
+            with self._journal.transaction(action, names, list(files), **meta):
                 for name, rgba, info in outputs:
                     write_result(self.result_path(name), self.json_path(name), rgba, info)
+                    written[name] = info
+                for relative, data in files.items():
+                    write_bytes(self.results_dir / relative, data)
         except BaseException:
             # The transaction has rolled the files back; show what is on disk. If the
             # rollback failed too, the next edit, undo or session start rolls back.
             with contextlib.suppress(Exception):
                 self._reload(names)
+                self._load_palette()
             raise
-        for name, _, info in outputs:
-            self._info[name] = info
+        self._info.update(written)
         self._journal.prune()
 
     def _editable(self, name: object) -> str:
@@ -451,6 +609,7 @@ class ReviewSession:
         info : dict
             :meth:`segment_info` after the edit.
         """
+        self.tasks.check_idle("paint")
         with self.lock:
             self._settle()
             name = self._editable(name)
@@ -461,17 +620,18 @@ class ReviewSession:
             info = self._info[name]
             rgba, new_info = paint_segment(rgba, info, mask, sid, rgba_color)
             meta = {"segment": sid, "color": list(rgba_color), "previous": info["colors"][str(sid)]}
-            self._apply("paint", [(name, rgba, new_info)], **meta)
+            self._apply("paint", [name], [(name, rgba, new_info)], **meta)
             return self.segment_info(name, sid)
 
     def accept(self, name: str, segment: object) -> dict:
         """Mark a segment's current color as right: reviewed, confidence 1."""
+        self.tasks.check_idle("accept")
         with self.lock:
             self._settle()
             name = self._editable(name)
             sid = self.segment_id(name, segment)
             info = accept_segment(self._info[name], sid)
-            self._apply("accept", [(name, None, info)], segment=sid)
+            self._apply("accept", [name], [(name, None, info)], segment=sid)
             return self.segment_info(name, sid)
 
     def following(self, name: str) -> list[str]:
@@ -493,21 +653,174 @@ class ReviewSession:
         current, corrected result, each from its predecessor, and save them.
 
         All rewritten frames form one history entry, so one undo reverts them together.
+        A long task (:attr:`tasks`): one step per frame. Recolored palette entries keep
+        their new colors in the new results.
 
         Returns
         -------
         names : list of str
             The rewritten frames.
         """
-        with self.lock:
+        name = self.frame_name(name)
+        targets = self.following(name)
+        if not targets:
+            raise ReviewError(f"no frame after {name} before the next keyframe", 409)
+        with self.tasks.run("propagate", len(targets)) as progress, self.lock:
             self._settle()
-            name = self.frame_name(name)
-            targets = self.following(name)
-            if not targets:
-                raise ReviewError(f"no frame after {name} before the next keyframe", 409)
             reference = reference_from_result(self._frame(name), self._info[name], self.palette)
             outputs = propagate_results(
-                name, reference, targets, self._frame, self.engine, keep_line=self.keep_line
-            )
-            self._apply("propagate", outputs, source=name)
+                name, reference, targets, self._frame, self.engine,
+                keep_line=self.keep_line, advance=progress.advance,
+            )  # fmt: skip
+            changes = self._palette.changes()
+            if changes:  # a keyframe reference still has the keyframes' colors
+                outputs = [
+                    (target, *self._recolor(target, rgba, info, changes))
+                    for target, rgba, info in outputs
+                ]
+            self._apply("propagate", targets, outputs, source=name)
             return targets
+
+    def _recolor(
+        self, name: str, rgba: np.ndarray, info: dict, changes: dict
+    ) -> tuple[np.ndarray, dict]:
+        """A result of frame ``name`` with ``changes`` (old -> new RGBA) applied."""
+        uses = any(tuple(color) in changes for color in info["colors"].values())
+        recolored, info = recolor_result(
+            rgba if uses else None, info, self.segments(name) if uses else None, changes
+        )
+        return (rgba if recolored is None else recolored), info
+
+    def mapped_result(self, name: str) -> np.ndarray | None:
+        """A frame's result in the cut's current palette, or None when the file on disk
+        already is (always, for a non-key frame the review has recolored).
+
+        Returns
+        -------
+        rgba : (H, W, 4) uint8 or None
+            The result PNG with every segment of a recolored palette entry's keyframe
+            color in the entry's current color.
+        """
+        with self.lock:
+            name = self.frame_name(name)
+            changes = self._palette.changes()
+            info = self._info[name]
+            if not any(tuple(color) in changes for color in info["colors"].values()):
+                return None
+            rgba = read_result_image(self.result_path(name), self.size)
+            return self._recolor(name, rgba, info, changes)[0]
+
+    def export(self, out_dir: str | Path | None = None) -> dict:
+        """Export PNG sequences and layered PSDs (:func:`export_clip`); a long task
+        (:attr:`tasks`), one step per frame."""
+        with self.tasks.run("export", len(self.names)) as progress:
+            return export_clip(self, out_dir, advance=progress.advance)
+
+    # ----------------------------------------------------------------- palette
+
+    def _palette_entry(self, color: object) -> tuple[tuple[int, int, int, int], int]:
+        rgba = parse_color(color)
+        index = self._palette.find(rgba)
+        if index is None:
+            raise ReviewError(f"color {list(rgba)} is not in the palette", 422)
+        return rgba, index
+
+    def recolor(self, color: object, new_color: object) -> dict:
+        """Change a palette entry's color for the whole cut, in one undoable edit.
+
+        Every segment of every non-key frame in ``color`` gets ``new_color`` (PNG and
+        JSON, candidates included), and the palette file records the entry's new color,
+        so keyframes are shown and exported in it and later propagations keep it.
+        ``gt/`` is not changed. A long task (:attr:`tasks`), one step per frame.
+
+        Parameters
+        ----------
+        color : list of int
+            The entry's current color, RGBA.
+        new_color : list of int
+            RGB or RGBA, opaque; no other entry's color (or keyframe color).
+
+        Returns
+        -------
+        result : dict
+            ``frames`` (the rewritten frames) and ``palette`` (:meth:`palette_entries`).
+
+        Raises
+        ------
+        ReviewError
+            422 for a color not in the palette or a new color not opaque; 409 when the
+            new color is the entry's already or another entry's.
+        """
+        new = parse_color(new_color)
+        if new[3] != 255:
+            raise ReviewError("the new color must be opaque (alpha 255)", 422)
+        with self.tasks.run("recolor", len(self.names)) as progress, self.lock:
+            self._settle()
+            old, index = self._palette_entry(color)
+            if new == old:
+                raise ReviewError(f"{self._palette.label(index)!r} is {list(new)} already", 409)
+            palette = self._palette.recolored(index, new)
+            changes = {old: new}
+            targets = [
+                name
+                for name in self.names
+                if name not in self.keyframes and _mentions(self._info[name], old)
+            ]
+            progress.total = len(targets)
+
+            def outputs() -> Iterator[tuple[str, np.ndarray | None, dict]]:
+                for name in targets:
+                    info = self._info[name]
+                    uses = any(tuple(c) == old for c in info["colors"].values())
+                    rgba = read_result_image(self.result_path(name), self.size) if uses else None
+                    ids = self.segments(name) if uses else None
+                    yield (name, *recolor_result(rgba, info, ids, changes))
+                    progress.advance()
+
+            palette_file = {PALETTE_FILE: palette.to_json().encode("utf-8")}
+            key = palette.keys[index].tolist()
+            self._apply("recolor", targets, outputs(), palette_file,
+                        color=list(old), to=list(new), key=key)  # fmt: skip
+            self._palette = palette
+            return {"frames": targets, "palette": palette.summary()}
+
+    def rename(self, color: object, name: object) -> dict:
+        """Name a palette entry in the palette file (one undoable edit).
+
+        Parameters
+        ----------
+        color : list of int
+            The entry's current color, RGBA.
+        name : str or None
+            The new name (trimmed; ``""`` or None removes it).
+
+        Returns
+        -------
+        result : dict
+            ``palette`` (:meth:`palette_entries`).
+
+        Raises
+        ------
+        ReviewError
+            400 for a bad name, 422 for a color not in the palette, 409 for an entry the
+            colorbook names.
+        """
+        self.tasks.check_idle("rename")
+        new_name = check_name(name)
+        with self.lock:
+            self._settle()
+            rgba, index = self._palette_entry(color)
+            palette = self._palette.renamed(index, new_name)
+            if palette.file_names != self._palette.file_names:
+                self._apply("rename", [], [], {PALETTE_FILE: palette.to_json().encode("utf-8")},
+                            color=list(rgba), name=new_name)  # fmt: skip
+                self._palette = palette
+            return {"palette": palette.summary()}
+
+
+def _mentions(info: dict, color: tuple[int, ...]) -> bool:
+    """Whether a result JSON has ``color`` as a segment's color or candidate."""
+    wanted = list(color)
+    return any(c == wanted for c in info["colors"].values()) or any(
+        c == wanted for candidates in info["candidates"].values() for c, _ in candidates
+    )

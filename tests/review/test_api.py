@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,7 +53,7 @@ def test_segment_map_matches_session(client, session):
 
 
 def test_queue_is_lowest_confidence_first_across_frames(client, session):
-    queue = client.get("/api/queue?limit=100000").get_json()
+    queue = client.get("/api/queue?limit=100000&min_area=1").get_json()  # no specks
     conf = [item["confidence"] for item in queue]
     assert conf == sorted(conf)
     assert {item["frame"] for item in queue} == {"0001", "0002"}  # no keyframe
@@ -65,6 +66,50 @@ def test_queue_is_lowest_confidence_first_across_frames(client, session):
     assert len(queue) == len(everything) and conf[0] == min(everything)[0]
     below = client.get("/api/queue?threshold=0.8").get_json()
     assert all(item["confidence"] < 0.8 for item in below)
+
+
+def test_queue_puts_specks_after_real_regions_or_hides_them(client, session):
+    everything = client.get("/api/queue?limit=100000&min_area=1").get_json()
+    queue = client.get("/api/queue?limit=100000").get_json()  # default speck size
+    assert session.speck_area == 4 == client.get("/api/clip").get_json()["min_area"]
+    for item in queue:
+        area = int((session.segments(item["frame"]) == item["segment"]).sum())
+        assert item["area"] == area and item["speck"] == (area < session.speck_area)
+    real = [item for item in queue if not item["speck"]]
+    specks = [item for item in queue if item["speck"]]
+    assert real and specks and queue == real + specks  # every speck after every region
+    # The example's lowest confidences are 1-2 px slivers: first without grouping.
+    assert everything[0]["area"] < 4 and queue[0]["area"] >= 4
+    for group in (real, specks):
+        assert [item["confidence"] for item in group] == sorted(i["confidence"] for i in group)
+    key = lambda item: (item["frame"], item["segment"])  # noqa: E731
+    assert sorted(map(key, queue)) == sorted(map(key, everything))
+    assert client.get("/api/queue?limit=100000&specks=hide").get_json() == real
+    larger = client.get("/api/queue?limit=100000&min_area=40&specks=hide").get_json()
+    assert larger and all(item["area"] >= 40 for item in larger)
+
+
+def test_queue_by_confidence_times_size(client):
+    queue = client.get("/api/queue?limit=100000&sort=impact&specks=hide").get_json()
+    impact = [(1 - item["confidence"]) * item["area"] for item in queue]
+    assert impact == sorted(impact, reverse=True)
+    by_confidence = client.get("/api/queue?limit=100000&specks=hide").get_json()
+    assert queue != by_confidence and sorted(map(str, queue)) == sorted(map(str, by_confidence))
+
+
+def test_frames_count_regions_and_specks_per_frame(client):
+    rows = {row["name"]: row for row in client.get("/api/frames?threshold=1").get_json()}
+    queue = client.get("/api/queue?limit=100000").get_json()
+    for name in ("0001", "0002"):
+        mine = [item for item in queue if item["frame"] == name]
+        assert rows[name]["specks"] == sum(item["speck"] for item in mine) > 0
+        assert rows[name]["uncertain"] == sum(not item["speck"] for item in mine) > 0
+    assert rows["0000"]["uncertain"] == rows["0000"]["specks"] == 0
+    wide = {r["name"]: r for r in client.get("/api/frames?threshold=1&min_area=40").get_json()}
+    assert wide["0001"]["specks"] > rows["0001"]["specks"]
+    assert wide["0001"]["specks"] + wide["0001"]["uncertain"] == len(
+        [item for item in queue if item["frame"] == "0001"]
+    )
 
 
 def test_segment_info(client, session):
@@ -110,7 +155,7 @@ def test_paint_changes_exactly_the_segment_and_undo_restores_bytes(
 
 
 def test_history_keeps_only_the_newest_edits(clip, other_color):
-    session = ReviewSession(clip, clip / "colorized", max_history=2)
+    session = ReviewSession(clip, clip / "colorized", engine="flow", max_history=2)
     name = next(n for n in session.names if n not in session.keyframes)
     png = clip / "colorized" / f"{name}.png"
     snapshots = []
@@ -201,7 +246,7 @@ def test_edits_survive_a_restart_and_an_interrupted_edit_is_rolled_back(
     entry = session._begin("paint", [name], segment=sid)
     write_png(clip / "colorized" / f"{name}.png", np.zeros((160, 160, 4), np.uint8))
     assert entry.is_dir()
-    reopened = ReviewSession(clip, clip / "colorized")
+    reopened = ReviewSession(clip, clip / "colorized", engine="flow")
     assert (clip / "colorized" / f"{name}.png").read_bytes() == saved
     assert [h["action"] for h in reopened.history()] == ["paint"]
 
@@ -220,6 +265,10 @@ def test_edits_survive_a_restart_and_an_interrupted_edit_is_rolled_back(
         ("get", "/api/queue?limit=-3", None, 400),
         ("get", "/api/queue?threshold=nan", None, 400),
         ("get", "/api/frames?threshold=7", None, 400),
+        ("get", "/api/frames?min_area=0", None, 400),
+        ("get", "/api/queue?min_area=1.5", None, 400),
+        ("get", "/api/queue?specks=first", None, 400),
+        ("get", "/api/queue?sort=area", None, 400),
         ("post", "/api/frames/0001/segments/1/paint", "{not json", 400),
         ("post", "/api/frames/0001/segments/1/paint", "[1, 2]", 400),
         ("post", "/api/frames/0001/segments/1/paint", "{}", 400),
@@ -247,7 +296,7 @@ def test_colorbook_names_label_the_palette(clip):
     key = read_rgba(clip / "gt" / "0000.png")
     r, g, b = key[80, 80, :3].tolist()
     (clip / "colorbook.yml").write_text(f"belly on clothes: [null,[{r} {g} {b}],null,null]\n")
-    session = ReviewSession(clip, clip / "colorized")
+    session = ReviewSession(clip, clip / "colorized", engine="flow")
     names = {tuple(e["color"]): e["name"] for e in session.clip_summary()["palette"]}
     assert names[(r, g, b, 255)] == "belly on clothes (normal)"
 
@@ -257,10 +306,10 @@ def test_missing_or_mismatched_results_are_input_errors(clip):
 
     write_png(clip / "colorized" / "0002.png", np.zeros((10, 10, 4), np.uint8))
     with pytest.raises(InputError, match="result is 10x10"):
-        ReviewSession(clip, clip / "colorized")
+        ReviewSession(clip, clip / "colorized", engine="flow")
     (clip / "colorized" / "0002.png").unlink()
     with pytest.raises(InputError, match="no result"):
-        ReviewSession(clip, clip / "colorized")
+        ReviewSession(clip, clip / "colorized", engine="flow")
 
 
 def test_result_broken_on_disk_while_running_is_a_409(client, session, clip):
@@ -274,3 +323,23 @@ def test_result_broken_on_disk_while_running_is_a_409(client, session, clip):
     write_png(png, np.zeros((20, 30, 4), np.uint8))
     response = client.post(url, json={"color": color})
     assert response.status_code == 409 and "30x20" in response.get_json()["error"]
+
+
+def test_laughing_girl_queue_starts_with_real_regions(tmp_path):
+    """The issue's drawing (1600 x 1600): most low-confidence segments are slivers of a
+    few pixels; the default queue lists the real regions first."""
+    import shutil
+
+    from paintbucket.pipeline.clip import colorize_clip
+    from tests.conftest import real_data
+
+    clip = Path(shutil.copytree(real_data("laughing_girl"), tmp_path / "laughing_girl"))
+    colorize_clip(clip, clip / "colorized", engine="flow", progress=False)
+    session = ReviewSession(clip, clip / "colorized", engine="flow")
+    assert session.speck_area == 26
+    plain = session.queue(limit=60, threshold=0.8, min_area=1)
+    assert sum(item["area"] <= 5 for item in plain) >= 10  # what the issue saw
+    queue = session.queue(limit=100_000, threshold=0.8)
+    real = [item for item in queue if not item["speck"]]
+    assert len(real) >= 20 and queue[: len(real)] == real
+    assert all(item["area"] >= 26 for item in queue[:20])

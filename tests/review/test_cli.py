@@ -20,12 +20,19 @@ def parser():
 
 def test_defaults_bind_to_loopback(parser):
     args = parser.parse_args(["review", "clip"])
-    assert (args.host, args.port, args.results_dir, args.engine) == (
-        "127.0.0.1",
-        8000,
-        None,
-        "flow",
-    )
+    assert (args.host, args.port, args.results_dir) == ("127.0.0.1", 8000, None)
+
+
+def test_default_engine_is_the_one_of_pbc_colorize(parser):
+    """The review starts from (and re-propagates with) the same engine as a plain
+    ``pbc colorize``, not a weaker one of its own."""
+    from paintbucket.choices import ENGINE_NAMES
+    from paintbucket.review.session import DEFAULT_ENGINE
+
+    colorize = parser.parse_args(["colorize", "clip", "--out", "out"])
+    review = parser.parse_args(["review", "clip"])
+    assert review.engine == colorize.engine == ENGINE_NAMES[0] == DEFAULT_ENGINE
+    assert parser.parse_args(["review", "clip", "--engine", "flow"]).engine == "flow"
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "many"])
@@ -42,11 +49,18 @@ class FakeServer:
     created: dict = {}
 
     def __init__(self, app, host, port) -> None:
-        FakeServer.created = {"app": app, "host": host, "port": port, "served": False}
+        FakeServer.created = {"app": app, "host": host, "port": port, "served": False,
+                              "started": False, "shut down": False}  # fmt: skip
         self.server_port = 8123
 
-    def serve_forever(self) -> None:
-        FakeServer.created["served"] = True
+    def start(self) -> None:
+        FakeServer.created["started"] = True
+
+    def wait(self) -> None:
+        FakeServer.created["served"] = FakeServer.created["started"]
+
+    def shutdown(self) -> None:
+        FakeServer.created["shut down"] = True
 
 
 @pytest.fixture
@@ -59,7 +73,7 @@ def fake_server(monkeypatch):
 
 def test_run_colorizes_missing_results_then_serves(parser, clip, fake_server, capsys):
     shutil.rmtree(clip / "colorized")
-    args = parser.parse_args(["review", str(clip), "--port", "0"])
+    args = parser.parse_args(["review", str(clip), "--port", "0", "--engine", "flow"])
     assert args.run(args) == 0
     assert sorted(p.name for p in (clip / "colorized").glob("*.png")) == [
         "0000.png", "0001.png", "0002.png",
@@ -68,6 +82,24 @@ def test_run_colorizes_missing_results_then_serves(parser, clip, fake_server, ca
     assert served["host"] == "127.0.0.1" and served["served"]
     out = capsys.readouterr()
     assert "http://127.0.0.1:8123/ " in out.out and "warning" not in out.err
+    # The URL comes before the colorization, whose progress the served app reports.
+    assert out.out.index("http://") < out.out.index("colorizing")
+    client = served["app"].test_client()
+    client.environ_base["HTTP_X_PBC_TOKEN"] = served["app"].config["REVIEW_TOKEN"]
+    progress = client.get("/api/progress").get_json()
+    assert progress["ready"] and progress["last"]["action"] == "index"
+    assert client.get("/api/clip").get_json()["engine"] == "flow"
+
+
+def test_a_failure_while_starting_stops_the_server(parser, clip, fake_server):
+    from paintbucket.errors import InputError
+
+    shutil.rmtree(clip / "colorized")
+    (clip / "line" / "0002.png").write_bytes(b"not a png")
+    args = parser.parse_args(["review", str(clip), "--engine", "flow"])
+    with pytest.raises(InputError, match="0002.png"):
+        args.run(args)
+    assert fake_server.created["shut down"] and not fake_server.created["served"]
 
 
 def test_non_loopback_host_without_allow_remote_is_a_one_line_error(clip, tmp_path):

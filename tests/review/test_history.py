@@ -25,9 +25,13 @@ def results(tmp_path) -> Path:
     return folder
 
 
+#: A state file the history may save besides frames (the review's palette file).
+STATE = "state/palette.json"
+
+
 @pytest.fixture
 def history(results) -> History:
-    return History(results / "history", results, ["a", "b", "c"], max_history=2)
+    return History(results / "history", results, ["a", "b", "c"], max_history=2, files=[STATE])
 
 
 def write(folder: Path, files: Files) -> None:
@@ -55,7 +59,8 @@ def test_begin_saves_the_bytes_and_commit_lists_the_entry(history, results):
     assert read(entry) == before
     record = history.record(entry)
     assert {k: v for k, v in record.items() if k != "time"} == {
-        "id": 1, "action": "paint", "frames": ["a", "b"], "segment": 3, "done": False
+        "id": 1, "action": "paint", "frames": ["a", "b"], "files": [], "segment": 3,
+        "done": False,
     }  # fmt: skip
     assert history.records() == []  # not done: not in the history
     history.commit(entry)
@@ -146,6 +151,43 @@ def test_recover_rolls_edits_back_and_undos_forward(history, results):
     assert sorted(p.name for p in (results / "history").iterdir()) == ["000001"]
     assert [r["id"] for r in history.records()] == [1]
     assert history.recover() == []  # nothing left to do
+
+
+def test_state_files_are_saved_restored_and_deleted_with_the_frames(history, results):
+    state = results / STATE
+    with history.transaction("rename", [], files=[STATE]) as first:  # no state file yet
+        state.parent.mkdir()
+        state.write_bytes(b"names-1")
+    assert history.record(first)["files"] == [{"path": STATE, "existed": False}]
+    before = read(results)
+    with history.transaction("recolor", ["a"], files=[STATE]) as second:
+        write(results, {"a": (b"a-png-9", b"{}")})
+        state.write_bytes(b"names-2")
+    assert history.record(second)["files"] == [{"path": STATE, "existed": True}]
+    history.undo(second, history.record(second))
+    assert read(results) == before and state.read_bytes() == b"names-1"
+    history.undo(first, history.record(first))
+    assert not state.exists()  # it did not exist before the first edit
+
+    # An edit interrupted after writing the state file is rolled back with its frames.
+    state.write_bytes(b"names-1")
+    history.begin("recolor", ["b"], files=[STATE])
+    write(results, {"b": (b"b-png-half", b"{}")})
+    state.write_bytes(b"names-half")
+    assert history.recover() == ["b"]
+    assert read(results) == before and state.read_bytes() == b"names-1"
+
+
+def test_an_entry_naming_another_file_is_refused(history, results):
+    with pytest.raises(ValueError, match="not a state file"):
+        history.begin("rename", [], files=["../outside.json"])
+    assert history.entries() == []
+    entry = edit(history, "a", 1)
+    record = history.record(entry)
+    for files in ([{"path": "../../etc/passwd", "existed": True}], [{"path": STATE}], "x"):
+        (entry / ENTRY_FILE).write_text(json.dumps({**record, "files": files}))
+        with pytest.raises(InputError, match="files the review does not keep"):
+            history.records()
 
 
 def test_recover_without_a_history_folder_creates_nothing(history, results):

@@ -28,11 +28,11 @@ BODIES = [
 
 
 def random_request(rng: np.random.Generator, palette: list[list[int]], protect: tuple[str, int]):
-    """One random request; never a valid undo or propagate (they legitimately rewrite
-    frames) and never a valid paint of the protected segment."""
+    """One random request; never a valid undo, propagate or recolor (they legitimately
+    rewrite frames) and never a valid paint of the protected segment."""
     name = str(rng.choice(NAMES + BAD_NAMES))
     segment = str(rng.choice(["0", "1", "5", "27", "30", "31", "99999", "-4", "x", "1.5", "%20"]))
-    kind = int(rng.integers(0, 10))
+    kind = int(rng.integers(0, 12))
     if kind == 0:
         return "get", f"/api/frames/{name}", None
     if kind == 1:
@@ -42,7 +42,11 @@ def random_request(rng: np.random.Generator, palette: list[list[int]], protect: 
     if kind == 3:
         limit = rng.choice(["1", "0", "-1", "abc", "5", "1e9", "%00"])
         thr = rng.choice(["0.5", "nan", "inf", "-1", "2", "x", "1"])
-        return "get", f"/api/queue?limit={limit}&threshold={thr}", None
+        area = rng.choice(["1", "26", "0", "-5", "1e3", "x", "99999999999"])
+        specks = rng.choice(["after", "hide", "first", ""])
+        order = rng.choice(["confidence", "impact", "area", "%00"])
+        return "get", (f"/api/queue?limit={limit}&threshold={thr}&min_area={area}"
+                       f"&specks={specks}&sort={order}"), None  # fmt: skip
     if kind in (4, 5):
         if rng.random() < 0.5:
             body = json.dumps({"color": palette[int(rng.integers(len(palette)))]})
@@ -61,6 +65,24 @@ def random_request(rng: np.random.Generator, palette: list[list[int]], protect: 
     if kind == 8:
         method = str(rng.choice(["get", "put", "delete", "patch"]))
         return method, str(rng.choice(["/api/undo", "/api/export", "/api/clip", "/api/nope"])), None
+    if kind == 9:
+        area = rng.choice(["1", "26", "0", "x"])
+        path = rng.choice(["/api/progress", "/api/palette", f"/api/frames?min_area={area}"])
+        return "get", str(path), None
+    if kind == 10:
+        # Invalid recolors and names: a malformed body, a color not in the palette, a new
+        # color that is not opaque or not a color, a name too long or not text.
+        color = palette[int(rng.integers(len(palette)))]
+        body = rng.choice([
+            BODIES[int(rng.integers(len(BODIES)))],
+            json.dumps({"color": rng.integers(-5, 300, 4).tolist(), "to": [1, 2, 3]}),
+            json.dumps({"color": color, "to": [*rng.integers(0, 256, 3).tolist(), 0]}),
+            json.dumps({"color": color, "to": BODIES[int(rng.integers(len(BODIES)))]}),
+            json.dumps({"color": color, "name": "x" * int(rng.integers(61, 200))}),
+            json.dumps({"color": color, "name": rng.integers(0, 9, 3).tolist()}),
+            json.dumps({"color": color, "name": "a\u0000b"}),
+        ])  # fmt: skip
+        return "post", str(rng.choice(["/api/palette/recolor", "/api/palette/name"])), body
     junk = "".join(rng.choice(list("abc/.%0123_-?=&")) for _ in range(int(rng.integers(1, 40))))
     return "get", "/" + junk.lstrip("/"), None
 

@@ -14,6 +14,11 @@ pytest.importorskip("psd_tools")
 pytest.importorskip("waitress")
 
 PAINT = "/api/frames/0001/segments/1/paint"
+#: Every GET of the API (besides images), the newer ones with their parameters.
+API_GETS = [
+    "/api/clip", "/api/progress", "/api/palette", "/api/history", "/api/frames/0001",
+    "/api/frames?threshold=0.5&min_area=5", "/api/queue?specks=hide&sort=impact&min_area=5",
+]  # fmt: skip
 
 
 def send(live, method: str, path: str, body: str | bytes | None = None, headers=None):
@@ -36,13 +41,17 @@ def json_error(headers, body: bytes) -> str:
 
 @pytest.fixture
 def saved_state(clip):
-    """``saved_state()``: bytes of frame 0001's result PNG and JSON plus the undo entries."""
+    """``saved_state()``: bytes of frame 0001's result PNG and JSON, the undo entries,
+    whether the palette file and the export exist."""
+    from paintbucket.review.palette import PALETTE_FILE
+
     out = clip / "colorized"
 
     def snapshot():
         history = out / ".review" / "history"
         entries = sorted(p.name for p in history.iterdir()) if history.is_dir() else []
-        return (out / "0001.png").read_bytes(), (out / "0001.json").read_bytes(), entries
+        return ((out / "0001.png").read_bytes(), (out / "0001.json").read_bytes(), entries,
+                (out / PALETTE_FILE).exists(), (out / "export").exists())  # fmt: skip
 
     return snapshot
 
@@ -51,6 +60,21 @@ def saved_state(clip):
 def paint_body(session, other_color) -> str:
     """A valid paint of segment 1 of frame 0001 (a palette color it does not have)."""
     return json.dumps({"color": other_color(session.frame_info("0001")["colors"]["1"])})
+
+
+@pytest.fixture
+def edits(paint_body) -> list[tuple[str, str]]:
+    """A valid body for every POST of the API: each would change files if obeyed."""
+    body_blue = [88, 140, 214, 255]
+    return [
+        (PAINT, paint_body),
+        ("/api/frames/0001/segments/1/accept", "{}"),
+        ("/api/frames/0000/propagate", "{}"),
+        ("/api/palette/recolor", json.dumps({"color": body_blue, "to": [200, 90, 30]})),
+        ("/api/palette/name", json.dumps({"color": body_blue, "name": "body"})),
+        ("/api/undo", "{}"),
+        ("/api/export", "{}"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -65,12 +89,12 @@ def paint_body(session, other_color) -> str:
 )
 @pytest.mark.parametrize("with_token", [False, True])
 def test_cross_origin_posts_are_refused_and_nothing_is_saved(
-    live_server, saved_state, paint_body, headers, with_token
+    live_server, saved_state, edits, headers, with_token
 ):
     if with_token:  # even a leaked token does not let another site edit
         headers = {**headers, "X-PBC-Token": live_server.token, "Content-Type": "application/json"}
     before = saved_state()
-    for path, body in ((PAINT, paint_body), ("/api/undo", "{}"), ("/api/export", "{}")):
+    for path, body in edits:
         status, response_headers, data = send(live_server, "POST", path, body, headers)
         assert status == 403, data
         json_error(response_headers, data)
@@ -86,21 +110,20 @@ def test_missing_or_wrong_token_is_refused(live_server, saved_state, paint_body,
     status, response_headers, data = send(live_server, "POST", PAINT, paint_body, headers)
     assert status == 403 and "token" in json_error(response_headers, data)
     assert saved_state() == before
-    status, response_headers, data = send(live_server, "GET", "/api/clip", None, headers)
-    assert status == 403 and "token" in json_error(response_headers, data)
+    for path in API_GETS:
+        status, response_headers, data = send(live_server, "GET", path, None, headers)
+        assert status == 403 and "token" in json_error(response_headers, data), path
 
 
 @pytest.mark.parametrize(
     "content_type", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
 )
-def test_non_json_bodies_are_415_even_with_the_token(
-    live_server, saved_state, paint_body, content_type
-):
+def test_non_json_bodies_are_415_even_with_the_token(live_server, saved_state, edits, content_type):
     headers = {"X-PBC-Token": live_server.token}
     if content_type:
         headers["Content-Type"] = content_type
     before = saved_state()
-    for path, body in ((PAINT, paint_body), ("/api/undo", ""), ("/api/export", "")):
+    for path, body in edits:
         status, response_headers, data = send(live_server, "POST", path, body, headers)
         assert status == 415, data
         assert "application/json" in json_error(response_headers, data)
@@ -108,11 +131,12 @@ def test_non_json_bodies_are_415_even_with_the_token(
 
 
 @pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1.evil:{port}"])
-def test_foreign_host_is_refused(live_server, saved_state, paint_body, host):
+def test_foreign_host_is_refused(live_server, saved_state, edits, host):
     host = host.format(port=live_server.port)
     token_json = {"X-PBC-Token": live_server.token, "Content-Type": "application/json"}
     before = saved_state()
-    requests = [("GET", "/", None), ("GET", "/api/clip", None), ("POST", PAINT, paint_body)]
+    requests = [("GET", "/", None), *(("GET", path, None) for path in API_GETS),
+                *(("POST", path, body) for path, body in edits)]  # fmt: skip
     for method, path, body in requests:
         status, response_headers, data = send(
             live_server, method, path, body, {**token_json, "Host": host}
@@ -246,3 +270,49 @@ def test_a_named_remote_host_is_accepted_besides_loopback(session):
     token = {"X-PBC-Token": app.config["REVIEW_TOKEN"]}
     for host, status in (("192.0.2.7:8000", 200), ("localhost:8000", 200), ("other.lan", 403)):
         assert client.get("/api/clip", headers={**token, "Host": host}).status_code == status
+
+
+def test_the_new_endpoints_answer_a_same_origin_request_with_the_token(live_server, saved_state):
+    """The positive side of the checks above for the palette and progress endpoints."""
+    headers = {
+        "X-PBC-Token": live_server.token,
+        "Content-Type": "application/json",
+        "Origin": live_server.url,
+        "Sec-Fetch-Site": "same-origin",
+    }
+    before = saved_state()
+    body = json.dumps({"color": [88, 140, 214, 255], "name": "body"})
+    status, _, data = send(live_server, "POST", "/api/palette/name", body, headers)
+    assert status == 200, data
+    assert saved_state()[3] and not before[3]  # the palette file was written
+    for path in API_GETS:
+        status, response_headers, data = send(live_server, "GET", path, None, headers)
+        assert status == 200, (path, data)
+        assert response_headers.get_content_type() == "application/json"
+        assert response_headers["X-Frame-Options"] == "DENY"
+
+
+def test_while_starting_the_same_checks_come_before_the_503(clip):
+    """``pbc review`` serves the page and /api/progress before the session exists; the
+    Host, origin, token and JSON rules hold then too."""
+    from paintbucket.review.app import create_app
+    from paintbucket.review.server import start_server
+
+    app = create_app(None)
+    server = start_server(app, "127.0.0.1", 0)
+    try:
+        live = type("Live", (), {"port": server.server_port})
+        token = {"X-PBC-Token": app.config["REVIEW_TOKEN"]}
+        assert send(live, "GET", "/api/progress")[0] == 403
+        status, _, data = send(live, "GET", "/api/progress", None, token)
+        assert status == 200 and json.loads(data)["ready"] is False
+        assert send(live, "GET", "/api/progress", None, {**token, "Host": "evil.example"})[0] == 403
+        recolor = json.dumps({"color": [88, 140, 214, 255], "to": [1, 2, 3]})
+        evil = {**token, "Content-Type": "text/plain", "Origin": "http://evil.example"}
+        assert send(live, "POST", "/api/palette/recolor", recolor, evil)[0] == 403
+        plain = {**token, "Content-Type": "text/plain"}
+        assert send(live, "POST", "/api/palette/recolor", recolor, plain)[0] == 415
+        status, headers, data = send(live, "GET", "/api/clip", None, token)
+        assert status == 503 and "starting" in json_error(headers, data)
+    finally:
+        server.shutdown()

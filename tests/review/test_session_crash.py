@@ -26,6 +26,7 @@ import paintbucket
 import paintbucket.review.edits as edits_module
 import paintbucket.review.history as history_module
 from paintbucket.io.images import TEMP_NAME
+from paintbucket.review.palette import PALETTE_FILE
 from paintbucket.review.session import ReviewSession
 
 #: ``os`` functions that change the file system (atomic writes, entry deletion).
@@ -63,10 +64,14 @@ def dies_after(changes: int | None) -> Iterator[list[str]]:
 
 
 def files(clip: Path) -> State:
-    """PNG and JSON bytes of every frame's result."""
+    """PNG and JSON bytes of every frame's result, and the palette file's (``b""`` when
+    there is none)."""
     out = clip / "colorized"
-    return {name: ((out / f"{name}.png").read_bytes(), (out / f"{name}.json").read_bytes())
-            for name in NAMES}  # fmt: skip
+    state = {name: ((out / f"{name}.png").read_bytes(), (out / f"{name}.json").read_bytes())
+             for name in NAMES}  # fmt: skip
+    palette = out / PALETTE_FILE
+    state["palette"] = (palette.read_bytes() if palette.exists() else b"", b"")
+    return state
 
 
 def stored_info(state: State, name: str) -> dict:
@@ -77,7 +82,7 @@ def stored_info(state: State, name: str) -> dict:
 
 
 def open_session(clip: Path, max_history: int) -> ReviewSession:
-    return ReviewSession(clip, clip / "colorized", max_history=max_history)
+    return ReviewSession(clip, clip / "colorized", engine="flow", max_history=max_history)
 
 
 def assert_consistent(clip: Path, snapshots: dict[int, State], max_history: int) -> list[int]:
@@ -109,6 +114,8 @@ def assert_consistent(clip: Path, snapshots: dict[int, State], max_history: int)
         assert files(clip) == expected, f"history {ids} but the files are another state"
         for name in NAMES:
             assert session.frame_info(name) == stored_info(expected, name)
+        body = next(e for e in session.palette_entries() if e["key"] == [88, 140, 214, 255])
+        assert (body["color"] == body["key"]) == (expected["palette"][0] == b"")
         if not ids:
             return first_ids
         if len(ids) == 1:
@@ -141,6 +148,12 @@ def undo(session: ReviewSession) -> object:
     return session.undo()
 
 
+def recolor_body(session: ReviewSession) -> object:
+    """The mascot's body blue, orange in the whole cut (rewrites 0001, 0002 and the
+    palette file together)."""
+    return session.recolor([88, 140, 214, 255], [200, 90, 30])
+
+
 # name: (max_history, edits done before, operation that is interrupted)
 SCENARIOS = {
     "undo paint": (10, [paint_largest("0001")], undo),
@@ -150,6 +163,8 @@ SCENARIOS = {
     "paint": (10, [], paint_largest("0001")),
     "propagate": (10, [paint_largest("0001"), paint_largest("0002")], propagate_from_keyframe),
     "paint dropping the oldest entry": (1, [paint_largest("0001")], paint_largest("0002")),
+    "recolor": (10, [paint_largest("0001")], recolor_body),
+    "undo recolor": (10, [recolor_body], undo),
 }  # fmt: skip
 
 
@@ -276,9 +291,10 @@ def test_session_start_removes_stale_temp_files(clip):
 
 KILLED_LOOP = """
 import json, sys
+from paintbucket.review.palette import PALETTE_FILE
 from paintbucket.review.session import ReviewSession
 clip, edits = sys.argv[1], json.loads(sys.argv[2])
-session = ReviewSession(clip, clip + "/colorized", max_history=10)
+session = ReviewSession(clip, clip + "/colorized", engine="flow", max_history=10)
 while session.history():
     session.undo()
 print("ready", flush=True)
