@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import paintbucket.models.weights as weights_module
 from paintbucket.consecutive import make_engine
 from paintbucket.consecutive.learned import LearnedEngine, average_probabilities, merge_locks
 from paintbucket.core import ColoredFrame, Frame
@@ -121,11 +122,13 @@ def test_make_engine_names():
         make_engine("magic")
 
 
-def test_shipped_engine_gives_the_same_colors_on_both_backends(synth_pair):
+def test_shipped_engine_gives_the_same_colors_on_both_backends(synth_pair, monkeypatch):
     reference, target, _ = synth_pair
+    assert not isinstance(LearnedEngine().model, OnnxInclusionMatcher)  # auto: torch here
+    monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
     onnx_engine = LearnedEngine(backend="onnx")
     torch_engine = LearnedEngine(backend="torch")
-    assert isinstance(LearnedEngine().model, OnnxInclusionMatcher)  # auto: ONNX when shipped
+    assert isinstance(LearnedEngine().model, OnnxInclusionMatcher)  # auto without torch
     assert not isinstance(torch_engine.model, OnnxInclusionMatcher)
     for flip_average in (False, True):
         onnx_engine.flip_average = torch_engine.flip_average = flip_average
@@ -136,8 +139,9 @@ def test_shipped_engine_gives_the_same_colors_on_both_backends(synth_pair):
         assert gap < 1e-4
 
 
-def test_export_of_other_weights_is_picked_up_by_auto(tmp_path, synth_pair):
+def test_export_of_other_weights_is_picked_up_by_auto(tmp_path, synth_pair, monkeypatch):
     pytest.importorskip("onnxscript")
+    monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
     import torch
 
     from paintbucket.models.export import main

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import paintbucket.models.weights as weights_module
 from paintbucket.core.frames import Frame
 from paintbucket.io.images import read_rgba
 from paintbucket.keyframe.learned import KeyframeModel
@@ -17,12 +18,14 @@ from paintbucket.models.runtime import OnnxKeyframeMatcher, OnnxViewEncoder
 pytest.importorskip("torch")
 
 
-def test_shipped_keyframe_models_agree_on_both_backends(tiny_data: Path) -> None:
+def test_shipped_keyframe_models_agree_on_both_backends(tiny_data: Path, monkeypatch) -> None:
     sheet = load_sheet(tiny_data / "char000_sheet")
     clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
     target = Frame.from_line_art(read_rgba(clip / "line" / "0000.png"))
     categories = ["clothes"] * len(sheet.colorbook.entries)
-    assert isinstance(KeyframeModel().model, OnnxKeyframeMatcher)  # auto: ONNX when shipped
+    assert not isinstance(KeyframeModel().model, OnnxKeyframeMatcher)  # auto: torch here
+    monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
+    assert isinstance(KeyframeModel().model, OnnxKeyframeMatcher)  # auto without torch
     assert isinstance(ReferenceSelector().model, OnnxViewEncoder)
     results = {}
     for backend in ("onnx", "torch"):

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import paintbucket.models.weights as weights_module
 from paintbucket.errors import InputError
 from paintbucket.models.runtime import (
     ONNX_MODELS,
@@ -62,16 +63,20 @@ def test_numpy_pooling_matches_torch_pooling():
 
 
 @pytest.mark.parametrize("kind", sorted(ONNX_MODELS))
-def test_shipped_graphs_come_from_the_shipped_weights(kind):
+def test_shipped_graphs_come_from_the_shipped_weights(kind, monkeypatch):
+    monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
     weights = DEFAULT_WEIGHTS[kind]
-    model = load_backend_model(kind)  # auto: the shipped graphs
+    model = load_backend_model(kind)  # auto without torch: the shipped graphs
     assert isinstance(model, ONNX_MODELS[kind])
     # Else the weights changed since: python -m paintbucket.models.export
     assert model.weights_sha256 == file_sha256(weights)
     assert model_backend(kind) == "onnx"
 
 
-def test_backend_choice(tmp_path):
+def test_backend_choice(tmp_path, monkeypatch):
+    assert model_backend("consecutive") == "torch"  # torch is installed: the faster path
+    monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
+    assert model_backend("consecutive") == "onnx"  # without torch: the shipped graphs
     assert model_backend("views", tmp_path / "own.safetensors") == "torch"  # not exported
     assert model_backend("views", tmp_path / "own.safetensors", "onnx") == "onnx"
 
