@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from paintbucket.choices import MODEL_KINDS
+from paintbucket.cli.options import require_torch
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,6 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    require_torch("pbc average")
     from paintbucket.errors import InputError
     from paintbucket.io.outputs import check_output_file
     from paintbucket.models.weights import average_weights

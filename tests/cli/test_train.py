@@ -6,6 +6,9 @@ import json
 import pytest
 import yaml
 
+# PyTorch is the train extra's: without it these tests skip.
+pytest.importorskip("torch")
+
 from paintbucket.cli.main import main
 from paintbucket.models.weights import load_model
 

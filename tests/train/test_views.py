@@ -1,4 +1,8 @@
 import numpy as np
+import pytest
+
+# PyTorch is the train extra's: without it these tests skip.
+pytest.importorskip("torch")
 
 from paintbucket.train.views import SHOTS, sample_triplets
 from paintbucket.train.views import TRAINER as train_views
