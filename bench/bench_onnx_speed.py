@@ -6,9 +6,12 @@ fresh process of its own, so its peak resident memory is its own. The backends a
 (torch, onnx, torch, onnx) so that both see the same machine load, and the load average
 is printed with every measurement. Each process times read + segment + colorize + render
 + write PNG and JSON three times after a warm-up and keeps the fastest, with the time of
-every stage (the functions the engine calls, timed in place).
+every stage (the functions the engine calls, timed in place). On ONNX Runtime the two
+flip passes run side by side (``LearnedEngine.threads``), so its stage times are summed
+over both threads and add up to more than its wall time.
 
-Run: ``python bench/bench_onnx_speed.py [--sizes 1024 1920] [--rounds 2]`` (needs torch).
+Run: ``python bench/bench_onnx_speed.py [--sizes 1024 1920] [--rounds 2]`` (needs torch,
+the ``train`` extra, for the PyTorch side).
 """
 
 from __future__ import annotations

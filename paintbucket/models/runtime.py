@@ -173,6 +173,9 @@ class OnnxModel:
         Graph name -> file, from :func:`onnx_paths`.
     device : str
         ``"cpu"``, or ``"cuda"`` (ONNX Runtime's CUDA provider, which must be installed).
+    threads : int, optional
+        Threads of one graph run (ONNX Runtime's intra-op pool); its default (one per
+        core) when ``None``.
 
     Raises
     ------
@@ -181,16 +184,25 @@ class OnnxModel:
         Runtime's CUDA provider (one line, no path).
     """
 
-    def __init__(self, paths: dict[str, Path], device: str = "cpu") -> None:
+    def __init__(
+        self, paths: dict[str, Path], device: str = "cpu", threads: int | None = None
+    ) -> None:
         import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
 
         providers = execution_providers(device)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        # The arena keeps every activation buffer of the largest run: 300 MB more peak
+        # memory at 1024 px for no measurable speed (bench/bench_onnx_speed.py).
+        options.enable_cpu_mem_arena = False
         self.sessions = {}
         for name, path in paths.items():
             if not Path(path).is_file():
                 raise InputError(path, "ONNX graph not found (python -m paintbucket.models.export)")
             try:
-                self.sessions[name] = onnxruntime.InferenceSession(str(path), providers=providers)
+                self.sessions[name] = onnxruntime.InferenceSession(
+                    str(path), options, providers=providers
+                )
             except Exception as error:  # onnxruntime raises its own non-public types
                 raise InputError(path, f"not a readable ONNX graph ({error})") from None
         metadata = next(iter(self.sessions.values())).get_modelmeta().custom_metadata_map

@@ -127,10 +127,9 @@ def load_model(kind: str, path: str | Path | None = None, device: str = "cpu"):
 
 #: Ways to run a model: ``"onnx"`` (ONNX Runtime, the graphs exported from the weights
 #: file by :mod:`paintbucket.models.export`), ``"torch"`` (PyTorch, the weights file
-#: itself), ``"auto"`` (PyTorch when it is installed; else ONNX where the kind has graphs
-#: and they exist next to the weights). On an idle 2-core machine PyTorch colors a frame
-#: 1.2x (1024 px) and 1.1x (1920 px) faster than ONNX Runtime (``bench/bench_onnx_speed.py``,
-#: load average 1), so ONNX is for installs without torch.
+#: itself), ``"auto"`` (ONNX where the kind has graphs and they lie next to the weights,
+#: or PyTorch is not installed; else PyTorch). Both give the same probabilities within
+#: 1e-4; ONNX Runtime needs no PyTorch and is the faster here (``bench/bench_onnx_speed.py``).
 BACKENDS = ("auto", "onnx", "torch")
 
 
@@ -151,15 +150,23 @@ def model_backend(kind: str, path: str | Path | None = None, backend: str = "aut
         raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}")
     if backend != "auto":
         return backend
-    return "torch" if kind not in ONNX_GRAPHS or torch_installed() else "onnx"
+    if kind not in ONNX_GRAPHS:
+        return "torch"
+    path = DEFAULT_WEIGHTS[kind] if path is None else path
+    exported = all(graph.is_file() for graph in onnx_paths(path, kind).values())
+    return "onnx" if exported or not torch_installed() else "torch"
 
 
 def load_backend_model(
-    kind: str, path: str | Path | None = None, device: str = "cpu", backend: str = "auto"
+    kind: str,
+    path: str | Path | None = None,
+    device: str = "cpu",
+    backend: str = "auto",
+    threads: int | None = None,
 ):
     """:func:`load_model`, or the kind's ONNX Runtime model
-    (:data:`~paintbucket.models.runtime.ONNX_MODELS`) where :func:`model_backend` says
-    ``"onnx"``."""
+    (:data:`~paintbucket.models.runtime.ONNX_MODELS`, ``threads`` threads per graph run,
+    ONNX Runtime's choice when ``None``) where :func:`model_backend` says ``"onnx"``."""
     if model_backend(kind, path, backend) == "torch":
         return load_model(kind, path, device)
     if kind not in ONNX_GRAPHS:
@@ -172,7 +179,7 @@ def load_backend_model(
         raise InputError(path, "no ONNX graphs next to these weights; write them with "
                          f"python -m paintbucket.models.export --kind {kind} {path}, "
                          "or install PyTorch (the train extra)")  # fmt: skip
-    return ONNX_MODELS[kind](graphs, device)
+    return ONNX_MODELS[kind](graphs, device, threads)
 
 
 class LazyModel:
@@ -213,7 +220,8 @@ class LazyModel:
         if instance is None:
             return self
         backend = getattr(instance, "backend", "torch")
-        model = load_backend_model(self.kind, instance.weights, instance.device, backend)
+        threads = getattr(instance, "onnx_threads", None)
+        model = load_backend_model(self.kind, instance.weights, instance.device, backend, threads)
         instance.__dict__[self.name] = model
         return model
 

@@ -133,11 +133,9 @@ def test_make_engine_names():
 def test_shipped_engine_gives_the_same_colors_on_both_backends(synth_pair, monkeypatch):
     pytest.importorskip("torch")
     reference, target, _ = synth_pair
-    assert not isinstance(LearnedEngine().model, OnnxInclusionMatcher)  # auto: torch here
-    monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
+    assert isinstance(LearnedEngine().model, OnnxInclusionMatcher)  # auto: the shipped graphs
     onnx_engine = LearnedEngine(backend="onnx")
     torch_engine = LearnedEngine(backend="torch")
-    assert isinstance(LearnedEngine().model, OnnxInclusionMatcher)  # auto without torch
     assert not isinstance(torch_engine.model, OnnxInclusionMatcher)
     for flip_average in (False, True):
         onnx_engine.flip_average = torch_engine.flip_average = flip_average
@@ -146,6 +144,20 @@ def test_shipped_engine_gives_the_same_colors_on_both_backends(synth_pair, monke
         assert (onnx_coloring.color_index == torch_coloring.color_index).all()
         gap = np.abs(onnx_coloring.probabilities - torch_coloring.probabilities).max()
         assert gap < 1e-4
+
+
+def test_flip_passes_side_by_side_give_the_one_after_the_other_result(synth_pair):
+    reference, target, _ = synth_pair
+    side_by_side = LearnedEngine(threads=2)
+    one_thread = LearnedEngine(threads=1)
+    assert side_by_side.onnx_threads == one_thread.onnx_threads == 1
+    assert LearnedEngine(threads=4).onnx_threads == 2
+    assert LearnedEngine(threads=4, flip_average=False).onnx_threads == 4
+    expected = one_thread(reference, target)
+    actual = side_by_side(reference, target)
+    np.testing.assert_array_equal(actual.probabilities, expected.probabilities)
+    mirrored = LearnedEngine(threads=1, flip_average=False)
+    assert np.abs(mirrored(reference, target).probabilities - expected.probabilities).max() > 0
 
 
 def test_export_of_other_weights_is_picked_up_by_auto(tmp_path, synth_pair, monkeypatch):

@@ -75,10 +75,12 @@ def test_shipped_graphs_come_from_the_shipped_weights(kind, monkeypatch):
 
 def test_backend_choice(tmp_path, monkeypatch):
     monkeypatch.setattr(weights_module, "torch_installed", lambda: True)
-    assert model_backend("consecutive") == "torch"  # torch is installed: the faster path
+    assert model_backend("consecutive") == "onnx"  # the shipped graphs, torch or not
+    assert model_backend("views", tmp_path / "own.safetensors") == "torch"  # not exported
+    assert model_backend("consecutive", backend="torch") == "torch"
     monkeypatch.setattr(weights_module, "torch_installed", lambda: False)
-    assert model_backend("consecutive") == "onnx"  # without torch: the shipped graphs
-    assert model_backend("views", tmp_path / "own.safetensors", "torch") == "torch"
+    assert model_backend("consecutive") == "onnx"
+    assert model_backend("views", tmp_path / "own.safetensors") == "onnx"  # one-line error
 
 
 def test_weights_without_graphs_and_without_torch_are_one_line(tmp_path, monkeypatch):
