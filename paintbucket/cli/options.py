@@ -6,7 +6,14 @@ import argparse
 import math
 from collections.abc import Callable
 
-from paintbucket.choices import DEFAULT_MAX_PIXELS, DEVICES, ENGINE_NAMES, SEG_METHODS
+from paintbucket.choices import (
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MODE,
+    DEVICES,
+    ENGINE_NAMES,
+    MODES,
+    SEG_METHODS,
+)
 
 
 def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
@@ -160,4 +167,102 @@ def add_line_threshold_option(parser: argparse.ArgumentParser) -> None:
         metavar="auto|T",
         help="ink coverage from which a pixel is line: auto (default) picks it from the "
         "drawings (0.5 for crisp lines, lower for soft pencil), or a number in (0, 1]",
+    )
+
+
+def add_colorize_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say how a cut is colored, shared by ``pbc colorize`` and
+    ``pbc batch``: ``--sheet``, ``--mode``, ``--engine``, ``--weights``, ``--device``,
+    ``--keep-line``, ``--seg-method``, ``--line-threshold``, ``--max-pixels``; read them
+    back with :func:`colorize_settings`."""
+    parser.add_argument(
+        "--sheet",
+        metavar="SHEET_DIR",
+        help="color design sheet: the first frame (unless gt/ has it) is colorized from it "
+        "with the keyframe matcher (shading from CLIP_DIR/line_anno/ when present); gt/ may "
+        "then be absent",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help="anchored: each frame from its neighbour and from the cut's keyframes, fused; "
+        "forward: frame to frame from the first keyframe; nearest: each frame from its "
+        f"neighbour on the side of its nearest keyframe (default: {DEFAULT_MODE})",
+    )
+    add_engine_option(
+        parser,
+        "inclusion: the learned matcher with the shipped weights (default); "
+        "flow: optical-flow warping baseline",
+    )
+    parser.add_argument(
+        "--weights", metavar="FILE", help="safetensors weights for --engine inclusion"
+    )
+    add_device_option(parser, "device of the learned engine")
+    parser.add_argument(
+        "--keep-line",
+        dest="keep_line",
+        action="store_true",
+        help="draw the original line pixels (color lines too) over the fills",
+    )
+    add_seg_option(parser)
+    add_line_threshold_option(parser)
+    add_max_pixels_option(parser)
+
+
+def colorize_settings(args: argparse.Namespace) -> dict[str, object]:
+    """The options of :func:`add_colorize_options`, checked, as plain data (they travel to
+    batch workers and into the batch manifest).
+
+    Returns
+    -------
+    settings : dict
+        ``engine`` (name) and ``engine_options`` (keyword arguments of
+        :func:`~paintbucket.consecutive.make_engine`: ``weights`` and ``device`` for the
+        learned engine), ``device`` (also the design sheet's), and the keyword arguments
+        ``mode``, ``keep_line``, ``seg_method``, ``line_threshold``, ``max_pixels`` of
+        :func:`~paintbucket.pipeline.clip.colorize_clip`.
+
+    Raises
+    ------
+    InputError
+        For ``--weights`` with another engine than ``inclusion``, or ``--device cuda``
+        where torch has no CUDA (:func:`check_device`).
+    """
+    if args.weights and args.engine != "inclusion":
+        from paintbucket.errors import InputError
+
+        raise InputError(None, "--weights only applies to --engine inclusion")
+    check_device(args.device)
+    learned = args.engine == "inclusion"
+    return {
+        "engine": args.engine,
+        "engine_options": {"weights": args.weights, "device": args.device} if learned else {},
+        "device": args.device,
+        "mode": args.mode,
+        "keep_line": args.keep_line,
+        "seg_method": args.seg_method,
+        "line_threshold": args.line_threshold,
+        "max_pixels": args.max_pixels,
+    }
+
+
+def add_cluster_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--workers N`` and ``--address ADDR`` (-> ``args.workers``, ``args.address``): how
+    many ``what`` run at once on Ray, and which Ray cluster runs them."""
+    parser.add_argument(
+        "--workers",
+        type=int_at_least(1),
+        default=None,
+        metavar="N",
+        help=f"{what} at once, one thread each: the CPUs of the local Ray instance "
+        "(default: every core) or, with --address, a cap (default: the cluster's CPUs)",
+    )
+    parser.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="join this Ray cluster (host:port, or auto; default: the RAY_ADDRESS "
+        "variable, else a local Ray instance); every node needs paintbucket and the same "
+        "paths to the input and output folders",
     )
