@@ -48,6 +48,7 @@ def colorize_clip(
     protected: Sequence[str | Path] = (),
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     line_threshold: float | str = "auto",
+    on_frame: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Colorize every line frame of a clip.
 
@@ -97,6 +98,9 @@ def colorize_clip(
         frames (0.5 for crisp drawings, lower for soft pencil lines). A frame where
         almost no line is found gets an :class:`~paintbucket.errors.InputWarning` naming
         it (:func:`~paintbucket.segment.line_coverage_warning`).
+    on_frame : callable, optional
+        Called with the number of frames finished so far (their PNG and JSON written)
+        after each frame, e.g. to report progress to another process.
 
     Returns
     -------
@@ -165,6 +169,8 @@ def colorize_clip(
         # JSON first: a reader treats a PNG without its JSON as unfinished.
         write_text(out_dir / f"{name}.json", json.dumps(info))
         written[index] = write_png(out_dir / f"{name}.png", rgba)
+        if on_frame is not None:
+            on_frame(len(written))
     return [written[i] for i in sorted(written)]
 
 

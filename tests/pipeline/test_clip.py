@@ -178,3 +178,15 @@ def test_interrupted_run_never_leaves_a_png_without_its_json(
     pngs, jsons = ({p.stem for p in out.glob(f"*.{ext}")} for ext in ("png", "json"))
     assert pngs <= jsons
     assert len(pngs) == (interrupt_at - 1) // 2  # two writes per finished frame
+
+
+def test_on_frame_counts_frames_whose_files_are_written(example_clip, tmp_path):
+    out = tmp_path / "out"
+    seen = []
+
+    def on_frame(count):
+        finished = {p.stem for p in out.glob("*.png")} & {p.stem for p in out.glob("*.json")}
+        seen.append((count, len(finished)))
+
+    colorize_clip(example_clip, out, engine="flow", progress=False, on_frame=on_frame)
+    assert seen == [(1, 1), (2, 2), (3, 3), (4, 4)]
