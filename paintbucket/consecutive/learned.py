@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,12 @@ from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
 from paintbucket.flow.dis import consistent_flow, estimate_flow, warp_nearest
 from paintbucket.models.inputs import redistribution_colors, work_line, work_shape
-from paintbucket.models.runtime import OnnxInclusionMatcher, batched, color_probabilities
+from paintbucket.models.runtime import (
+    OnnxInclusionMatcher,
+    available_threads,
+    batched,
+    color_probabilities,
+)
 from paintbucket.models.weights import LazyModel
 from paintbucket.segment.stats import segment_areas
 
@@ -138,7 +142,8 @@ class LearnedEngine:
         (test-time augmentation; about twice the work). The locks are applied after
         that, merged over the two passes by :func:`merge_locks`.
     threads : int, optional
-        CPU threads of one call (default: the cores this process may use). On ONNX
+        CPU threads of one call (default: the cores this process may use, or its
+        :func:`~paintbucket.models.runtime.limit_threads` limit). On ONNX
         Runtime with ``flip_average`` and 2 or more threads, the two passes run side by
         side, each on half the threads: small convolutions scale badly over threads, so
         on 2 cores this is 1.3-1.5x faster than one pass after the other on both
@@ -168,7 +173,7 @@ class LearnedEngine:
         return max(1, self._threads() // 2) if self.flip_average else self._threads()
 
     def _threads(self) -> int:
-        return self.threads or len(os.sched_getaffinity(0))
+        return self.threads or available_threads()
 
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
         if not self.flip_average:

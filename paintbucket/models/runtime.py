@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from paintbucket.errors import InputError
@@ -29,6 +32,51 @@ ONNX_GRAPHS = {
 #: The text encoder's graph (tokenizer + all-MiniLM-L6-v2, weights 8-bit) and its width.
 TEXT_GRAPH = Path(__file__).resolve().parent / "weights" / "text.onnx"
 TEXT_DIM = 384
+
+
+#: The most threads this process computes with (None: no limit of ours); set by
+#: :func:`limit_threads`, read by :func:`available_threads` and every ONNX Runtime
+#: session created after it.
+_THREAD_LIMIT: int | None = None
+
+
+def limit_threads(threads: int) -> None:
+    """Compute with at most ``threads`` threads in this process: PyTorch, ONNX Runtime
+    sessions created from now on, and OpenCV.
+
+    Each library otherwise starts one thread per core in every process, so several
+    worker processes on one machine (``pbc batch``) would each fight for all cores.
+    :func:`available_threads` returns the limit, which the colorizers also follow
+    (:class:`~paintbucket.consecutive.LearnedEngine` then runs its two flip passes one
+    after the other).
+    PyTorch is not imported for this: when it is not loaded yet, ``OMP_NUM_THREADS``
+    and ``MKL_NUM_THREADS`` tell it at import.
+
+    Parameters
+    ----------
+    threads : int
+        At least 1.
+    """
+    global _THREAD_LIMIT
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    _THREAD_LIMIT = threads
+    cv2.setNumThreads(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+    else:
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
+
+
+def available_threads() -> int:
+    """The threads this process may compute with: the :func:`limit_threads` limit, else
+    the cores it may run on."""
+    if _THREAD_LIMIT is not None:
+        return _THREAD_LIMIT
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def onnx_paths(weights: str | Path, kind: str = "consecutive") -> dict[str, Path]:
@@ -174,8 +222,8 @@ class OnnxModel:
     device : str
         ``"cpu"``, or ``"cuda"`` (ONNX Runtime's CUDA provider, which must be installed).
     threads : int, optional
-        Threads of one graph run (ONNX Runtime's intra-op pool); its default (one per
-        core) when ``None``.
+        Threads of one graph run (ONNX Runtime's intra-op pool); when ``None``, the
+        :func:`limit_threads` limit, else ONNX Runtime's default (one per core).
 
     Raises
     ------
@@ -191,7 +239,8 @@ class OnnxModel:
 
         providers = execution_providers(device)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or 0
+        options.intra_op_num_threads = threads or _THREAD_LIMIT or 0
+        options.inter_op_num_threads = _THREAD_LIMIT or 0
         # The arena keeps every activation buffer of the largest run: 300 MB more peak
         # memory at 1024 px for no measurable speed (bench/bench_onnx_speed.py).
         options.enable_cpu_mem_arena = False
@@ -358,6 +407,7 @@ class OnnxTextEncoder:
             raise InputError(path, "text encoder graph not found (python -m "
                              "paintbucket.models.export --kind text)")  # fmt: skip
         options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = _THREAD_LIMIT or 0
         options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
         try:
             self.session = onnxruntime.InferenceSession(str(path), options, providers=providers)

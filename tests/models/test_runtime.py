@@ -183,3 +183,29 @@ def test_onnx_keyframe_matcher_matches_torch():
     assert got.shape == expected.shape
     assert (np.isfinite(got) == np.isfinite(expected)).all()
     assert np.abs(np.exp(got) - np.exp(expected)).max() < 1e-4
+
+
+@pytest.mark.parametrize("torch_first", [False, True])
+def test_limit_threads_reaches_onnx_runtime_opencv_torch_and_the_engine(torch_first):
+    """One thread everywhere, whether torch is loaded before or after (a fresh process:
+    thread pools are process-wide)."""
+    import subprocess
+    import sys
+
+    if torch_first:
+        pytest.importorskip("torch")
+    code = (
+        ("import torch\n" if torch_first else "") + "import importlib.util, cv2\n"
+        "from paintbucket.models.runtime import available_threads, limit_threads\n"
+        "limit_threads(1)\n"
+        "from paintbucket.consecutive import LearnedEngine\n"
+        "engine = LearnedEngine(backend='onnx')\n"
+        "options = [s.get_session_options() for s in engine.model.sessions.values()]\n"
+        "torch = importlib.util.find_spec('torch') and __import__('torch')\n"
+        "print(torch.get_num_threads() if torch else 1, cv2.getNumThreads(),\n"
+        "      available_threads(), engine.onnx_threads,\n"
+        "      sorted({(o.intra_op_num_threads, o.inter_op_num_threads) for o in options}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split(maxsplit=4) == ["1", "1", "1", "1", "[(1, 1)]\n"]
