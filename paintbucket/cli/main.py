@@ -23,6 +23,7 @@ from paintbucket.errors import InputError, InputWarning
 #: Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = (
     "colorize",
+    "batch",
     "eval",
     "example",
     "keyframe",

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 
 from paintbucket.choices import LINE_WIDTHS, SPLITS, SYNTH_PRESETS
-from paintbucket.cli.options import add_max_pixels_option, finite_float, int_at_least
+from paintbucket.cli.options import (
+    add_cluster_options,
+    add_max_pixels_option,
+    finite_float,
+    int_at_least,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -86,6 +91,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="also write a PNG overview of the first character",
     )
     add_max_pixels_option(parser)
+    add_cluster_options(parser, "characters rendered (in parallel on Ray, same bytes)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -109,7 +115,9 @@ def config_from_args(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     import math
+    from functools import partial
 
+    from paintbucket.batch.cluster import cluster_address, import_ray, ray_map
     from paintbucket.errors import InputError
     from paintbucket.io.outputs import check_output_file, check_output_folder
     from paintbucket.synth.contact import contact_sheet
@@ -125,7 +133,13 @@ def run(args: argparse.Namespace) -> int:
     check_output_folder(args.out_dir)
     if args.contact_sheet:
         check_output_file(args.contact_sheet)
-    clips = generate(args.out_dir, config, progress=not args.quiet)
+    map_characters = None
+    if args.workers is not None or cluster_address(args.address) is not None:
+        import_ray("pbc synth --workers/--address")  # before OUT is created
+        map_characters = partial(
+            ray_map, workers=args.workers, address=args.address, command="pbc synth"
+        )
+    clips = generate(args.out_dir, config, progress=not args.quiet, map_characters=map_characters)
     print(f"wrote {len(clips)} clips of {config.frames} frames to {args.out_dir}")
     if args.contact_sheet:
         contact_sheet(args.out_dir, args.contact_sheet)
