@@ -76,32 +76,44 @@ class Fingerprints:
     """
 
     def __init__(self, settings: Mapping[str, object]) -> None:
+        self.weights = weights_files(settings, sheet=False)
         self.settings = {k: v for k, v in settings.items() if k not in NOT_FINGERPRINTED}
+        # the weights count by their bytes (below), not by where they lie
+        options = {**(settings.get("engine_options") or {}), "weights": None}
+        self.settings["engine_options"] = options if settings.get("engine_options") else {}
         self._weights: dict[Path, str] = {}
+        self._sheets: dict[Path, list[str]] = {}
 
-    def _weights_digest(self, sheet: bool) -> dict[str, str]:
-        digests = {}
-        for path in weights_files(self.settings, sheet):
+    def _weights_digests(self, sheet: bool) -> list[str]:
+        extra = [DEFAULT_KEYFRAME_WEIGHTS, DEFAULT_VIEWS_WEIGHTS] if sheet else []
+        for path in [*self.weights, *extra]:
             if path not in self._weights:
                 self._weights[path] = file_sha256(path) if path.is_file() else "missing"
-            digests[path.name] = self._weights[path]
-        return digests
+        return [self._weights[path] for path in [*self.weights, *extra]]
+
+    @staticmethod
+    def _folder_lines(label: str, folder: Path) -> list[str]:
+        return [
+            f"{label}/{path.relative_to(folder).as_posix()}\0{file_sha256(path)}\n"
+            for path in _files(folder)
+        ]
 
     def __call__(self, cut: Cut) -> str:
         """The fingerprint of ``cut``'s inputs (hex SHA-256)."""
         header = {
             "settings": self.settings,
             "version": __version__,
-            "weights": self._weights_digest(cut.sheet_dir is not None),
+            "weights": self._weights_digests(cut.sheet_dir is not None),
         }
         digest = hashlib.sha256(json.dumps(header, sort_keys=True).encode())
-        folders = [(name, cut.clip_dir / name) for name in INPUT_FOLDERS]
-        if cut.sheet_dir is not None:
-            folders.append(("sheet", cut.sheet_dir))
-        for label, folder in folders:
-            for path in _files(folder):
-                name = f"{label}/{path.relative_to(folder).as_posix()}"
-                digest.update(f"{name}\0{file_sha256(path)}\n".encode())
+        lines = [line for name in INPUT_FOLDERS
+                 for line in self._folder_lines(name, cut.clip_dir / name)]  # fmt: skip
+        if cut.sheet_dir is not None:  # one sheet often serves many cuts: hashed once
+            if cut.sheet_dir not in self._sheets:
+                self._sheets[cut.sheet_dir] = self._folder_lines("sheet", cut.sheet_dir)
+            lines += self._sheets[cut.sheet_dir]
+        for line in lines:
+            digest.update(line.encode())
         return digest.hexdigest()
 
 

@@ -217,7 +217,7 @@ def run_batch(
     """
     start = time.perf_counter()
     import_ray()  # missing: one line before anything else
-    out = check_output_folder(out_dir, not_at=[episode_dir])
+    out = check_output_folder(out_dir, not_at=[episode_dir]).absolute()  # workers' cwd differs
     cuts = find_cuts(episode_dir, cut_list, sheet, exclude=(out,))
     say = say or (lambda line: tqdm.write(line, file=sys.stdout))
     batch = Batch(out, cuts, settings, workers, address, say, start=start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Callable
 
 from paintbucket.choices import (
@@ -235,9 +236,11 @@ def colorize_settings(args: argparse.Namespace) -> dict[str, object]:
         raise InputError(None, "--weights only applies to --engine inclusion")
     check_device(args.device)
     learned = args.engine == "inclusion"
+    # absolute: batch workers do not run in this working folder
+    weights = None if args.weights is None else os.path.abspath(args.weights)
     return {
         "engine": args.engine,
-        "engine_options": {"weights": args.weights, "device": args.device} if learned else {},
+        "engine_options": {"weights": weights, "device": args.device} if learned else {},
         "device": args.device,
         "mode": args.mode,
         "keep_line": args.keep_line,

@@ -48,6 +48,9 @@ def test_fingerprint_reads_the_sheet_and_weights(tmp_path):
     weights.write_bytes(b"1")
     custom = {**learned, "engine_options": {"weights": str(weights)}}
     first = Fingerprints(custom)(with_sheet)
+    copy = tmp_path / "elsewhere.safetensors"
+    copy.write_bytes(b"1")  # the same weights moved: nothing to redo
+    assert Fingerprints({**learned, "engine_options": {"weights": str(copy)}})(with_sheet) == first
     weights.write_bytes(b"2")  # retrained weights: redo
     assert Fingerprints(custom)(with_sheet) != first
 

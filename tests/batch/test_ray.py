@@ -43,7 +43,8 @@ def test_batch_colors_every_cut_reports_the_broken_one_and_redoes_only_changes(
     episode = make_episode(tmp_path / "episode", ["c1", "c2", "c3", "c4"], frames=3)
     bad_keyframe = break_cut(episode / "c4")
     out = tmp_path / "out"
-    args = ["batch", str(episode), "--out", str(out), "--workers", "2", "--quiet"]
+    monkeypatch.chdir(tmp_path)  # relative paths, resolved for the workers
+    args = ["batch", "episode", "--out", "out", "--workers", "2", "--quiet"]
 
     assert main(args) == 1  # a cut failed
     lines = capsys.readouterr().out.splitlines()
