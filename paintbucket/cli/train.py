@@ -27,7 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         dest="data_dir",
         nargs="+",
         metavar="DIR",
-        help="pbc synth folder(s) (not used by views, which renders its own turntables)",
+        help="pbc synth folder(s) (refused for views, which renders its own turntables)",
     )
     parser.add_argument("--out", dest="run_dir", required=True, metavar="RUN_DIR")
     parser.add_argument("--config", metavar="YAML", help="overrides of the default configuration")
@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     trainer = TRAINERS[args.kind]
     if trainer.needs_data and not args.data_dir:
         raise InputError(None, f"pbc train {args.kind} needs --data DIR")
+    if not trainer.needs_data and args.data_dir:
+        raise InputError(None, f"pbc train {args.kind} renders its own data: drop --data")
     check_output_folder(args.run_dir)
     check_device(args.device)
     conf = None if args.resume and not args.config else read_conf(args.config, trainer.default_conf)

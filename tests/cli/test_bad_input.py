@@ -229,6 +229,9 @@ def test_usage_errors_are_one_line(pbc, clip, tmp_path):
 def test_train_usage_errors_are_one_line(pbc, tmp_path):
     pbc("average", tmp_path / "a.safetensors", "--out", tmp_path / "b").assert_refused("two")
     pbc("train", "consecutive", "--out", tmp_path / "run").assert_refused("--data")
+    pbc("train", "views", "--data", tmp_path, "--out", tmp_path / "run").assert_refused(
+        "views renders its own data", "--data"
+    )
     assert not (tmp_path / "run").exists()
 
 
@@ -259,7 +262,8 @@ def test_train_cuda_without_cuda(pbc, tmp_path):
 def test_train_config_errors_in_nested_sections(pbc, clip, tmp_path, task, yaml_text, message):
     config = tmp_path / "conf.yaml"
     config.write_text(yaml_text)
-    pbc("train", task, "--data", clip, "--out", tmp_path / "run", "--config",
+    data = [] if task == "views" else ["--data", clip]  # views renders its own
+    pbc("train", task, *data, "--out", tmp_path / "run", "--config",
         config).assert_refused(str(config), message)  # fmt: skip
     assert not (tmp_path / "run").exists()
 
