@@ -146,9 +146,9 @@ class LearnedEngine:
         :func:`~paintbucket.models.runtime.limit_threads` limit). On ONNX
         Runtime with ``flip_average`` and 2 or more threads, the two passes run side by
         side, each on half the threads: small convolutions scale badly over threads, so
-        on 2 cores this is 1.3-1.5x faster than one pass after the other on both
-        (``bench/bench_onnx_speed.py``). 1 runs everything on one thread (e.g. one
-        worker per core).
+        on 2 cores this is 1.2x (1024 px) to 1.5x (1920 px) faster than one pass after
+        the other on both (``bench/bench_onnx_speed.py``). 1 runs everything on one
+        thread (e.g. one worker per core).
     """
 
     weights: str | Path | None = None

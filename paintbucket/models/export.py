@@ -84,9 +84,26 @@ def _exact_group_norms(model: nn.Module) -> nn.Module:
     return model
 
 
+def _fused_gelu(model: onnx.ModelProto) -> onnx.ModelProto:
+    """``model`` with every exact GELU (``x * 0.5 * (1 + erf(x / sqrt 2))``, five nodes)
+    replaced by ONNX Runtime's one-node ``com.microsoft.Gelu``, which its own graph
+    optimiser does not do for these graphs: the consecutive matcher's features graph runs
+    about 1.4x faster on one thread, outputs within 2e-6."""
+    from onnxruntime.transformers.fusion_gelu import FusionGelu  # lazy: export only
+    from onnxruntime.transformers.onnx_model import OnnxModel  # lazy: export only
+
+    wrapped = OnnxModel(model)
+    FusionGelu(wrapped).apply()
+    wrapped.prune_graph()
+    wrapped.topological_sort()
+    if not any(opset.domain == "com.microsoft" for opset in wrapped.model.opset_import):
+        wrapped.model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))
+    return wrapped.model
+
+
 def _write(program, path: Path, metadata: dict[str, str]) -> None:
     """Save an exported program's ONNX model with ``metadata``, weights inside the file."""
-    model = program.model_proto
+    model = _fused_gelu(program.model_proto)
     onnx.helper.set_model_props(model, metadata)
     onnx.checker.check_model(model)
     tmp = path.with_name(f".{path.name}.tmp")

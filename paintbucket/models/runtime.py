@@ -91,6 +91,28 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _row_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of equal values along each row of a 2-D array.
+
+    Returns
+    -------
+    starts : (R,) int64
+        Flat index of the first element of every run, in order.
+    lengths : (R,) int64
+
+    Examples
+    --------
+    >>> _row_runs(np.array([[5, 5, 7], [7, 7, 7]]))
+    (array([0, 2, 3]), array([2, 1, 3]))
+    """
+    flat = values.ravel()
+    change = np.ones(flat.size, bool)
+    change[1:] = flat[1:] != flat[:-1]
+    change[:: values.shape[1]] = True  # a row starts a run
+    starts = np.flatnonzero(change)
+    return starts, np.diff(np.r_[starts, flat.size])
+
+
 def segment_tokens(features: np.ndarray, segment_ids: np.ndarray, num_segments: int) -> np.ndarray:
     """Average the features inside each segment (super-pixel pooling), NumPy version.
 
@@ -112,19 +134,21 @@ def segment_tokens(features: np.ndarray, segment_ids: np.ndarray, num_segments: 
     full_h, full_w = segment_ids.shape
     rows = np.arange(full_h) * height // full_h
     cols = np.arange(full_w) * width // full_w
-    cells = (rows[:, None] * width + cols[None, :]).ravel()
-    ids = segment_ids.ravel().astype(np.int64)
-    valid = ids > 0
-    keys = (ids[valid] - 1) * (height * width) + cells[valid]
-    # Pixels of one segment in one cell add the same feature: count each pair once.
-    keys, counts = np.unique(keys, return_counts=True)
-    seg, cell = np.divmod(keys, height * width)
+    ids = segment_ids.astype(np.int64)
+    keys = ids * (height * width) + (rows[:, None] * width + cols[None, :])
+    # Pixels of one segment in one cell add the same feature: count each pair once,
+    # first along rows (runs), then over the runs (a sort 3-5x smaller than of pixels).
+    starts, lengths = _row_runs(keys)
+    inked = ids.ravel()[starts] > 0
+    keys, inverse = np.unique(keys.ravel()[starts[inked]], return_inverse=True)
+    counts = np.bincount(inverse, weights=lengths[inked]).astype(np.float32)
+    seg, cell = np.divmod(keys - height * width, height * width)
     flat = features.reshape(dim, height * width).T
-    weighted = flat[cell] * counts[:, None].astype(np.float32)
+    weighted = flat[cell] * counts[:, None]
     tokens = np.zeros((num_segments, dim), np.float32)
     if seg.size:
-        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-        tokens[seg[starts]] = np.add.reduceat(weighted, starts, axis=0)
+        first = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        tokens[seg[first]] = np.add.reduceat(weighted, first, axis=0)
     area = np.bincount(seg, weights=counts, minlength=num_segments)
     return tokens / np.maximum(area, 1)[:, None].astype(np.float32)
 
@@ -144,24 +168,24 @@ def segment_box_table(segment_ids: np.ndarray, num_segments: int) -> tuple[np.nd
         get ``(1, 1, 0, 0)``.
     present : (num_segments,) bool
     """
-    height, width = segment_ids.shape
     boxes = np.tile(np.array([1, 1, 0, 0], np.float32), (num_segments, 1))
     present = np.zeros(num_segments, bool)
-    for axis, (low, high), extent in ((0, (0, 2), width), (1, (1, 3), height)):
-        # Segments present in each column (axis 0) or row (axis 1), first and last index.
-        lines = np.moveaxis(segment_ids, 1 - axis, 0).reshape(segment_ids.shape[1 - axis], -1)
-        line_index = np.repeat(np.arange(lines.shape[0]), lines.shape[1])
-        keys = lines.ravel().astype(np.int64) * lines.shape[0] + line_index
-        keys = np.unique(keys[lines.ravel() > 0])
+    for lines, (low, high) in ((segment_ids.T, (0, 2)), (segment_ids, (1, 3))):
+        # Segments present in each column (x), then each row (y): their first and last.
+        lines = np.ascontiguousarray(lines)
+        starts, _ = _row_runs(lines)
+        ids = lines.ravel()[starts].astype(np.int64)
+        inked = ids > 0
+        keys = np.unique(ids[inked] * lines.shape[0] + starts[inked] // lines.shape[1])
         seg, position = np.divmod(keys, lines.shape[0])
         if not seg.size:
             continue
-        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-        ends = np.r_[starts[1:], seg.size] - 1
-        scale = max(extent - 1, 1)
-        boxes[seg[starts] - 1, low] = position[starts] / scale
-        boxes[seg[starts] - 1, high] = position[ends] / scale
-        present[seg[starts] - 1] = True
+        first = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        last = np.r_[first[1:], seg.size] - 1
+        scale = max(lines.shape[0] - 1, 1)
+        boxes[seg[first] - 1, low] = position[first] / scale
+        boxes[seg[first] - 1, high] = position[last] / scale
+        present[seg[first] - 1] = True
     return boxes, present
 
 
