@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = [path for path in (args.line, args.anno, args.strokes) if path is not None]
     for path in (out, out_json):
         check_output_file(path, not_inside=[args.sheet], not_at=inputs)
-    check_device(args.device)
+    check_device(args.device, "keyframe", args.weights)
     max_pixels = args.max_pixels
     line_size = image_size(args.line, max_pixels)  # headers first: cheap, before any decoding
     for option, path in (("--anno", args.anno), ("--strokes", args.strokes)):

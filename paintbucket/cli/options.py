@@ -60,16 +60,19 @@ def require_torch(command: str) -> None:
         ) from None
 
 
-def check_device(device: str) -> str:
-    """``device`` if the backend that will run the models can use it (ONNX Runtime's CUDA
-    provider, or PyTorch's CUDA where PyTorch runs them), else
-    :class:`~paintbucket.errors.InputError`, rather than an error deep inside the first
-    model."""
+def check_device(
+    device: str, kind: str = "consecutive", weights: str | None = None, backend: str = "auto"
+) -> str:
+    """``device`` if the backend that will run the ``kind`` model from ``weights``
+    (:func:`~paintbucket.models.weights.model_backend`) can use it: ONNX Runtime's CUDA
+    provider, or PyTorch's CUDA where PyTorch runs it (``backend="torch"`` for training).
+    Else :class:`~paintbucket.errors.InputError`, rather than an error deep inside the
+    first model."""
     if device != "cuda":
         return device
     from paintbucket.models.weights import model_backend
 
-    if model_backend("consecutive") == "onnx":
+    if model_backend(kind, weights, backend) == "onnx":
         from paintbucket.models.runtime import execution_providers
 
         execution_providers(device)
@@ -228,13 +231,13 @@ def colorize_settings(args: argparse.Namespace) -> dict[str, object]:
     ------
     InputError
         For ``--weights`` with another engine than ``inclusion``, or ``--device cuda``
-        where torch has no CUDA (:func:`check_device`).
+        where its backend has no CUDA (:func:`check_device`).
     """
     if args.weights and args.engine != "inclusion":
         from paintbucket.errors import InputError
 
         raise InputError(None, "--weights only applies to --engine inclusion")
-    check_device(args.device)
+    check_device(args.device, weights=args.weights)
     learned = args.engine == "inclusion"
     # absolute: batch workers do not run in this working folder
     weights = None if args.weights is None else os.path.abspath(args.weights)

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if not trainer.needs_data and args.data_dir:
         raise InputError(None, f"pbc train {args.kind} renders its own data: drop --data")
     check_output_folder(args.run_dir)
-    check_device(args.device)
+    check_device(args.device, args.kind, backend="torch")  # training runs PyTorch
     conf = None if args.resume and not args.config else read_conf(args.config, trainer.default_conf)
     if args.iterations is not None:
         conf = {**(conf or {}), "iterations": args.iterations}
