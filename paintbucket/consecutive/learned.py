@@ -176,22 +176,24 @@ class LearnedEngine:
         return self.threads or available_threads()
 
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
-        if not self.flip_average:
+        if self.flip_average:
+            straight, flipped = self._both_passes(reference, target)
+            probabilities = average_probabilities(straight[0], flipped[0])
+            votes, locked = merge_locks(straight[1], straight[2], flipped[1], flipped[2])
+        else:
             probabilities, votes, locked = self._probabilities(reference, target)
-            probabilities[locked] = votes[locked]
-            return SegmentColoring(target.segment_ids, reference.palette, probabilities)
+        probabilities[locked] = votes[locked]
+        return SegmentColoring(target.segment_ids, reference.palette, probabilities)
+
+    def _both_passes(self, reference: ColoredFrame, target: Frame) -> tuple[tuple, tuple]:
+        """:meth:`_probabilities` of the pair and of its mirror image."""
         passes = ((reference, target), (_mirror(reference), _mirror(target)))
         if isinstance(self.model, OnnxInclusionMatcher) and self._threads() >= 2:
             # ONNX Runtime releases the GIL while a graph runs, as OpenCV and most of
             # NumPy do: the two passes overlap.
             with ThreadPoolExecutor(2) as pool:
-                straight, flipped = pool.map(lambda pair: self._probabilities(*pair), passes)
-        else:
-            straight, flipped = (self._probabilities(*pair) for pair in passes)
-        probabilities = average_probabilities(straight[0], flipped[0])
-        votes, locked = merge_locks(straight[1], straight[2], flipped[1], flipped[2])
-        probabilities[locked] = votes[locked]
-        return SegmentColoring(target.segment_ids, reference.palette, probabilities)
+                return tuple(pool.map(lambda pair: self._probabilities(*pair), passes))
+        return tuple(self._probabilities(*pair) for pair in passes)
 
     def _probabilities(
         self, reference: ColoredFrame, target: Frame

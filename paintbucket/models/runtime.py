@@ -236,6 +236,57 @@ def execution_providers(device: str = "cpu") -> list[str]:
     return ["CUDAExecutionProvider", "CPUExecutionProvider"]
 
 
+def open_session(
+    path: str | Path,
+    device: str = "cpu",
+    threads: int | None = None,
+    export_command: str = "python -m paintbucket.models.export",
+    custom_ops: str | None = None,
+):  # noqa: ANN201 - an onnxruntime.InferenceSession (onnxruntime loads lazily)
+    """One ONNX Runtime session with this project's options.
+
+    Parameters
+    ----------
+    path : path
+        The graph file.
+    device : str
+        ``"cpu"`` or ``"cuda"`` (:func:`execution_providers`).
+    threads : int, optional
+        Threads of one run (the intra-op pool); when ``None``, the :func:`limit_threads`
+        limit, else ONNX Runtime's default (one per core).
+    export_command : str
+        The command that writes a missing graph, for the error message.
+    custom_ops : str, optional
+        Shared library of custom operators to register (``onnxruntime-extensions``).
+
+    Raises
+    ------
+    InputError
+        If the graph is missing or unreadable, or for ``"cuda"`` without ONNX Runtime's
+        CUDA provider.
+    """
+    import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
+
+    providers = execution_providers(device)
+    if not Path(path).is_file():
+        raise InputError(path, f"ONNX graph not found ({export_command})")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads or _THREAD_LIMIT or 0
+    options.inter_op_num_threads = _THREAD_LIMIT or 0
+    # The arena keeps every activation buffer of the largest run: 300 MB more peak
+    # memory at 1024 px for no measurable speed (bench/bench_onnx_speed.py).
+    options.enable_cpu_mem_arena = False
+    # ORT's last optimisation level converts the convolutions to its blocked NCHWc
+    # layout and back around every GroupNorm: 10% slower on these graphs.
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    if custom_ops is not None:
+        options.register_custom_ops_library(custom_ops)
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=providers)
+    except Exception as error:  # onnxruntime raises its own non-public types
+        raise InputError(path, f"not a readable ONNX graph ({error})") from None
+
+
 class OnnxModel:
     """A model's exported graphs on ONNX Runtime (base of the per-kind runners).
 
@@ -259,28 +310,10 @@ class OnnxModel:
     def __init__(
         self, paths: dict[str, Path], device: str = "cpu", threads: int | None = None
     ) -> None:
-        import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
-
-        providers = execution_providers(device)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or _THREAD_LIMIT or 0
-        options.inter_op_num_threads = _THREAD_LIMIT or 0
-        # The arena keeps every activation buffer of the largest run: 300 MB more peak
-        # memory at 1024 px for no measurable speed (bench/bench_onnx_speed.py).
-        options.enable_cpu_mem_arena = False
-        # ORT's last optimisation level converts the convolutions to its blocked NCHWc
-        # layout and back around every GroupNorm: 10% slower on these graphs.
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-        self.sessions = {}
-        for name, path in paths.items():
-            if not Path(path).is_file():
-                raise InputError(path, "ONNX graph not found (python -m paintbucket.models.export)")
-            try:
-                self.sessions[name] = onnxruntime.InferenceSession(
-                    str(path), options, providers=providers
-                )
-            except Exception as error:  # onnxruntime raises its own non-public types
-                raise InputError(path, f"not a readable ONNX graph ({error})") from None
+        self.sessions = {
+            name: open_session(path, device, threads, "python -m paintbucket.models.export")
+            for name, path in paths.items()
+        }
         metadata = next(iter(self.sessions.values())).get_modelmeta().custom_metadata_map
         self.conf = json.loads(metadata["conf"])
         self.weights_sha256 = metadata.get("weights_sha256")
@@ -426,20 +459,12 @@ class OnnxTextEncoder:
     """
 
     def __init__(self, path: str | Path = TEXT_GRAPH, device: str = "cpu") -> None:
-        import onnxruntime  # lazy: onnxruntime loads in 0.2 s, only when a model runs
         import onnxruntime_extensions  # lazy: only the text graph has custom operators
 
-        providers = execution_providers(device)
-        if not Path(path).is_file():
-            raise InputError(path, "text encoder graph not found (python -m "
-                             "paintbucket.models.export --kind text)")  # fmt: skip
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = _THREAD_LIMIT or 0
-        options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
-        try:
-            self.session = onnxruntime.InferenceSession(str(path), options, providers=providers)
-        except Exception as error:  # onnxruntime raises its own non-public types
-            raise InputError(path, f"not a readable ONNX graph ({error})") from None
+        self.session = open_session(
+            path, device, None, "python -m paintbucket.models.export --kind text",
+            custom_ops=onnxruntime_extensions.get_library_path(),
+        )  # fmt: skip
         self.metadata = self.session.get_modelmeta().custom_metadata_map
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
