@@ -21,7 +21,20 @@ DEVICES = ("cpu", "cuda")
 #: in pixels (default first) and named presets.
 SPLITS = ("train", "test")
 LINE_WIDTHS = (2, 1)
-SYNTH_PRESETS = ("bench-consecutive",)
+SYNTH_PRESETS = ("bench-consecutive", "train-studio", "bench-studio")
+#: ``pbc synth --style``: how lines are drawn (default first; see
+#: :mod:`paintbucket.synth.linestyle`), and the studio features ``--no-...`` turns off.
+SYNTH_STYLES = ("clean", "studio")
+SYNTH_LINE_FEATURES = (
+    "color_lines",
+    "floating_strokes",
+    "antialias",
+    "width_variation",
+    "pencil",
+    "gaps",
+    "jitter",
+    "detail_lines",
+)
 
 #: Largest image (width x height) read by default: 4096 x 4096, 16.8 megapixels.
 #: Memory grows with the pixel count (README, "Speed": about 0.13 GB per megapixel

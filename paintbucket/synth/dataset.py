@@ -16,6 +16,9 @@ Layout written by :func:`generate` into ``OUT_DIR``::
         line/0000.png ...           RGBA: lines (0,0,0,255), paper (255,255,255,0)
         line_anno/0000.png ...      line art with shadow/highlight segments filled with the
                                     six annotation colors (hair / skin / other)
+  With ``style="studio"`` lines are drawn as :mod:`paintbucket.synth.linestyle` says:
+  color lines and floating strokes keep their region's color in gt/, line/ is
+  anti-aliased (alpha = ink coverage), seg/ and label/ take line pixels at alpha >= 128.
         shadow/0000.png ...         RGBA: highlight 250, normal 200, shadow 100 gray fills,
                                     lines (0,0,0,255), background (0,0,0,0)
         label/0000.png ...          index label (RGBA): -1 background, 0 line pixels,
@@ -47,10 +50,11 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
+import cv2
 import numpy as np
 from tqdm import tqdm
 
-from paintbucket.choices import LINE_WIDTHS, SPLITS
+from paintbucket.choices import LINE_WIDTHS, SPLITS, SYNTH_LINE_FEATURES, SYNTH_STYLES
 from paintbucket.io import (
     Colorbook,
     ColorEntry,
@@ -65,8 +69,22 @@ from paintbucket.io import (
 )
 from paintbucket.segment import label_paper
 from paintbucket.synth.character import Character, build_character
-from paintbucket.synth.render import HIGHLIGHT, NORMAL, SHADOW, Camera, line_mask, rasterize, shade
+from paintbucket.synth.linestyle import (
+    PENCIL_GRAYS,
+    PENCIL_SHARE,
+    LineStyle,
+    Stroke,
+    clean_lines,
+    studio_lines,
+)
+from paintbucket.synth.render import HIGHLIGHT, NORMAL, SHADOW, Camera, rasterize, shade
 from paintbucket.synth.skeleton import ACTIONS, Motion, forward_kinematics, t_pose
+from paintbucket.synth.strokes import (
+    SurfaceStroke,
+    detail_lines,
+    floating_strokes,
+    project_strokes,
+)
 
 CAMERAS = ("long", "face", "closeup")
 MAX_CHARACTERS = 2**20
@@ -104,7 +122,17 @@ class SynthConfig:
     camera_motion : float
         Multiplies the camera pan, zoom and orbit speed during a clip.
     line_width : int
-        Line width in pixels, 2 (both sides of every boundary) or 1 (thin pen lines).
+        Line width in pixels, 2 (both sides of every boundary) or 1 (thin pen lines);
+        under ``style="studio"`` the width of the always-closed core of the boundaries.
+    style : str
+        How lines are drawn: ``"clean"`` (binary black lines on every boundary, the
+        output of earlier versions byte for byte) or ``"studio"``
+        (:mod:`paintbucket.synth.linestyle`).
+    color_lines, floating_strokes, antialias, width_variation, pencil, gaps, jitter, \
+detail_lines : bool
+        The studio features (:class:`~paintbucket.synth.linestyle.LineStyle`), all on by
+        default; turning one off is only meaningful (and only accepted) with
+        ``style="studio"``.
     """
 
     characters: int = 1
@@ -117,6 +145,21 @@ class SynthConfig:
     motion_scale: float = 1.0
     camera_motion: float = 1.0
     line_width: int = 2
+    style: str = "clean"
+    color_lines: bool = True
+    floating_strokes: bool = True
+    antialias: bool = True
+    width_variation: bool = True
+    pencil: bool = True
+    gaps: bool = True
+    jitter: bool = True
+    detail_lines: bool = True
+
+    def line_style(self) -> LineStyle | None:
+        """The studio :class:`~paintbucket.synth.linestyle.LineStyle`, None for clean."""
+        if self.style != "studio":
+            return None
+        return LineStyle(**{name: getattr(self, name) for name in SYNTH_LINE_FEATURES})
 
 
 #: Named presets; values override :class:`SynthConfig` defaults.
@@ -131,6 +174,30 @@ PRESETS: dict[str, dict[str, object]] = {
         fps=10.0,
         motion_scale=1.0,
         camera_motion=1.0,
+    ),
+    # the training settings of the README's stages with every studio line feature, on a
+    # seed none of the stages uses
+    "train-studio": dict(
+        characters=12,
+        clips_per_character=15,
+        frames=6,
+        size=1024,
+        seed=5,
+        split="train",
+        style="studio",
+    ),
+    # bench-consecutive drawn in the studio style, other characters
+    "bench-studio": dict(
+        characters=4,
+        clips_per_character=3,
+        frames=8,
+        size=1024,
+        seed=20250,
+        split="test",
+        fps=10.0,
+        motion_scale=1.0,
+        camera_motion=1.0,
+        style="studio",
     ),
 }
 
@@ -213,7 +280,14 @@ def _tables(character: Character) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def compose(
-    character: Character, piece: np.ndarray, shading: np.ndarray, line_width: int = 2
+    character: Character,
+    piece: np.ndarray,
+    shading: np.ndarray,
+    line_width: int = 2,
+    style: LineStyle | None = None,
+    strokes: list[Stroke] | None = None,
+    seed: tuple[int, ...] = (),
+    pencil_gray: int | None = None,
 ) -> RenderedFrame:
     """Turn a piece map and a shading map into all dataset images.
 
@@ -226,16 +300,35 @@ def compose(
         Shade code per pixel.
     line_width : int
         1 or 2 pixels (see :func:`~paintbucket.synth.render.line_mask`).
+    style : LineStyle, optional
+        Studio line style (:func:`~paintbucket.synth.linestyle.studio_lines`); None draws
+        clean binary lines.
+    strokes : list of Stroke, optional
+        Detail lines and floating strokes on screen (studio style only).
+    seed : tuple of int
+        Seed of the style's random draws (studio style only).
+    pencil_gray : int, optional
+        Grey level of black ink (studio style only).
 
     Returns
     -------
     frame : RenderedFrame
+        Line pixels (``line/`` alpha >= 128) are 0 in ``seg`` and ``label``, except on
+        floating strokes: each 8-connected stroke of one material is a segment numbered
+        after the paper segments, labelled with its material.
     """
     piece_mat, piece_rgb, piece_group = _tables(character)
     fg = piece >= 0
     p = np.where(fg, piece, 0)
-    key = np.where(fg, p * 3 + shading, -1)
-    line = line_mask(key, line_width)
+    if style is None:
+        drawn = clean_lines(np.where(fg, p * 3 + shading, -1), line_width)
+    else:
+        material_rgb = np.array([m.colors[1] for m in character.materials], dtype=np.uint8)
+        drawn = studio_lines(
+            piece, shading, piece_mat, piece_rgb, material_rgb, line_width, style,
+            seed, strokes or [], pencil_gray,
+        )  # fmt: skip
+    line = drawn.line
     fill = fg & ~line
     height, width = piece.shape
 
@@ -243,19 +336,25 @@ def compose(
     gt[..., :3] = piece_rgb[p, shading]
     gt[..., 3] = 255
     gt[~fg] = 0
-    gt[line] = (0, 0, 0, 255)
+    gt[line] = drawn.gt[line]
 
     line_img = np.zeros((height, width, 4), dtype=np.uint8)
     line_img[..., :3] = 255
-    line_img[line] = (0, 0, 0, 255)
+    ink = drawn.coverage > 0
+    line_img[ink, :3] = drawn.ink_rgb[ink]
+    line_img[ink, 3] = np.rint(drawn.coverage[ink] * 255).astype(np.uint8)
 
-    anno_table = np.zeros((3, 3, 4), dtype=np.uint8)  # group, shade -> RGBA
+    anno_table = np.zeros((3, 3, 3), dtype=np.float32)  # group, shade -> RGB
     for g, group in enumerate(("hair", "skin", "other")):
         for s in (SHADOW, HIGHLIGHT):
-            anno_table[g, s] = (*ANNOTATION[(group, s)], 255)
+            anno_table[g, s] = ANNOTATION[(group, s)]
     anno = line_img.copy()
     annotated = fill & (shading != NORMAL)
-    anno[annotated] = anno_table[piece_group[p[annotated]], shading[annotated]]
+    faint = drawn.coverage[annotated][:, None]  # anti-aliased ink over the annotation
+    blend = anno_table[piece_group[p[annotated]], shading[annotated]] * (1 - faint)
+    blend += drawn.ink_rgb[annotated] * faint
+    anno[annotated, :3] = np.rint(blend).astype(np.uint8)
+    anno[annotated, 3] = 255
 
     gray = np.array([SHADOW_GRAY[SHADOW], SHADOW_GRAY[NORMAL], SHADOW_GRAY[HIGHLIGHT]], np.uint8)
     shadow = np.zeros((height, width, 4), dtype=np.uint8)
@@ -264,11 +363,17 @@ def compose(
     shadow[line] = (0, 0, 0, 255)
 
     label = np.where(fg, piece_mat[p] + 1, -1).astype(np.int32)
-    label[line] = 0
+    label[line] = drawn.floating[line]
 
     seg = label_paper(~line)
+    for material in np.unique(drawn.floating[drawn.floating > 0]):
+        found, strokes_cc = cv2.connectedComponents(
+            (drawn.floating == material).view(np.uint8), connectivity=8, ltype=cv2.CV_32S
+        )
+        seg = np.where(strokes_cc > 0, strokes_cc + seg.max(), seg).astype(np.int32)
     count = int(seg.max())
-    # every segment is uniform in key, so any of its pixels gives its color and label
+    # every segment is uniform in color and label (see paintbucket.synth.linestyle), so
+    # any of its pixels gives its color and label
     flat = seg.ravel()
     rep_color = np.zeros((count + 1, 4), dtype=np.uint8)
     rep_color[flat] = gt.reshape(-1, 4)
@@ -288,11 +393,20 @@ def render_frame(
     size: int,
     light: np.ndarray,
     line_width: int = 2,
+    style: LineStyle | None = None,
+    surface: list[SurfaceStroke] | None = None,
+    seed: tuple[int, ...] = (),
+    pencil_gray: int | None = None,
 ) -> RenderedFrame:
-    """Rasterize, shade and compose one frame."""
+    """Rasterize, shade and compose one frame (``surface`` strokes: studio style only)."""
     raster = rasterize(character, motion, camera, size)
     shading = shade(raster, light, shadow_below=0.18, highlight_above=0.9)
-    return compose(character, raster.piece, shading, line_width)
+    strokes = None
+    if style is not None and surface:
+        strokes = project_strokes(surface, character, motion, camera, size)
+    return compose(
+        character, raster.piece, shading, line_width, style, strokes, seed, pencil_gray
+    )
 
 
 def write_frame(clip_dir: Path, name: str, frame: RenderedFrame, split: str) -> None:
@@ -435,13 +549,26 @@ def colorbook_of(character: Character) -> Colorbook:
 
 
 def write_sheet(
-    sheet_dir: Path, character: Character, split: str, size: int, line_width: int = 2
+    sheet_dir: Path,
+    character: Character,
+    split: str,
+    size: int,
+    line_width: int = 2,
+    style: LineStyle | None = None,
+    surface: list[SurfaceStroke] | None = None,
 ) -> None:
-    """Write ``ref/`` T-pose renders, ``colorbook.yml`` and ``character.json``."""
+    """Write ``ref/`` T-pose renders, ``colorbook.yml`` and ``character.json``.
+
+    With a studio ``style`` the views are drawn in it (never in pencil: design sheets
+    are clean copies), with the character's ``surface`` strokes.
+    """
     light = np.array([-0.4, -0.6, 0.7])
-    for name, kind, yaw in SHEET_VIEWS:
+    for number, (name, kind, yaw) in enumerate(SHEET_VIEWS):
         shot = shot_camera(character, kind, yaw, 0.0)
-        frame = render_frame(character, t_pose(), shot, size, light, line_width)
+        frame = render_frame(
+            character, t_pose(), shot, size, light, line_width, style, surface,
+            (character.seed, 5, number),
+        )  # fmt: skip
         write_png(sheet_dir / "ref" / f"{name}.png", frame.gt)
         write_png(sheet_dir / "ref" / f"{name}_line.png", frame.line)
     write_colorbook(sheet_dir / "colorbook.yml", colorbook_of(character))
@@ -488,15 +615,32 @@ def generate_character(
     """
     seed = character_seed(config.seed, index, config.split)
     character = build_character(seed)
+    style = config.line_style()
+    surface: list[SurfaceStroke] = []
+    if style is not None and style.floating_strokes:
+        character, surface = floating_strokes(character, np.random.default_rng([seed, 4, 0]))
+    if style is not None and style.detail_lines:
+        surface += detail_lines(character, np.random.default_rng([seed, 4, 1]))
     name = f"char{index:03d}"
-    write_sheet(out / f"{name}_sheet", character, config.split, config.size, config.line_width)
+    write_sheet(
+        out / f"{name}_sheet", character, config.split, config.size, config.line_width,
+        style, surface,
+    )  # fmt: skip
     rng = np.random.default_rng([seed, 1])
     clips = []
-    for action, camera_kind in clip_plan(rng, config.clips_per_character):
+    for number, (action, camera_kind) in enumerate(clip_plan(rng, config.clips_per_character)):
         clip_dir = out / f"{name}_{action}_{camera_kind}"
+        pencil_gray = None
+        if style is not None and style.pencil:
+            clip_rng = np.random.default_rng([seed, 3, number])
+            if clip_rng.random() < PENCIL_SHARE:
+                pencil_gray = int(clip_rng.integers(PENCIL_GRAYS[0], PENCIL_GRAYS[1] + 1))
         frames = clip_frames(character, action, camera_kind, config, rng)
         for i, (motion, camera, light) in enumerate(frames):
-            frame = render_frame(character, motion, camera, config.size, light, config.line_width)
+            frame = render_frame(
+                character, motion, camera, config.size, light, config.line_width, style,
+                surface, (seed, 2, number, i), pencil_gray,
+            )  # fmt: skip
             write_frame(clip_dir, f"{i:04d}", frame, config.split)
             if on_frame is not None:
                 on_frame()
@@ -538,6 +682,14 @@ def generate(
         raise ValueError(f"line_width must be 1 or 2 pixels, got {config.line_width!r}")
     if not (math.isfinite(config.fps) and config.fps > 0):
         raise ValueError(f"fps must be a positive number, got {config.fps!r}")
+    if config.style not in SYNTH_STYLES:
+        raise ValueError(f"style must be one of {SYNTH_STYLES}, got {config.style!r}")
+    for feature in SYNTH_LINE_FEATURES:
+        value = getattr(config, feature)
+        if not isinstance(value, bool):
+            raise ValueError(f"{feature} must be True or False, got {value!r}")
+        if not value and config.style != "studio":
+            raise ValueError(f"{feature}=False only applies to style 'studio'")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     remove_temp_files(out, recursive=True)
@@ -555,6 +707,10 @@ def generate(
                 bar.update(per_character)
     finally:
         bar.close()
-    meta = {"config": asdict(config), "characters": listing}
+    settings = asdict(config)
+    if config.style == "clean":  # the dataset.json of earlier versions, byte for byte
+        for key in ("style", *SYNTH_LINE_FEATURES):
+            del settings[key]
+    meta = {"config": settings, "characters": listing}
     write_text(out / "dataset.json", json.dumps(meta, indent=1) + "\n")
     return [out / clip for entry in listing for clip in entry["clips"]]

@@ -72,6 +72,28 @@ class Raster:
     normal: np.ndarray
 
 
+def pixel_transform(camera: Camera, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """World to pixel coordinates: ``p_pix = to_pix @ (p - camera.target) + shift``.
+
+    Parameters
+    ----------
+    camera : Camera
+    size : int
+        Image width and height in pixels.
+
+    Returns
+    -------
+    to_pix : (3, 3) float64
+        Rotation into the camera frame scaled to pixels, y flipped (x right, y down,
+        z towards the viewer).
+    shift : (3,) float64
+        Pixel position of the image center (pixel centers at integer coordinates).
+    """
+    scale = size / camera.view
+    to_pix = np.diag([scale, -scale, scale]) @ camera.rotation().T
+    return to_pix, np.array([size / 2 - 0.5, size / 2 - 0.5, 0.0])
+
+
 def rasterize(character: Character, motion: Motion, camera: Camera, size: int) -> Raster:
     """Ray-cast all primitives of a posed character.
 
@@ -89,10 +111,7 @@ def rasterize(character: Character, motion: Motion, camera: Camera, size: int) -
     raster : Raster
     """
     frames = forward_kinematics(character.props, motion.pose, motion.root, motion.root_yaw)
-    scale = size / camera.view
-    # world -> pixel: p_pix = D @ Rc^T @ (p - target) + (size/2, size/2, 0)
-    to_pix = np.diag([scale, -scale, scale]) @ camera.rotation().T
-    shift = np.array([size / 2 - 0.5, size / 2 - 0.5, 0.0])
+    to_pix, shift = pixel_transform(camera, size)
 
     depth = np.full((size, size), -np.inf, dtype=np.float32)
     piece = np.full((size, size), -1, dtype=np.int32)
