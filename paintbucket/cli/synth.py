@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.choices import LINE_WIDTHS, SPLITS, SYNTH_PRESETS
+from paintbucket.choices import (
+    LINE_WIDTHS,
+    SPLITS,
+    SYNTH_LINE_FEATURES,
+    SYNTH_PRESETS,
+    SYNTH_STYLES,
+)
 from paintbucket.cli.options import (
     add_cluster_options,
     add_max_pixels_option,
@@ -84,6 +90,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "pen lines (default 2)",
     )
     parser.add_argument(
+        "--style",
+        choices=SYNTH_STYLES,
+        default=None,
+        help="how lines are drawn: clean binary black lines on every boundary (default, the "
+        "bytes of earlier versions) or studio: color lines, floating color strokes, "
+        "anti-aliasing, varying width, pencil, gaps, jitter and detail lines "
+        "(paintbucket/synth/linestyle.py)",
+    )
+    for feature in SYNTH_LINE_FEATURES:
+        flag = feature.replace("_", "-")
+        parser.add_argument(
+            f"--no-{flag}",
+            dest=feature,
+            action="store_const",
+            const=False,
+            default=None,
+            help=f"--style studio without {feature.replace('_', ' ')}",
+        )
+    parser.add_argument(
         "--contact-sheet",
         dest="contact_sheet",
         default=None,
@@ -124,6 +149,12 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.synth.dataset import generate
 
     config = config_from_args(args)
+    if config.style != "studio":
+        for feature in SYNTH_LINE_FEATURES:
+            if getattr(args, feature, None) is False:
+                raise InputError(
+                    None, f"--no-{feature.replace('_', '-')} only applies to --style studio"
+                )
     if config.size**2 > args.max_pixels:
         raise InputError(
             None,

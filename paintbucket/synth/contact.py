@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -12,14 +13,45 @@ from paintbucket.io import read_rgba, write_png
 
 def _tile(path: Path, tile: int) -> np.ndarray:
     """An RGBA image composited over white and shrunk to ``tile`` x ``tile`` RGB."""
-    rgba = read_rgba(path).astype(np.float32)
-    alpha = rgba[..., 3:] / 255.0
-    rgb = rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)
-    rgb = cv2.resize(rgb, (tile, tile), interpolation=cv2.INTER_AREA)
+    rgb = cv2.resize(_composite(path), (tile, tile), interpolation=cv2.INTER_AREA)
     rgb = np.clip(np.round(rgb), 0, 255).astype(np.uint8)
     rgb[:, -2:] = 128  # thin separators between tiles
     rgb[-2:, :] = 128
     return rgb
+
+
+def _composite(path: Path) -> np.ndarray:
+    """An RGBA image composited over white, (H, W, 3) float32."""
+    rgba = read_rgba(path).astype(np.float32)
+    alpha = rgba[..., 3:] / 255.0
+    return rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)
+
+
+def _crop_center(line_path: Path) -> tuple[int, int]:
+    """(y, x) of the mean colored ink of a line drawing, or of all its ink, or its middle."""
+    line = read_rgba(line_path).astype(np.int32)
+    ink = line[..., 3] > 0
+    colored = ink & (line[..., :3].max(axis=2) - line[..., :3].min(axis=2) > 128)
+    for mask in (colored, ink):
+        if mask.any():
+            ys, xs = np.nonzero(mask)
+            return int(np.median(ys)), int(np.median(xs))
+    return line.shape[0] // 2, line.shape[1] // 2
+
+
+def _zoom(path: Path, center: tuple[int, int], tile: int) -> np.ndarray:
+    """A ``tile // 2`` crop around ``center`` at native resolution, shown 2x (nearest)."""
+    rgb = _composite(path)
+    half = tile // 4
+    height, width = rgb.shape[:2]
+    y0 = min(max(center[0] - half, 0), max(height - 2 * half, 0))
+    x0 = min(max(center[1] - half, 0), max(width - 2 * half, 0))
+    crop = rgb[y0 : y0 + 2 * half, x0 : x0 + 2 * half]
+    crop = cv2.resize(crop, (tile, tile), interpolation=cv2.INTER_NEAREST)
+    crop = np.clip(np.round(crop), 0, 255).astype(np.uint8)
+    crop[:, -2:] = 128
+    crop[-2:, :] = 128
+    return crop
 
 
 def contact_sheet(
@@ -33,6 +65,9 @@ def contact_sheet(
 
     Row 1: the ``ref/`` images of the design sheet (colored then line art); following
     rows, for the character's first clips: ``frames`` frames of gt, line and line_anno.
+    For a studio-style dataset (``dataset.json``) a last row zooms into the first clip:
+    line and gt of each frame, a quarter-tile crop at native resolution shown 2x,
+    around the colored ink of its first frame (anti-aliasing, widths and gaps show).
 
     Parameters
     ----------
@@ -61,6 +96,13 @@ def contact_sheet(
         names = sorted(p.name for p in (clip / "gt").glob("*.png"))[:frames]
         for kind in ("gt", "line", "line_anno"):
             rows.append([_tile(clip / kind / n, tile) for n in names])
+    settings = json.loads((out / "dataset.json").read_text()).get("config", {})
+    if clips and settings.get("style") == "studio":
+        names = sorted(p.name for p in (clips[0] / "gt").glob("*.png"))[:frames]
+        center = _crop_center(clips[0] / "line" / names[0])
+        rows.append(
+            [_zoom(clips[0] / kind / n, center, tile) for n in names for kind in ("line", "gt")]
+        )
     width = max(len(r) for r in rows) * tile
     canvas = np.full((len(rows) * tile, width, 3), 255, dtype=np.uint8)
     for y, row in enumerate(rows):

@@ -22,8 +22,9 @@ Two styles (:data:`paintbucket.choices.SYNTH_STYLES`):
       drops, hair shine ticks, :mod:`paintbucket.synth.strokes`); each 8-connected stroke
       of one material is a segment of its own with its own colorbook entry.
     - *anti-aliasing*: ink coverage in [0, 1] (the alpha of ``line/``) instead of 0/1.
-    - *width variation*: stroke width 1-4 px from a smooth random field, tapered to
-      nothing at the ends of open strokes (gaps, detail lines, floating strokes).
+    - *width variation*: stroke width 1-4 px from a smooth random field around the
+      boundary core, tapered to nothing at the ends of open strokes (gaps, detail lines,
+      floating strokes); without it the boundaries are their ``line_width`` core.
     - *pencil*: in some clips black lines are drawn light grey (150-240).
     - *gaps*: 1-3 px openings in a share of the black outlines.
     - *jitter*: the drawing wobbles by up to about a pixel, and parts of it are doubled
@@ -326,9 +327,7 @@ def rasterize_strokes(
     return number, width
 
 
-def _gap_taper(
-    allowed: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+def _gap_taper(allowed: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Width factor around random gap centres on ``allowed`` pixels, and the gap zones."""
     candidates = np.flatnonzero(allowed.ravel())
     count = int(rng.binomial(len(candidates), 1.0 / GAP_SPACING)) if len(candidates) else 0
@@ -485,7 +484,7 @@ def studio_lines(
         * (np.tanh(smooth_noise(width_rng, piece.shape, NOISE_CELL)) + 1)
         / 2
         if style.width_variation
-        else np.full(piece.shape, float(line_width), dtype=np.float32)
+        else np.full(piece.shape, MIN_WIDTH, dtype=np.float32)
     ).astype(np.float32)
     forced = boundary.copy()
     if style.gaps:
