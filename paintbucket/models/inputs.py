@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from paintbucket.segment.lines import ink, widen_lines
+from paintbucket.segment.lines import line_ink, widen_lines
 
 if TYPE_CHECKING:
     import torch
@@ -43,10 +43,12 @@ def work_line(
     min_width: float = 0.0,
 ) -> np.ndarray:
     """(h, w) float32 line mask of a drawing at the network's working ``shape``: ink
-    coverage after area resizing, thresholded at ``threshold``. Strokes thinner than
+    coverage (:func:`~paintbucket.segment.lines.line_ink`, so a soft pencil drawing's
+    strokes count as fully inked at its own line threshold) after area resizing,
+    thresholded at ``threshold``. Strokes thinner than
     ``min_width`` working pixels are first widened
     (:func:`~paintbucket.segment.lines.widen_lines`; 0 = as drawn)."""
-    coverage = ink(line_art)
+    coverage = line_ink(line_art)
     coverage = widen_lines(coverage, max(shape) / max(*coverage.shape, 1), min_width)
     coverage = cv2.resize(coverage, shape[::-1], interpolation=cv2.INTER_AREA)
     return (coverage >= threshold).astype(np.float32)

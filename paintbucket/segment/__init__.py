@@ -18,6 +18,7 @@ from paintbucket.segment.lines import (
     ink,
     is_binary,
     line_coverage_warning,
+    line_ink,
     line_width,
     widen_lines,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "line_width",
     "label_paper",
     "line_coverage_warning",
+    "line_ink",
     "majority_vote",
     "overlap_counts",
     "merge_specks",

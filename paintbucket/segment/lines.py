@@ -71,6 +71,37 @@ def ink(line_art: np.ndarray) -> np.ndarray:
     return _ink_product(_check_rgba(line_art)).astype(np.float32) / np.float32(255 * 255)
 
 
+def line_ink(line_art: np.ndarray, line_threshold: float | str = "auto") -> np.ndarray:
+    """Ink coverage rescaled so that the drawing's line threshold becomes 0.5.
+
+    Networks and training crops cut lines at fixed levels of ink; a soft pencil drawing
+    whose strokes never reach half coverage would lose them there. Scaling its ink by
+    ``0.5 / threshold`` makes its strokes look like crisp ones. Crisp drawings (threshold
+    0.5) are returned unchanged.
+
+    Parameters
+    ----------
+    line_art : (H, W, 4) uint8 RGBA
+    line_threshold : float or "auto"
+        The drawing's line threshold (see :func:`auto_line_threshold`).
+
+    Returns
+    -------
+    ink : (H, W) float32 in [0, 1]
+        ``min(1, ink * 0.5 / threshold)``; ``>= 0.5`` exactly where the drawing's lines are.
+
+    >>> grey = np.full((1, 2, 4), 255, np.uint8); grey[0, 0, :3] = 178  # ink 0.30
+    >>> line_ink(grey, 0.3).round(2).tolist()
+    [[0.5, 0.0]]
+    """
+    product = _ink_product(_check_rgba(line_art))
+    threshold = _resolve_threshold(product, line_threshold)
+    coverage = product.astype(np.float32) / np.float32(_FULL_INK)
+    if threshold == DEFAULT_LINE_THRESHOLD:
+        return coverage
+    return np.minimum(coverage * np.float32(DEFAULT_LINE_THRESHOLD / threshold), 1.0)
+
+
 def auto_line_threshold(line_art: np.ndarray | Sequence[np.ndarray]) -> float:
     """Line threshold that fits a drawing (or a clip of drawings).
 

@@ -28,7 +28,7 @@ from paintbucket.keyframe.sheet import load_sheet, reference_entry_map
 from paintbucket.keyframe.text import categorize
 from paintbucket.models.inputs import work_shape
 from paintbucket.segment.labels import label_paper
-from paintbucket.segment.lines import ink
+from paintbucket.segment.lines import line_ink
 
 DEFAULT_KEYFRAME_PAIR_CONF = {
     "work_size": 384,  # longer side of both images (the inference working size)
@@ -108,7 +108,7 @@ def _load_target(line_path: Path, shape: tuple[int, int]):
     """Ink, label and annotation codes of a clip frame at ``shape`` (compact dtypes, so
     a training set's worth stays cached: about 0.3 MB per 384 x 384 frame)."""
     clip = line_path.parent.parent
-    line = cv2.resize(ink(read_rgba(line_path)), shape[::-1], interpolation=cv2.INTER_AREA)
+    line = cv2.resize(line_ink(read_rgba(line_path)), shape[::-1], interpolation=cv2.INTER_AREA)
     label = read_label(clip / "label" / line_path.name)
     codes = annotation_codes(read_rgba(clip / "line_anno" / line_path.name))
     label = cv2.resize(label.astype(np.float32), shape[::-1], interpolation=cv2.INTER_NEAREST)
@@ -125,7 +125,7 @@ def _load_reference(sheet_dir: Path, name: str, work_size: int):
     height, width = reference.color.shape[:2]
     shape = work_shape(height, width, work_size, enlarge=True)
     entries = reference_entry_map(sheet, reference)
-    line = cv2.resize(ink(read_rgba(reference.path.with_name(f"{name}_line.png"))),
+    line = cv2.resize(line_ink(read_rgba(reference.path.with_name(f"{name}_line.png"))),
                       shape[::-1], interpolation=cv2.INTER_AREA)  # fmt: skip
     entries = cv2.resize(entries.astype(np.float32), shape[::-1], interpolation=cv2.INTER_NEAREST)
     return line, entries.astype(np.int64)

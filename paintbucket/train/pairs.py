@@ -23,7 +23,7 @@ from paintbucket.flow.dis import estimate_flow, warp_nearest
 from paintbucket.io.images import normalize_transparent, read_rgba
 from paintbucket.models.inputs import redistribution_colors
 from paintbucket.segment.labels import label_paper, neighbor_pairs
-from paintbucket.segment.lines import ink
+from paintbucket.segment.lines import line_ink
 from paintbucket.segment.stats import majority_vote, pack_rgba
 
 
@@ -115,7 +115,7 @@ def find_clips(data_dir: str | Path) -> list[list[Path]]:
 @lru_cache(maxsize=512)
 def _load(line_path: Path, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Ink and ground-truth colors of a frame, resized by ``scale``."""
-    line = ink(read_rgba(line_path))
+    line = line_ink(read_rgba(line_path))
     color = normalize_transparent(read_rgba(line_path.parent.parent / "gt" / line_path.name))
     if scale != 1.0:
         size = (round(line.shape[1] * scale), round(line.shape[0] * scale))

@@ -14,6 +14,7 @@ from paintbucket.segment import (
     ink,
     is_binary,
     line_coverage_warning,
+    line_ink,
     line_width,
     segment_line_art,
     widen_lines,
@@ -106,6 +107,23 @@ def test_auto_threshold_finds_light_pencil_lines(thickness):
     disc = segment_ids == segment_ids[60, 40]
     assert disc[60, 15:66].all() and not disc[60, 70] and not disc[25, 40]
     assert segment_line_art(art, line_threshold=0.5).max() == 1  # one big segment
+
+
+def test_line_ink_lifts_pencil_strokes_to_half_coverage():
+    art = _pencil_drawing(thickness=2)
+    lifted = line_ink(art)
+    assert np.array_equal(lifted >= 0.5, ink(art) >= auto_line_threshold(art))
+    assert lifted.max() <= 1.0 and lifted.min() == 0.0
+    with pytest.raises(ValueError):
+        line_ink(art, line_threshold=0.0)
+
+
+def test_line_ink_leaves_crisp_drawings_unchanged():
+    binary = np.full((8, 8, 4), 255, np.uint8)
+    binary[3, :, :3] = 0
+    binary[5, :, :3] = (255, 0, 0)
+    assert np.array_equal(line_ink(binary), ink(binary))
+    assert line_ink(np.zeros((0, 0, 4), np.uint8)).shape == (0, 0)
 
 
 def test_auto_threshold_keeps_crisp_drawings_at_half_coverage():

@@ -71,3 +71,35 @@ def test_pair_invariants(synth_clips):
             paints = {tuple(pair.color_ref[pair.segments_ref == m][0]) for m in members}
             assert len(paints) <= 1
     assert neighbor_pairs(pairs[0].segments_ref, pairs[0].segments_ref).shape[1] == 2
+
+
+def _pencil_clip(folder, gray: int):
+    """Two frames of a 64 x 64 drawing: a red square inside a blue one, split by a 2-px
+    outline of ``gray``."""
+    from paintbucket.io import write_png
+
+    line = np.full((64, 64, 4), 255, np.uint8)
+    line[20:44, 20:44, :3] = gray
+    line[22:42, 22:42, :3] = 255
+    gt = np.zeros((64, 64, 4), np.uint8)
+    gt[8:56, 8:56] = (40, 40, 220, 255)
+    gt[20:44, 20:44] = (0, 0, 0, 255)
+    gt[22:42, 22:42] = (220, 40, 40, 255)
+    for name in ("0000.png", "0001.png"):
+        write_png(folder / "line" / name, line)
+        write_png(folder / "gt" / name, gt)
+    return find_clips(folder.parent)[0]
+
+
+@pytest.mark.parametrize("gray", [0, 200])
+def test_light_pencil_strokes_are_lines_in_training_crops(tmp_path, gray):
+    # A grey-200 stroke has ink 0.22, below the crop's line threshold; read at the
+    # drawing's own line threshold it separates the two colors as a black one does.
+    clip = _pencil_clip(tmp_path / "clip", gray)
+    conf = {**DEFAULT_PAIR_CONF, "crop": 64, "scale": 1.0, "rotation": 0.0, "resize": 1.0,
+            "translation": 0.0, "merge_probability": 0.0}  # fmt: skip
+    pair = make_pair(clip, np.random.default_rng(0), conf)
+    assert pair is not None
+    colors = {tuple(pair.color_ref[pair.segments_ref == m][0]) for m in (1, 2, 3)
+              if (pair.segments_ref == m).any()}  # fmt: skip
+    assert pair.segments_ref.max() >= 2 and len(colors) >= 2
