@@ -9,6 +9,7 @@ import pytest
 
 from paintbucket.synth import character as character_module
 from paintbucket.synth.character import (
+    CLOTH_PROBABILITY,
     PARTS,
     TRAIT_PROBABILITY,
     Character,
@@ -42,7 +43,7 @@ def _record_parts(monkeypatch) -> list[dict[str, Added]]:
             after = Added(len(b.materials), len(b.primitives), len(ctx.traits))
             calls[-1][part.name] = Added(*(a - b for a, b in zip(after, before)))
 
-        return Part(part.name, build, part.trait)
+        return Part(part.name, build, part.trait, part.varied_only)
 
     monkeypatch.setattr(character_module, "PARTS", tuple(recording(p) for p in PARTS))
     return calls
@@ -52,7 +53,7 @@ def test_part_table_names_unique_and_documented():
     names = [part.name for part in PARTS]
     assert len(names) == len(set(names))
     assert len(PARTS) >= 15
-    traits = {name for name, _ in TRAIT_PROBABILITY}
+    traits = {name for name, _ in TRAIT_PROBABILITY + CLOTH_PROBABILITY}
     for part in PARTS:
         assert part.build.__doc__ and part.build.__doc__.strip(), part.name
         assert part.trait is None or part.trait in traits, part.name
