@@ -16,8 +16,10 @@ Body shapes: ``"ellipsoid"`` (the original look: every part an ellipsoid) or
 ``"varied"``: limbs and neck become tapered capsules (chains of overlapping spheres
 whose radius shrinks along the bone), the skirt a flared cloth sheet with a wavy hem,
 bangs and side locks curved tapering hair sheets, and the parts marked ``varied_only``
-in :data:`PARTS` add a cape or coat tails (thin curved sheets). The varied parts come
-last in the table, so the ``"ellipsoid"`` characters draw exactly what they always drew.
+in :data:`PARTS` add a cape or coat tails (thin curved sheets). The ``varied_only``
+parts are skipped for ``"ellipsoid"`` characters and every varied shape draws the same
+random numbers as the ellipsoid it replaces, so those characters are what they always
+were.
 """
 
 from __future__ import annotations
@@ -769,7 +771,11 @@ def _hair(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> No
             continue
         center = head_c + np.array([side * hr * 0.88, -hr * 0.3, hr * 0.25])
         b.ellipsoid(
-            "head", center, (hr * 0.12, length, hr * 0.18), b.piece(hair), rotation(0, 0, side * 0.1)
+            "head",
+            center,
+            (hr * 0.12, length, hr * 0.18),
+            b.piece(hair),
+            rotation(0, 0, side * 0.1),
         )
 
 
@@ -860,7 +866,9 @@ def _cloth_materials(b: CharacterBuilder, rng: np.random.Generator, ctx: PartCon
     ctx.traits.update({k: bool(rng.random() < prob) for k, prob in CLOTH_PROBABILITY})
     ctx.traits["coat_tails"] = ctx.has("coat_tails") and ctx.has("jacket")
     if ctx.has("cape"):
-        ctx.material["cape"] = b.material("cape", "clothes", _hsv(rng, None, (0.4, 0.9), (0.3, 0.8)))
+        ctx.material["cape"] = b.material(
+            "cape", "clothes", _hsv(rng, None, (0.4, 0.9), (0.3, 0.8))
+        )
 
 
 def _cape(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
@@ -917,6 +925,7 @@ PARTS: tuple[Part, ...] = (
     Part("face materials", _face_materials),
     Part("clothes materials", _clothes_materials),
     Part("optional materials", _optional_materials),
+    Part("cloth materials", _cloth_materials, varied_only=True),
     Part("head", _head),
     Part("torso", _torso),
     Part("legs", _legs),
@@ -933,7 +942,6 @@ PARTS: tuple[Part, ...] = (
     Part("bun", _bun, "bun"),
     Part("glasses", _glasses, "glasses"),
     Part("hat", _hat, "hat"),
-    Part("cloth materials", _cloth_materials, varied_only=True),
     Part("cape", _cape, "cape", varied_only=True),
     Part("coat tails", _coat_tails, "coat_tails", varied_only=True),
 )

@@ -9,6 +9,7 @@ import pytest
 
 from paintbucket.synth import character as character_module
 from paintbucket.synth.character import (
+    BODY_SHAPES,
     CLOTH_PROBABILITY,
     PARTS,
     TRAIT_PROBABILITY,
@@ -59,22 +60,29 @@ def test_part_table_names_unique_and_documented():
         assert part.trait is None or part.trait in traits, part.name
 
 
-def test_every_part_adds_something_whenever_it_runs(monkeypatch):
+@pytest.mark.parametrize("body_shapes", BODY_SHAPES)
+def test_every_part_adds_something_whenever_it_runs(monkeypatch, body_shapes):
     calls = _record_parts(monkeypatch)
-    characters = [build_character(seed) for seed in SEEDS]
+    characters = [build_character(seed, body_shapes) for seed in SEEDS]
     assert len(calls) == len(characters)
+    varied = body_shapes == "varied"
     for part in PARTS:
         runs = [call[part.name] for call in calls if part.name in call]
         # a part runs exactly when its trait is set (all runs for parts without one)
-        expected = sum(part.trait is None or bool(c.traits[part.trait]) for c in characters)
-        assert len(runs) == expected > 0, part.name
+        expected = sum(
+            (varied or not part.varied_only) and (part.trait is None or bool(c.traits[part.trait]))
+            for c in characters
+        )
+        assert len(runs) == expected, part.name
+        assert expected > 0 or (part.varied_only and not varied), part.name
         assert all(sum(added) > 0 for added in runs), part.name
 
 
-def test_material_parts_come_before_primitive_parts(monkeypatch):
+@pytest.mark.parametrize("body_shapes", BODY_SHAPES)
+def test_material_parts_come_before_primitive_parts(monkeypatch, body_shapes):
     calls = _record_parts(monkeypatch)
     for seed in range(5):
-        build_character(seed)
+        build_character(seed, body_shapes)
     for call in calls:
         adds = list(call.values())
         first = next(i for i, added in enumerate(adds) if added.primitives)
