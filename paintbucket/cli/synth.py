@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.choices import LINE_WIDTHS, SPLITS, SYNTH_PRESETS
+from paintbucket.choices import BODY_SHAPES, LINE_WIDTHS, SPLITS, SYNTH_PRESETS
 from paintbucket.cli.options import (
     add_cluster_options,
     add_max_pixels_option,
     finite_float,
     int_at_least,
+    share,
 )
 
 
@@ -84,11 +85,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "pen lines (default 2)",
     )
     parser.add_argument(
+        "--body-shapes",
+        dest="body_shapes",
+        choices=BODY_SHAPES,
+        default=None,
+        help="ellipsoid: every body part an ellipsoid; varied: tapered capsule limbs, cloth "
+        "sheets (skirt, cape, coat tails) and curved hair locks (default ellipsoid)",
+    )
+    for flag, what in (
+        ("second-character", "a second character (its own design sheet <char>_guest_sheet)"),
+        ("props", "props (table, pole, plant, rock) in front of the characters"),
+        ("entering", "a character or prop entering or leaving the frame (3+ frames)"),
+        ("effects", "a smoke or explosion effect whose blobs split and merge"),
+    ):
+        parser.add_argument(
+            f"--{flag}-share",
+            dest=f"{flag.replace('-', '_')}_share",
+            type=share,
+            default=None,
+            metavar="0..1",
+            help=f"share of clips with {what} (default 0)",
+        )
+    parser.add_argument(
         "--contact-sheet",
         dest="contact_sheet",
         default=None,
         metavar="PATH",
-        help="also write a PNG overview of the first character",
+        help="also write a PNG overview of the first character (its sheet, its first clips "
+        "and one clip per content feature it has)",
     )
     add_max_pixels_option(parser)
     add_cluster_options(parser, "characters rendered (in parallel on Ray, same bytes)")

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from paintbucket.choices import BODY_SHAPES
 from paintbucket.synth.skeleton import Proportions, random_proportions, rotation
 
 RGB = tuple[int, int, int]
@@ -945,9 +946,6 @@ PARTS: tuple[Part, ...] = (
     Part("cape", _cape, "cape", varied_only=True),
     Part("coat tails", _coat_tails, "coat_tails", varied_only=True),
 )
-
-#: Values of ``body_shapes`` (see the module docstring).
-BODY_SHAPES = ("ellipsoid", "varied")
 
 
 def build_character(
