@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -22,6 +23,28 @@ def _tile(path: Path, tile: int) -> np.ndarray:
     return rgb
 
 
+#: Content features shown on a contact sheet, as words of ``dataset.json`` ``content``.
+FEATURES = ("second character", "prop", "enters", "leaves", "effect")
+
+
+def _feature_clips(out: Path, character: str) -> list[str]:
+    """The first clip of ``character`` showing each of :data:`FEATURES` (none when
+    ``dataset.json`` has no content listing)."""
+    listing = out / "dataset.json"
+    if not listing.is_file():
+        return []
+    entries = json.loads(listing.read_text()).get("characters", [])
+    content = next((e.get("content", {}) for e in entries if e.get("name") == character), {})
+    chosen: list[str] = []
+    for feature in FEATURES:
+        for clip, features in content.items():
+            if any(feature in f for f in features):
+                if clip not in chosen:
+                    chosen.append(clip)
+                break
+    return chosen
+
+
 def contact_sheet(
     out_dir: str | Path,
     path: str | Path,
@@ -32,7 +55,11 @@ def contact_sheet(
     """Write a PNG overview of one character of a generated dataset.
 
     Row 1: the ``ref/`` images of the design sheet (colored then line art); following
-    rows, for the character's first clips: ``frames`` frames of gt, line and line_anno.
+    rows, for the character's first two clips: its first ``frames`` frames of gt, line
+    and line_anno. When ``dataset.json`` lists content features of the character's clips
+    (second character, props, entering or leaving, effects), one more clip per feature
+    follows, with ``frames`` frames spread over the whole clip (so an entering object is
+    seen outside and inside the frame).
 
     Parameters
     ----------
@@ -57,8 +84,19 @@ def contact_sheet(
     lines = [r for r in refs if r.stem.endswith("_line")]
     rows = [[_tile(p, tile) for p in colored + lines]]
     clips = sorted(d for d in out.glob(f"{character}_*") if (d / "gt").is_dir())[:2]
-    for clip in clips:
-        names = sorted(p.name for p in (clip / "gt").glob("*.png"))[:frames]
+    picked = [(clip, False) for clip in clips]
+    for clip_name in _feature_clips(out, character):
+        if out / clip_name not in clips:
+            picked.append((out / clip_name, True))
+    for clip, spread in picked:
+        names = sorted(p.name for p in (clip / "gt").glob("*.png"))
+        if spread:
+            names = [
+                names[i]
+                for i in np.linspace(0, len(names) - 1, min(frames, len(names))).round().astype(int)
+            ]
+        else:
+            names = names[:frames]
         for kind in ("gt", "line", "line_anno"):
             rows.append([_tile(clip / kind / n, tile) for n in names])
     width = max(len(r) for r in rows) * tile

@@ -245,16 +245,16 @@ def build_effect(
     origin = rng.uniform(0.3, 0.7, 2)
     centers = origin + rng.normal(0.0, 0.04, (count, 2))
     angles = rng.uniform(0, 2 * np.pi, count)
-    speed = rng.uniform(0.15, 0.45, (count, 1))
+    speed = rng.uniform(0.2, 0.5, (count, 1))
     velocities = speed * np.stack([np.cos(angles), np.sin(angles)], axis=1) + drift
     levels = np.array([1.0, 2.2, 4.5]) if rng.random() < 0.6 else np.array([1.0, 2.6])
     return Effect(
         character=b.finish(0, PartContext(props), avoid),
         centers=centers,
         velocities=velocities,
-        wobble=rng.uniform(0.02, 0.08, (count, 2)),
+        wobble=rng.uniform(0.03, 0.1, (count, 2)),
         phase=rng.uniform(0, 2 * np.pi, (count, 2)),
-        frequency=rng.uniform(2.0, 6.0, (count, 2)),
+        frequency=rng.uniform(3.0, 8.0, (count, 2)),
         radii=rng.uniform(0.04, 0.08, count),
         growth=float(rng.uniform(0.0, 0.8)),
         levels=levels,
