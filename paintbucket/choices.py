@@ -18,9 +18,10 @@ MODEL_KINDS = ("consecutive", "keyframe", "views")
 #: Devices the learned models run on.
 DEVICES = ("cpu", "cuda")
 #: ``pbc synth``: dataset splits (their file layouts differ, SPEC section 3), line widths
-#: in pixels (default first) and named presets.
+#: in pixels (default first), body shapes (default first) and named presets.
 SPLITS = ("train", "test")
 LINE_WIDTHS = (2, 1)
+BODY_SHAPES = ("ellipsoid", "varied")
 SYNTH_PRESETS = ("bench-consecutive", "train-studio", "bench-studio")
 #: ``pbc synth --style``: how lines are drawn (default first; see
 #: :mod:`paintbucket.synth.linestyle`), and the studio features ``--no-...`` turns off.

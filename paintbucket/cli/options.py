@@ -135,6 +135,14 @@ def finite_float(minimum: float, inclusive: bool = True) -> Callable[[str], floa
     return parse
 
 
+def share(value: str) -> float:
+    """An argparse ``type``: a finite number in 0..1 (a share of items)."""
+    number = finite_float(0)(value)
+    if number > 1:
+        raise argparse.ArgumentTypeError(f"must be at most 1, got {number:g}")
+    return number
+
+
 def int_between(minimum: int, maximum: int) -> Callable[[str], int]:
     """An argparse ``type``: an integer in ``minimum..maximum``."""
     at_least = int_at_least(minimum)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from paintbucket.choices import (
+    BODY_SHAPES,
     LINE_WIDTHS,
     SPLITS,
     SYNTH_LINE_FEATURES,
@@ -16,6 +17,7 @@ from paintbucket.cli.options import (
     add_max_pixels_option,
     finite_float,
     int_at_least,
+    share,
 )
 
 
@@ -89,6 +91,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="line width in pixels: 2 outlines both sides of every boundary, 1 draws thin "
         "pen lines (default 2)",
     )
+    add_drawing_options(parser)
+    parser.add_argument(
+        "--contact-sheet",
+        dest="contact_sheet",
+        default=None,
+        metavar="PATH",
+        help="also write a PNG overview of the first character (its sheet, its first clips "
+        "and one clip per content feature it has)",
+    )
+    add_max_pixels_option(parser)
+    add_cluster_options(parser, "characters rendered (in parallel on Ray, same bytes)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def add_drawing_options(parser: argparse.ArgumentParser) -> None:
+    """How lines are drawn (--style, --no-FEATURE) and what clips show (content)."""
     parser.add_argument(
         "--style",
         choices=SYNTH_STYLES,
@@ -109,16 +128,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             help=f"--style studio without {feature.replace('_', ' ')}",
         )
     parser.add_argument(
-        "--contact-sheet",
-        dest="contact_sheet",
+        "--body-shapes",
+        dest="body_shapes",
+        choices=BODY_SHAPES,
         default=None,
-        metavar="PATH",
-        help="also write a PNG overview of the first character",
+        help="ellipsoid: every body part an ellipsoid; varied: tapered capsule limbs, cloth "
+        "sheets (skirt, cape, coat tails) and curved hair locks (default ellipsoid)",
     )
-    add_max_pixels_option(parser)
-    add_cluster_options(parser, "characters rendered (in parallel on Ray, same bytes)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser
+    for flag, what in (
+        ("second-character", "a second character (its own design sheet <char>_guest_sheet)"),
+        ("props", "props (table, pole, plant, rock) in front of the characters"),
+        ("entering", "a character or prop entering or leaving the frame (3+ frames)"),
+        ("effects", "a smoke or explosion effect whose blobs split and merge"),
+    ):
+        parser.add_argument(
+            f"--{flag}-share",
+            dest=f"{flag.replace('-', '_')}_share",
+            type=share,
+            default=None,
+            metavar="0..1",
+            help=f"share of clips with {what} (default 0)",
+        )
 
 
 def config_from_args(args: argparse.Namespace):

@@ -1,7 +1,8 @@
-"""Procedural characters: body, hair, face, clothes and accessories as 3D ellipsoids.
+"""Procedural characters: body, hair, face, clothes and accessories as 3D shapes.
 
-A character is a list of :class:`Primitive` ellipsoids attached to skeleton bones and a
-list of :class:`Material` entries (one colorbook line each). Every primitive belongs to a
+A character is a list of :class:`Primitive` ellipsoids and :class:`Sheet` surfaces
+attached to skeleton bones and a list of :class:`Material` entries (one colorbook line
+each). Every primitive belongs to a
 *piece* (a group of primitives drawn as one shape, e.g. upper + lower left sleeve) and
 every piece to one material. Line art is drawn between pieces, so several pieces may
 share a material (left and right shoe) and still be outlined separately.
@@ -10,6 +11,15 @@ share a material (left and right shoe) and still be outlined separately.
 generator: first the ones that choose materials and traits, then the ones that add the
 ellipsoids of each body part. The table order is the order of the random draws, of the
 colorbook entries and of the pieces, so reordering it changes every generated dataset.
+
+Body shapes: ``"ellipsoid"`` (the original look: every part an ellipsoid) or
+``"varied"``: limbs and neck become tapered capsules (chains of overlapping spheres
+whose radius shrinks along the bone), the skirt a flared cloth sheet with a wavy hem,
+bangs and side locks curved tapering hair sheets, and the parts marked ``varied_only``
+in :data:`PARTS` add a cape or coat tails (thin curved sheets). The ``varied_only``
+parts are skipped for ``"ellipsoid"`` characters and every varied shape draws the same
+random numbers as the ellipsoid it replaces, so those characters are what they always
+were.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from paintbucket.choices import BODY_SHAPES
 from paintbucket.synth.skeleton import Proportions, random_proportions, rotation
 
 RGB = tuple[int, int, int]
@@ -53,11 +64,55 @@ class Primitive:
         Outline group; pixels of different pieces are separated by a line.
     material : int
         Index into :attr:`Character.materials`.
+    tube : TubeSlice or None
+        Set on the spheres of a capsule (:meth:`CharacterBuilder.tube`): the renderer
+        then shades the smooth capsule, not the chain of spheres.
     """
 
     bone: str
     center: np.ndarray
     axes: np.ndarray
+    piece: int
+    material: int
+    tube: TubeSlice | None = None
+
+
+class TubeSlice(NamedTuple):
+    """Where one sphere of a capsule sits in it.
+
+    Attributes
+    ----------
+    axis : (3,) float64
+        Unit direction of the capsule at the sphere, in the bone frame.
+    slope : float
+        Radius lost per unit length along ``axis`` (> 0 for a tapering capsule).
+    cap : int
+        -1 for the first sphere, 1 for the last, 0 between: the rounded ends keep the
+        sphere's own normals on their outer half.
+    """
+
+    axis: np.ndarray
+    slope: float
+    cap: int
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A thin two-sided surface attached to a bone (cloth panel, hair lock).
+
+    Attributes
+    ----------
+    bone : str
+        Skeleton bone the sheet moves with.
+    vertices : (U, V, 3) float64
+        Grid of surface points in the bone's frame; each grid cell is drawn as two
+        triangles.
+    piece, material : int
+        As for :class:`Primitive`.
+    """
+
+    bone: str
+    vertices: np.ndarray
     piece: int
     material: int
 
@@ -66,10 +121,10 @@ class Primitive:
 class Character:
     """A generated character: proportions, materials and primitives."""
 
-    seed: int
+    seed: int | tuple[int, ...]
     props: Proportions
     materials: list[Material] = field(default_factory=list)
-    primitives: list[Primitive] = field(default_factory=list)
+    primitives: list[Primitive | Sheet] = field(default_factory=list)
     piece_material: list[int] = field(default_factory=list)
     traits: dict[str, object] = field(default_factory=dict)
 
@@ -90,13 +145,20 @@ class CharacterBuilder:
 
     Part builders (:data:`PARTS`) call :meth:`material` to add a colorbook entry,
     :meth:`piece` to open an outline group of one material and :meth:`ellipsoid`,
-    :meth:`limb` or :meth:`decal` to add primitives to a piece; :meth:`finish` turns the
-    base colors into shades and returns the :class:`Character`.
+    :meth:`limb`, :meth:`decal`, :meth:`tube` or :meth:`sheet` to add primitives to a
+    piece; :meth:`finish` turns the base colors into shades and returns the
+    :class:`Character`.
+
+    Parameters
+    ----------
+    varied : bool
+        :meth:`limb` draws tapered capsules instead of ellipsoids.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, varied: bool = False) -> None:
+        self.varied = varied
         self.materials: list[tuple[str, str, HSV]] = []
-        self.primitives: list[Primitive] = []
+        self.primitives: list[Primitive | Sheet] = []
         self.piece_material: list[int] = []
 
     def material(self, description: str, category: str, hsv: HSV) -> int:
@@ -116,18 +178,53 @@ class CharacterBuilder:
         radii: Vec3,
         piece: int,
         rot: np.ndarray | None = None,
+        tube: TubeSlice | None = None,
     ) -> None:
         """An ellipsoid with semi-axes ``rot @ diag(radii)`` at ``center`` in the bone frame."""
         axes = (np.eye(3) if rot is None else rot) @ np.diag(np.asarray(radii, dtype=np.float64))
+        center = np.asarray(center, dtype=np.float64)
         self.primitives.append(
-            Primitive(
-                bone, np.asarray(center, dtype=np.float64), axes, piece, self.piece_material[piece]
-            )
+            Primitive(bone, center, axes, piece, self.piece_material[piece], tube)
         )
 
     def limb(self, bone: str, length: float, r0: float, piece: int, offset: float = 0.0) -> None:
-        """An ellipsoid along the bone's ``-y`` axis from its joint to the next one."""
+        """An ellipsoid along the bone's ``-y`` axis from its joint to the next one; when
+        :attr:`varied`, a capsule tapering from radius ``r0`` to ``0.8 r0``."""
+        if self.varied:
+            ends = np.array([[0.0, -offset, 0.0], [0.0, -offset - length, 0.0]])
+            self.tube(bone, ends, np.array([r0, r0 * 0.8]), piece)
+            return
         self.ellipsoid(bone, (0.0, -length / 2 - offset, 0.0), (r0, length / 2 * 1.12, r0), piece)
+
+    def tube(self, bone: str, points: np.ndarray, radii: np.ndarray, piece: int) -> None:
+        """A capsule swept along a polyline: spheres every 0.35 of the smallest radius.
+
+        Parameters
+        ----------
+        points : (K, 3) float
+            Polyline in the bone frame, K >= 2.
+        radii : (K,) float
+            Radius at each point, linearly interpolated along the polyline.
+        """
+        points = np.asarray(points, dtype=np.float64)
+        radii = np.asarray(radii, dtype=np.float64)
+        arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+        count = max(2, int(np.ceil(arc[-1] / (0.35 * radii.min()))) + 1)
+        at = np.linspace(0.0, arc[-1], count)
+        centers = np.stack([np.interp(at, arc, points[:, k]) for k in range(3)], axis=1)
+        directions = np.gradient(centers, axis=0)
+        directions /= np.maximum(np.linalg.norm(directions, axis=1, keepdims=True), 1e-12)
+        slopes = -np.gradient(np.interp(at, arc, radii), at)
+        for k, (center, radius) in enumerate(zip(centers, np.interp(at, arc, radii))):
+            cap = -1 if k == 0 else (1 if k == count - 1 else 0)
+            slice_ = TubeSlice(directions[k], float(slopes[k]), cap)
+            self.ellipsoid(bone, center, (radius, radius, radius), piece, tube=slice_)
+
+    def sheet(self, bone: str, vertices: np.ndarray, piece: int) -> None:
+        """A thin surface: a (U, V, 3) grid of points in the bone frame."""
+        self.primitives.append(
+            Sheet(bone, np.asarray(vertices, dtype=np.float64), piece, self.piece_material[piece])
+        )
 
     def decal(
         self,
@@ -154,9 +251,12 @@ class CharacterBuilder:
         center = point + rot[:, 2] * (lift - 0.5 * thick)
         self.ellipsoid(bone, center, (size[0], size[1], thick), piece, rot)
 
-    def finish(self, seed: int, context: PartContext) -> Character:
-        """The designed character, with unique highlight/normal/shadow colors."""
-        shades = _unique_colors([_shades(hsv) for _, _, hsv in self.materials])
+    def finish(
+        self, seed: int | tuple[int, ...], context: PartContext, avoid: frozenset[RGB] = frozenset()
+    ) -> Character:
+        """The designed character, with unique highlight/normal/shadow colors that are
+        not in ``avoid`` either."""
+        shades = _unique_colors([_shades(hsv) for _, _, hsv in self.materials], avoid)
         materials = [
             Material(desc, cat, col) for (desc, cat, _), col in zip(self.materials, shades)
         ]
@@ -184,9 +284,12 @@ def _shades(hsv: tuple[float, float, float]) -> tuple[RGB, RGB, RGB]:
     return highlight, normal, shadow
 
 
-def _unique_colors(raw: list[tuple[RGB, RGB, RGB]]) -> list[tuple[RGB, RGB, RGB]]:
-    """Nudge colors so that every color is used once and none is pure black."""
-    used: set[RGB] = {(0, 0, 0)}
+def _unique_colors(
+    raw: list[tuple[RGB, RGB, RGB]], avoid: frozenset[RGB] = frozenset()
+) -> list[tuple[RGB, RGB, RGB]]:
+    """Nudge colors so that every color is used once and none is pure black or in
+    ``avoid`` (the colors of another character of the same clip)."""
+    used: set[RGB] = {(0, 0, 0), *avoid}
     result = []
     for triple in raw:
         fixed = []
@@ -238,12 +341,15 @@ class PartContext:
         Material index of every chosen material, by a short name (``"skin"``, ``"iris"``).
     eyes : EyeLayout or None
         Set by the eyes part, read by the glasses part.
+    varied : bool
+        Body shapes ``"varied"`` (see the module docstring).
     """
 
     props: Proportions
     traits: dict[str, object] = field(default_factory=dict)
     material: dict[str, int] = field(default_factory=dict)
     eyes: EyeLayout | None = None
+    varied: bool = False
 
     def has(self, trait: str) -> bool:
         """Whether an optional feature (``"jacket"``, ``"glasses"``...) was chosen."""
@@ -361,6 +467,67 @@ def _optional_materials(b: CharacterBuilder, rng: np.random.Generator, ctx: Part
         m["hair_tie"] = b.material("hair tie", "hair", _hsv(rng, None, (0.6, 0.9), (0.6, 0.95)))
 
 
+# --- sheet shapes -----------------------------------------------------------------------
+
+
+def _flared_ring(
+    rx: float,
+    rz: float,
+    length: float,
+    wave: tuple[float, int],
+    arc: float = np.pi,
+    middle: float = 0.0,
+) -> np.ndarray:
+    """A skirt-like sheet hanging from an elliptic ring of radii ``rx``, ``rz``.
+
+    The ring spans the angles ``middle + [-arc, arc]`` from ``-z`` towards ``+x``
+    (``arc = pi``: closed),
+    widens by 55 % towards the hem ``length`` below and waves with amplitude
+    ``wave[0]`` and ``wave[1]`` periods per turn.
+
+    Returns
+    -------
+    vertices : (U, 5, 3) float64
+        ``U`` points around, 5 rows from the top edge (``y = 0.03``) to the hem.
+    """
+    around = max(int(np.ceil(arc / np.pi * 24)), 4) + 1
+    theta = middle + np.linspace(-arc, arc, around)[:, None]
+    v = np.linspace(0.0, 1.0, 5)[None, :]
+    spread = (1.0 + 0.55 * v) * (1.0 + wave[0] * v * np.sin(wave[1] * theta))
+    x = rx * spread * np.sin(theta)
+    z = -rz * spread * np.cos(theta)
+    y = np.broadcast_to(0.03 - length * v, x.shape)
+    return np.stack([x, y, z], axis=-1)
+
+
+def _hair_lock(
+    ctx: PartContext, yaw: float, pitches: tuple[float, float], drift: float, width: float
+) -> np.ndarray:
+    """A curved hair lock over the head: a strip from latitude ``pitches[0]`` to
+    ``pitches[1]`` at longitude ``yaw`` (turning by ``drift`` towards its tip), lifting
+    off the skull towards the tip, ``width`` wide at the root and pointed at the tip,
+    its middle bulging outwards.
+
+    Returns
+    -------
+    vertices : (8, 3, 3) float64
+        Head-frame grid: 8 points along the lock, 3 across it.
+    """
+    head_c, head_r = ctx.head
+    s = np.linspace(0.0, 1.0, 8)[:, None]
+    pitch = pitches[0] + (pitches[1] - pitches[0]) * s
+    yaws = yaw + drift * s
+    out = np.concatenate(
+        [np.sin(yaws) * np.cos(pitch), np.sin(pitch), np.cos(yaws) * np.cos(pitch)], axis=1
+    )
+    center = head_c + head_r * (1.06 + 0.06 * s) * out
+    across = np.cross(out, np.gradient(center, axis=0))
+    across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-12)
+    half = width / 2 * (1.0 - s) ** 0.8 + ctx.props.head * 0.01
+    bulge = out * ctx.props.head * 0.05 * (1.0 - s)
+    return np.stack([center - across * half, center + bulge, center + across * half], axis=1)
+
+
 # --- part builders: body ---------------------------------------------------------------
 
 
@@ -410,9 +577,16 @@ def _legs(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> No
     b.ellipsoid("pelvis", (0, -0.01, 0), (p.hip * 1.9, 0.1, d * 0.95), hips_piece)
     if bottom_kind == "skirt":
         skirt_len = float(rng.uniform(0.2, 0.35))
-        b.ellipsoid(
-            "pelvis", (0, -skirt_len * 0.45, 0), (p.hip * 2.6, skirt_len * 0.7, d * 1.7), hips_piece
-        )
+        if ctx.varied:
+            wave = (float(rng.uniform(0.03, 0.08)), int(rng.integers(4, 9)))
+            b.sheet("pelvis", _flared_ring(p.hip * 2.0, d * 1.05, skirt_len, wave), hips_piece)
+        else:
+            b.ellipsoid(
+                "pelvis",
+                (0, -skirt_len * 0.45, 0),
+                (p.hip * 2.6, skirt_len * 0.7, d * 1.7),
+                hips_piece,
+            )
     for tag in ("l", "r"):
         leg_mat = bottom if bottom_kind == "pants" else skin
         thigh_piece = b.piece(leg_mat)
@@ -581,15 +755,26 @@ def _hair(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> No
     for k in range(n_bangs):
         yaw = (k - (n_bangs - 1) / 2) * (1.3 / n_bangs)
         length = hr * rng.uniform(0.35, 0.6)
+        tilt = float(rng.uniform(-0.25, 0.25))
+        if ctx.varied:  # a curved lock from the crown down over the forehead
+            end_pitch = 0.62 - length / hr * 0.7
+            lock = _hair_lock(ctx, yaw, (1.1, end_pitch), -tilt * 0.8, hr * 1.4 / n_bangs + 0.02)
+            b.sheet("head", lock, b.piece(hair))
+            continue
         center = head_c + np.array([np.sin(yaw) * hr * 0.82, hr * 0.45, np.cos(yaw) * hr * 0.8])
-        rot = rotation(yaw, -0.25, float(rng.uniform(-0.25, 0.25)))
+        rot = rotation(yaw, -0.25, tilt)
         b.ellipsoid("head", center, (hr * 0.2, length, hr * 0.1), b.piece(hair), rot)
     for side in (1, -1):
+        length = hr * rng.uniform(0.5, 0.8)
+        if ctx.varied:  # from the temple down past the ear, curling forward
+            lock = _hair_lock(ctx, side * 1.25, (0.6, -0.35 - length / hr), -side * 0.3, hr * 0.26)
+            b.sheet("head", lock, b.piece(hair))
+            continue
         center = head_c + np.array([side * hr * 0.88, -hr * 0.3, hr * 0.25])
         b.ellipsoid(
             "head",
             center,
-            (hr * 0.12, hr * rng.uniform(0.5, 0.8), hr * 0.18),
+            (hr * 0.12, length, hr * 0.18),
             b.piece(hair),
             rotation(0, 0, side * 0.1),
         )
@@ -670,6 +855,45 @@ def _hat(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> Non
     b.ellipsoid("head", head_c + [0, hr * 0.55, -hr * 0.05], (hr * 1.1, hr * 0.12, hr * 1.1), band)
 
 
+# --- part builders: cloth sheets (body shapes "varied" only) ----------------------------
+
+#: Cloth sheets of body shapes "varied" and how often each is chosen.
+CLOTH_PROBABILITY = (("cape", 0.35), ("coat_tails", 0.6))
+
+
+def _cloth_materials(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Whether the character wears a cape and (with a jacket) coat tails; the cape's
+    material."""
+    ctx.traits.update({k: bool(rng.random() < prob) for k, prob in CLOTH_PROBABILITY})
+    ctx.traits["coat_tails"] = ctx.has("coat_tails") and ctx.has("jacket")
+    if ctx.has("cape"):
+        ctx.material["cape"] = b.material(
+            "cape", "clothes", _hsv(rng, None, (0.4, 0.9), (0.3, 0.8))
+        )
+
+
+def _cape(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """A cape hanging from the shoulders around the back, down to the thighs or knees."""
+    p = ctx.props
+    length = p.torso_up * 0.9 + p.torso_low + p.thigh * float(rng.uniform(0.3, 0.9))
+    wave = (float(rng.uniform(0.02, 0.07)), int(rng.integers(5, 10)))
+    ring = _flared_ring(p.shoulder * 1.15, p.chest_depth * 1.2, length, wave, arc=1.35)
+    ring[..., 1] += p.torso_up * 0.9 - 0.03
+    b.sheet("chest", ring, b.piece(ctx.material["cape"]))
+
+
+def _coat_tails(b: CharacterBuilder, rng: np.random.Generator, ctx: PartContext) -> None:
+    """Two jacket tails hanging from the back of the waist over the hips."""
+    p = ctx.props
+    length = p.torso_low * 0.3 + p.thigh * float(rng.uniform(0.4, 0.75))
+    for side in (1, -1):
+        tail = _flared_ring(
+            p.hip * 2.3, p.chest_depth * 1.15, length, (0.03, 6), arc=0.6, middle=side * 0.75
+        )
+        tail[..., 1] += p.torso_low * 0.3
+        b.sheet("spine", tail, b.piece(ctx.material["jacket"]))
+
+
 # --- the table ---------------------------------------------------------------------------
 
 PartBuild = Callable[[CharacterBuilder, np.random.Generator, PartContext], None]
@@ -687,11 +911,14 @@ class Part(NamedTuple):
     trait : str or None
         Optional feature the part depends on; the part is skipped (and draws nothing)
         when :meth:`PartContext.has` says the character does not have it.
+    varied_only : bool
+        Runs only for body shapes ``"varied"``.
     """
 
     name: str
     build: PartBuild
     trait: str | None = None
+    varied_only: bool = False
 
 
 #: The part builders in the order :func:`build_character` runs them.
@@ -699,6 +926,7 @@ PARTS: tuple[Part, ...] = (
     Part("face materials", _face_materials),
     Part("clothes materials", _clothes_materials),
     Part("optional materials", _optional_materials),
+    Part("cloth materials", _cloth_materials, varied_only=True),
     Part("head", _head),
     Part("torso", _torso),
     Part("legs", _legs),
@@ -715,20 +943,36 @@ PARTS: tuple[Part, ...] = (
     Part("bun", _bun, "bun"),
     Part("glasses", _glasses, "glasses"),
     Part("hat", _hat, "hat"),
+    Part("cape", _cape, "cape", varied_only=True),
+    Part("coat tails", _coat_tails, "coat_tails", varied_only=True),
 )
 
 
-def build_character(seed: int) -> Character:
+def build_character(
+    seed: int | tuple[int, ...],
+    body_shapes: str = "ellipsoid",
+    avoid_colors: frozenset[tuple[int, int, int]] = frozenset(),
+) -> Character:
     """Design a character from a seed by running the part builders of :data:`PARTS`.
 
     Parameters
     ----------
-    seed : int
-        Any non-negative integer; the same seed always gives the same character.
+    seed : int or tuple of int
+        Any non-negative integer (or a tuple of them: the entropy of
+        :func:`numpy.random.default_rng`); the same seed always gives the same character.
+    body_shapes : {"ellipsoid", "varied"}
+        See the module docstring.
+    avoid_colors : frozenset of (R, G, B)
+        Colors the character must not use (those of another character in its clips).
 
     Returns
     -------
     character : Character
+
+    Raises
+    ------
+    ValueError
+        If ``body_shapes`` is not one of :data:`BODY_SHAPES`.
 
     Examples
     --------
@@ -738,10 +982,15 @@ def build_character(seed: int) -> Character:
     >>> a.materials[0].description, a.traits["bottom"] in ("skirt", "pants", "shorts")
     ('skin', True)
     """
+    if body_shapes not in BODY_SHAPES:
+        raise ValueError(f"body_shapes must be one of {BODY_SHAPES}, got {body_shapes!r}")
+    varied = body_shapes == "varied"
     rng = np.random.default_rng(seed)
-    context = PartContext(random_proportions(rng))
-    builder = CharacterBuilder()
+    context = PartContext(random_proportions(rng), varied=varied)
+    builder = CharacterBuilder(varied)
     for part in PARTS:
+        if part.varied_only and not varied:
+            continue
         if part.trait is None or context.has(part.trait):
             part.build(builder, rng, context)
-    return builder.finish(seed, context)
+    return builder.finish(seed, context, avoid_colors)

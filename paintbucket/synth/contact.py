@@ -54,6 +54,28 @@ def _zoom(path: Path, center: tuple[int, int], tile: int) -> np.ndarray:
     return crop
 
 
+#: Content features shown on a contact sheet, as words of ``dataset.json`` ``content``.
+FEATURES = ("second character", "prop", "enters", "leaves", "effect")
+
+
+def _feature_clips(out: Path, character: str) -> list[str]:
+    """The first clip of ``character`` showing each of :data:`FEATURES` (none when
+    ``dataset.json`` has no content listing)."""
+    listing = out / "dataset.json"
+    if not listing.is_file():
+        return []
+    entries = json.loads(listing.read_text()).get("characters", [])
+    content = next((e.get("content", {}) for e in entries if e.get("name") == character), {})
+    chosen: list[str] = []
+    for feature in FEATURES:
+        for clip, features in content.items():
+            if any(feature in f for f in features):
+                if clip not in chosen:
+                    chosen.append(clip)
+                break
+    return chosen
+
+
 def contact_sheet(
     out_dir: str | Path,
     path: str | Path,
@@ -64,10 +86,14 @@ def contact_sheet(
     """Write a PNG overview of one character of a generated dataset.
 
     Row 1: the ``ref/`` images of the design sheet (colored then line art); following
-    rows, for the character's first clips: ``frames`` frames of gt, line and line_anno.
-    For a studio-style dataset (``dataset.json``) a last row zooms into the first clip:
-    line and gt of each frame, a quarter-tile crop at native resolution shown 2x,
-    around the colored ink of its first frame (anti-aliasing, widths and gaps show).
+    rows, for the character's first two clips: its first ``frames`` frames of gt, line
+    and line_anno. When ``dataset.json`` lists content features of the character's clips
+    (second character, props, entering or leaving, effects), one more clip per feature
+    follows, with ``frames`` frames spread over the whole clip (so an entering object is
+    seen outside and inside the frame). For a studio-style dataset a last row zooms into
+    the first clip: line and gt of each frame, a quarter-tile crop at native resolution
+    shown 2x, around the colored ink of its first frame (anti-aliasing, widths and gaps
+    show).
 
     Parameters
     ----------
@@ -92,8 +118,19 @@ def contact_sheet(
     lines = [r for r in refs if r.stem.endswith("_line")]
     rows = [[_tile(p, tile) for p in colored + lines]]
     clips = sorted(d for d in out.glob(f"{character}_*") if (d / "gt").is_dir())[:2]
-    for clip in clips:
-        names = sorted(p.name for p in (clip / "gt").glob("*.png"))[:frames]
+    picked = [(clip, False) for clip in clips]
+    for clip_name in _feature_clips(out, character):
+        if out / clip_name not in clips:
+            picked.append((out / clip_name, True))
+    for clip, spread in picked:
+        names = sorted(p.name for p in (clip / "gt").glob("*.png"))
+        if spread:
+            names = [
+                names[i]
+                for i in np.linspace(0, len(names) - 1, min(frames, len(names))).round().astype(int)
+            ]
+        else:
+            names = names[:frames]
         for kind in ("gt", "line", "line_anno"):
             rows.append([_tile(clip / kind / n, tile) for n in names])
     settings = json.loads((out / "dataset.json").read_text()).get("config", {})

@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -68,7 +68,7 @@ from paintbucket.io import (
     write_text,
 )
 from paintbucket.segment import label_paper
-from paintbucket.synth.character import Character, build_character
+from paintbucket.synth.character import BODY_SHAPES, Character, build_character
 from paintbucket.synth.linestyle import (
     PENCIL_GRAYS,
     PENCIL_SHARE,
@@ -77,7 +77,28 @@ from paintbucket.synth.linestyle import (
     clean_lines,
     studio_lines,
 )
-from paintbucket.synth.render import HIGHLIGHT, NORMAL, SHADOW, Camera, rasterize, shade
+from paintbucket.synth.render import (
+    HIGHLIGHT,
+    NORMAL,
+    SHADOW,
+    Camera,
+    empty_raster,
+    rasterize,
+    shade,
+)
+from paintbucket.synth.scene import (
+    EFFECT_KINDS,
+    PROP_KINDS,
+    build_effect,
+    build_prop,
+    entering_offsets,
+    entering_schedule,
+    merge_tables,
+    place,
+    prop_position,
+    scene_colors,
+    screen_span,
+)
 from paintbucket.synth.skeleton import ACTIONS, Motion, forward_kinematics, t_pose
 from paintbucket.synth.strokes import (
     SurfaceStroke,
@@ -133,6 +154,14 @@ detail_lines : bool
         The studio features (:class:`~paintbucket.synth.linestyle.LineStyle`), all on by
         default; turning one off is only meaningful (and only accepted) with
         ``style="studio"``.
+    body_shapes : str
+        ``"ellipsoid"`` or ``"varied"`` (capsules, tapered limbs, cloth and hair sheets;
+        see :mod:`paintbucket.synth.character`).
+    second_character_share, props_share, entering_share, effects_share : float
+        Share of clips, 0..1, with a second character, with 1 or 2 props in front of the
+        characters, with a character or prop entering or leaving the frame (clips of at
+        least 3 frames), with an effect (half of them show only the effect); see
+        :mod:`paintbucket.synth.scene`. All 0 by default: the original clips.
     """
 
     characters: int = 1
@@ -155,6 +184,12 @@ detail_lines : bool
     jitter: bool = True
     detail_lines: bool = True
 
+    body_shapes: str = "ellipsoid"
+    second_character_share: float = 0.0
+    props_share: float = 0.0
+    entering_share: float = 0.0
+    effects_share: float = 0.0
+
     def line_style(self) -> LineStyle | None:
         """The studio :class:`~paintbucket.synth.linestyle.LineStyle`, None for clean."""
         if self.style != "studio":
@@ -175,8 +210,8 @@ PRESETS: dict[str, dict[str, object]] = {
         motion_scale=1.0,
         camera_motion=1.0,
     ),
-    # the training settings of the README's stages with every studio line feature, on a
-    # seed none of the stages uses
+    # the training settings of the README's stages with every studio line feature and
+    # every content feature, on a seed none of the stages uses
     "train-studio": dict(
         characters=12,
         clips_per_character=15,
@@ -185,10 +220,21 @@ PRESETS: dict[str, dict[str, object]] = {
         seed=5,
         split="train",
         style="studio",
+        body_shapes="varied",
+        second_character_share=0.3,
+        props_share=0.3,
+        entering_share=0.2,
+        effects_share=0.15,
     ),
 }
-# bench-consecutive drawn in the studio style, on other characters
-PRESETS["bench-studio"] = {**PRESETS["bench-consecutive"], "seed": 20250, "style": "studio"}
+#: The consecutive benchmark's settings, drawn like the training preset, on other characters.
+PRESETS["bench-studio"] = {
+    **PRESETS["bench-consecutive"],
+    **{key: PRESETS["train-studio"][key] for key in (
+        "style", "body_shapes", "second_character_share", "props_share", "entering_share",
+        "effects_share")},
+    "seed": 20250,
+}  # fmt: skip
 
 
 def character_seed(seed: int, index: int, split: str) -> int:
@@ -525,11 +571,14 @@ SHEET_VIEWS = (
 )
 
 
-def colorbook_of(character: Character) -> Colorbook:
-    """The text-color list: one entry per material, shadow2 absent."""
+def colorbook_of(character: Character, prefix: str = "") -> Colorbook:
+    """The text-color list: one entry per material, shadow2 absent; ``prefix`` is put
+    before every description."""
     return Colorbook(
         tuple(
-            ColorEntry(m.description, m.category, (m.colors[0], m.colors[1], m.colors[2], None))
+            ColorEntry(
+                prefix + m.description, m.category, (m.colors[0], m.colors[1], m.colors[2], None)
+            )
             for m in character.materials
         )
     )
@@ -601,7 +650,7 @@ def generate_character(
         Its ``dataset.json`` entry: ``name``, ``seed`` and ``clips`` (folder names).
     """
     seed = character_seed(config.seed, index, config.split)
-    character = build_character(seed)
+    character = build_character(seed, config.body_shapes)
     style = config.line_style()
     surface: list[SurfaceStroke] = []
     if style is not None and style.floating_strokes:
@@ -614,8 +663,18 @@ def generate_character(
         style, surface,
     )  # fmt: skip
     rng = np.random.default_rng([seed, 1])
-    clips = []
-    for number, (action, camera_kind) in enumerate(clip_plan(rng, config.clips_per_character)):
+    plan = clip_plan(rng, config.clips_per_character)
+    contents = [clip_content(config, seed, k) for k in range(len(plan))]
+    guest = None
+    if any(c.guest for c in contents):
+        # built from its own entropy (seed, 2): a parity-split seed, so train and test
+        # guests stay disjoint too; its colors differ from the main character's
+        avoid = scene_colors([character])
+        guest = build_character((seed, 2), config.body_shapes, avoid)
+        sheet = out / f"{name}_guest_sheet"
+        write_sheet(sheet, guest, config.split, config.size, config.line_width, style)
+    clips, features = [], {}
+    for number, ((action, camera_kind), content) in enumerate(zip(plan, contents)):
         clip_dir = out / f"{name}_{action}_{camera_kind}"
         pencil_gray = None
         if style is not None and style.pencil:
@@ -623,16 +682,241 @@ def generate_character(
             if clip_rng.random() < PENCIL_SHARE:
                 pencil_gray = int(clip_rng.integers(PENCIL_GRAYS[0], PENCIL_GRAYS[1] + 1))
         frames = clip_frames(character, action, camera_kind, config, rng)
-        for i, (motion, camera, light) in enumerate(frames):
-            frame = render_frame(
-                character, motion, camera, config.size, light, config.line_width, style,
-                surface, (seed, 2, number, i), pencil_gray,
-            )  # fmt: skip
-            write_frame(clip_dir, f"{i:04d}", frame, config.split)
-            if on_frame is not None:
-                on_frame()
+        if content.is_plain():
+            for i, (motion, camera, light) in enumerate(frames):
+                frame = render_frame(
+                    character, motion, camera, config.size, light, config.line_width, style,
+                    surface, (seed, 2, number, i), pencil_gray,
+                )  # fmt: skip
+                write_frame(clip_dir, f"{i:04d}", frame, config.split)
+                if on_frame is not None:
+                    on_frame()
+        else:
+            features[clip_dir.name] = content.features()
+            studio = StudioLines(style, surface, (seed, 2, number), pencil_gray)
+            write_scene_clip(clip_dir, name, character, guest, content, list(frames), config,
+                             on_frame, studio)  # fmt: skip
         clips.append(clip_dir.name)  # from the 16th on, a repeat: listed again, as ever
-    return {"name": name, "seed": seed, "clips": clips}
+    entry: dict = {"name": name, "seed": seed, "clips": clips}
+    if guest is not None:
+        entry["guest"] = {"name": f"{name}_guest", "seed": list(guest.seed)}
+    if features:
+        entry["content"] = features
+    return entry
+
+
+# --- clips with more content: a second character, props, entering, effects ------------
+
+
+#: The content options of :class:`SynthConfig` and their defaults; ``dataset.json``
+#: lists one only when it differs, so the default output is what it always was.
+CONTENT_DEFAULTS: dict[str, object] = {
+    "body_shapes": "ellipsoid",
+    "second_character_share": 0.0,
+    "props_share": 0.0,
+    "entering_share": 0.0,
+    "effects_share": 0.0,
+}
+
+
+@dataclass(frozen=True)
+class ClipContent:
+    """What one clip shows besides its main character.
+
+    Attributes
+    ----------
+    guest : bool
+        A second character (the ``<char>_guest`` of the design sheets).
+    props : tuple of str
+        Prop kinds (:data:`~paintbucket.synth.scene.PROP_KINDS`), at most 2, distinct.
+    entering : str or None
+        ``"in"`` or ``"out"``: one object (``mover``) enters or leaves the frame.
+    mover : str
+        ``"main"``, ``"guest"`` or ``"prop"`` (the first prop).
+    effect : str or None
+        Effect kind (:data:`~paintbucket.synth.scene.EFFECT_KINDS`).
+    effect_only : bool
+        The clip shows only the effect (no characters, no props).
+    seed : tuple of int
+        Entropy of the clip's content randomness.
+    """
+
+    guest: bool = False
+    props: tuple[str, ...] = ()
+    entering: str | None = None
+    mover: str = "main"
+    effect: str | None = None
+    effect_only: bool = False
+    seed: tuple[int, ...] = ()
+
+    def is_plain(self) -> bool:
+        """Only the main character: the original clip."""
+        return not (self.guest or self.props or self.entering or self.effect)
+
+    def features(self) -> list[str]:
+        """Short names of what the clip adds (``dataset.json`` ``content``)."""
+        names = ["second character"] if self.guest else []
+        names += [f"prop {kind}" for kind in self.props]
+        if self.entering:
+            names.append(f"{self.mover} {'enters' if self.entering == 'in' else 'leaves'}")
+        if self.effect:
+            names.append(f"effect {self.effect}" + (" only" if self.effect_only else ""))
+        return names
+
+
+def clip_content(config: SynthConfig, seed: int, clip_index: int) -> ClipContent:
+    """Draw the content of clip ``clip_index`` of the character of ``seed``.
+
+    Uses its own generator (entropy ``(seed, 6, clip_index)``), so the main character,
+    its motion and cameras are the same whatever the shares; one uniform per option is
+    compared with its share, so raising one share never changes another option's clips.
+    """
+    entropy = (seed, 6, clip_index)
+    rng = np.random.default_rng(entropy)
+    draw = rng.random(4)
+    effect = None
+    effect_only = False
+    if draw[3] < config.effects_share:
+        effect = str(rng.choice(EFFECT_KINDS))
+        effect_only = bool(rng.random() < 0.5)
+    if effect_only:
+        return ClipContent(effect=effect, effect_only=True, seed=entropy)
+    guest = bool(draw[0] < config.second_character_share)
+    props: tuple[str, ...] = ()
+    if draw[1] < config.props_share:
+        count = 1 + int(rng.random() < 0.3)
+        props = tuple(str(k) for k in rng.choice(PROP_KINDS, size=count, replace=False))
+    entering, mover = None, "main"
+    if draw[2] < config.entering_share and config.frames >= 3:
+        entering = "in" if rng.random() < 0.5 else "out"
+        movers = ["main"] + ["guest"] * guest + ["prop"] * bool(props)
+        mover = movers[int(rng.integers(len(movers)))]
+    return ClipContent(guest, props, entering, mover, effect, False, entropy)
+
+
+@dataclass(frozen=True)
+class StudioLines:
+    """How a clip's lines are drawn under ``style="studio"`` (see :func:`compose`).
+
+    Attributes
+    ----------
+    style : LineStyle or None
+        None: clean lines (the other fields are unused).
+    surface : list of SurfaceStroke
+        The main character's floating strokes and detail lines.
+    seed : tuple of int
+        Entropy of the clip's line drawing; frame ``i`` uses ``(*seed, i)``.
+    pencil_gray : int or None
+        Grey of the clip's black ink when it is drawn in pencil.
+    """
+
+    style: LineStyle | None = None
+    surface: list[SurfaceStroke] = field(default_factory=list)
+    seed: tuple[int, ...] = ()
+    pencil_gray: int | None = None
+
+
+def write_scene_clip(
+    clip_dir: Path,
+    name: str,
+    character: Character,
+    guest: Character | None,
+    content: ClipContent,
+    frames: list[tuple[Motion, Camera, np.ndarray]],
+    config: SynthConfig,
+    on_frame: Callable[[], None] | None = None,
+    studio: StudioLines | None = None,
+) -> None:
+    """Render and write a clip with more than its main character (its lines drawn as
+    ``studio`` says; only the main character carries floating strokes and detail lines).
+
+    Besides the frames, writes ``colorbook.yml`` (every material of the clip in label
+    order: label ``k`` is entry ``k``; the second character's entries start with
+    ``"guest "``) and ``clip.json`` (which label ids belong to which character, prop
+    or effect, and what enters or leaves).
+    """
+    rng = np.random.default_rng([*content.seed, 1])
+    size, dt = config.size, config.motion_scale / config.fps
+    base = frames[0][1]
+    # (name, object, motion per frame); ``objects`` fixes the material (label) order
+    tracks: list[tuple[str, Character, list[Motion]]] = [
+        ("main", character, [motion for motion, _, _ in frames])
+    ]
+    if content.guest and guest is not None:
+        func = ACTIONS[str(rng.choice(sorted(ACTIONS)))]
+        side = float(rng.choice([-1.0, 1.0]))
+        rot = base.rotation()
+        spot = rot[:, 0] * side * max(rng.uniform(0.3, 0.5) * base.view, rng.uniform(0.25, 0.35))
+        spot = spot + rot[:, 2] * rng.uniform(-0.3, 0.3)
+        spot[1] = 0.0
+        facing, start = float(rng.uniform(-1.5, 1.5)), float(rng.uniform(0.0, 0.3))
+        motions = []
+        for i in range(len(frames)):
+            m = func(start + i * dt, config.motion_scale)
+            motions.append(Motion(m.pose, m.root + spot, m.root_yaw + facing))
+        tracks.append(("guest", guest, motions))
+    used = scene_colors([t[1] for t in tracks])
+    for kind in content.props:
+        prop = build_prop(kind, rng, base.view, character.props, used)
+        used = used | scene_colors([prop])
+        motion = place(prop, *prop_position(kind, rng, base))
+        tracks.append((f"prop {kind}", prop, [motion] * len(frames)))
+    effect = None
+    if content.effect is not None:
+        effect = build_effect(content.effect, rng, character.props, used)
+    merged, offsets = merge_tables([t[1] for t in tracks] + ([effect.character] if effect else []))
+    if content.entering is not None:
+        k = {"main": 0, "guest": 1, "prop": 1 + int(content.guest)}[content.mover]
+        label, obj, motions = tracks[k]
+        cameras = [camera for _, camera, _ in frames]
+        spans = [screen_span(obj, m, c, size) for m, c in zip(motions, cameras)]
+        side = float(rng.choice([-1.0, 1.0]))
+        schedule = entering_schedule(len(frames), content.entering == "out")
+        shift = entering_offsets(spans, [size / c.view for c in cameras], size, side, schedule)
+        motions = [
+            Motion(m.pose, m.root + c.rotation()[:, 0] * d, m.root_yaw)
+            for m, c, d in zip(motions, cameras, shift)
+        ]
+        tracks[k] = (label, obj, motions)
+    shown = [] if content.effect_only else range(len(tracks))
+    studio = studio or StudioLines()
+    for i, (_, camera, light) in enumerate(frames):
+        raster = empty_raster(size)
+        for k in shown:
+            _, obj, motions = tracks[k]
+            rasterize(obj, motions[i], camera, size, into=raster, piece_offset=offsets[k])
+        shading = shade(raster, light, shadow_below=0.18, highlight_above=0.9)
+        if effect is not None:
+            tones = effect.tones(i * dt, size)
+            raster.piece[tones > 0] = offsets[-1]
+            shading[tones > 0] = tones[tones > 0] - 1
+        strokes = None
+        if studio.style is not None and studio.surface and not content.effect_only:
+            strokes = project_strokes(studio.surface, character, tracks[0][2][i], camera, size)
+        frame = compose(merged, raster.piece, shading, config.line_width, studio.style, strokes,
+                        (*studio.seed, i), studio.pencil_gray)  # fmt: skip
+        write_frame(clip_dir, f"{i:04d}", frame, config.split)
+        if on_frame is not None:
+            on_frame()
+
+    entries, labels, first = [], [], 1
+    owners = [(t[0], t[1]) for t in tracks] + ([("effect", effect.character)] if effect else [])
+    for owner, obj in owners:
+        prefix = "guest " if owner == "guest" else ""
+        entries += colorbook_of(obj, prefix).entries
+        count = len(obj.materials)
+        sheet = {"main": f"{name}_sheet", "guest": f"{name}_guest_sheet"}.get(owner)
+        labels.append({"object": owner, "sheet": sheet, "labels": [first, first + count - 1]})
+        first += count
+    write_colorbook(clip_dir / "colorbook.yml", Colorbook(tuple(entries)))
+    info = {
+        "content": content.features(),
+        "objects": labels,
+        "entering": None
+        if content.entering is None
+        else {"object": content.mover, "direction": content.entering},
+    }
+    write_text(clip_dir / "clip.json", json.dumps(info, indent=1) + "\n")
 
 
 def generate(
@@ -677,6 +961,12 @@ def generate(
             raise ValueError(f"{feature} must be True or False, got {value!r}")
         if not value and config.style != "studio":
             raise ValueError(f"{feature}=False only applies to style 'studio'")
+    if config.body_shapes not in BODY_SHAPES:
+        raise ValueError(f"body_shapes must be one of {BODY_SHAPES}, got {config.body_shapes!r}")
+    for share in ("second_character_share", "props_share", "entering_share", "effects_share"):
+        value = getattr(config, share)
+        if not (isinstance(value, (int, float)) and 0.0 <= value <= 1.0):
+            raise ValueError(f"{share} must be a number in 0..1, got {value!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     remove_temp_files(out, recursive=True)
@@ -694,7 +984,11 @@ def generate(
                 bar.update(per_character)
     finally:
         bar.close()
-    settings = asdict(config)
+    settings = {
+        key: value
+        for key, value in asdict(config).items()
+        if key not in CONTENT_DEFAULTS or value != CONTENT_DEFAULTS[key]
+    }
     if config.style == "clean":  # the dataset.json of earlier versions, byte for byte
         for key in ("style", *SYNTH_LINE_FEATURES):
             del settings[key]

@@ -1,10 +1,14 @@
-"""Vectorised z-buffer ray casting of ellipsoids and toon shading, without anti-aliasing.
+"""Vectorised z-buffer ray casting of ellipsoids and sheets, and toon shading, without
+anti-aliasing.
 
 The camera is orthographic. Each ellipsoid ``{p : |Q (p - c)| <= 1}`` is intersected
 analytically with the viewing ray of every pixel of its screen bounding box (one NumPy
 pass per primitive, no per-pixel Python loop); the nearest hit wins the z-buffer and
-leaves its piece id and surface normal. Toon shading thresholds ``n . light`` into
-shadow / normal / highlight.
+leaves its piece id and surface normal. A :class:`~paintbucket.synth.character.Sheet`
+(a thin curved surface: cloth panel, hair lock) is a grid of vertices drawn as
+triangles, one NumPy pass per triangle, with normals interpolated from the grid and
+turned towards the viewer (sheets are two-sided). Toon shading thresholds
+``n . light`` into shadow / normal / highlight.
 
 Lines (see :func:`line_mask`) are drawn wherever two 4-adjacent pixels have a different
 *key* ``piece * 3 + shade`` (background = -1): the outline of every piece and also the
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paintbucket.synth.character import Character
+from paintbucket.synth.character import Character, Sheet, TubeSlice
 from paintbucket.synth.skeleton import Motion, forward_kinematics, rotation
 
 #: Shade codes of the shading map.
@@ -66,14 +70,27 @@ class Raster:
         Piece id of the visible surface, -1 on background.
     normal : (H, W, 3) float32
         Unit surface normal in pixel space (x right, y down, z towards the viewer).
+    depth : (H, W) float32 or None
+        Pixel-space ``z`` of the visible surface (larger is nearer), ``-inf`` on
+        background; lets :func:`rasterize` draw several objects into one raster.
     """
 
     piece: np.ndarray
     normal: np.ndarray
+    depth: np.ndarray | None = None
+
+
+def empty_raster(size: int) -> Raster:
+    """A ``size`` x ``size`` raster with nothing drawn (all background)."""
+    return Raster(
+        np.full((size, size), -1, dtype=np.int32),
+        np.zeros((size, size, 3), dtype=np.float32),
+        np.full((size, size), -np.inf, dtype=np.float32),
+    )
 
 
 def pixel_transform(camera: Camera, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """World to pixel coordinates: ``p_pix = to_pix @ (p - camera.target) + shift``.
+    """World to pixel coordinates: ``p_pix = matrix @ (p - camera.target) + shift``.
 
     Parameters
     ----------
@@ -83,18 +100,25 @@ def pixel_transform(camera: Camera, size: int) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    to_pix : (3, 3) float64
+    matrix : (3, 3) float64
         Rotation into the camera frame scaled to pixels, y flipped (x right, y down,
         z towards the viewer).
     shift : (3,) float64
         Pixel position of the image center (pixel centers at integer coordinates).
     """
     scale = size / camera.view
-    to_pix = np.diag([scale, -scale, scale]) @ camera.rotation().T
-    return to_pix, np.array([size / 2 - 0.5, size / 2 - 0.5, 0.0])
+    matrix = np.diag([scale, -scale, scale]) @ camera.rotation().T
+    return matrix, np.array([size / 2 - 0.5, size / 2 - 0.5, 0.0])
 
 
-def rasterize(character: Character, motion: Motion, camera: Camera, size: int) -> Raster:
+def rasterize(
+    character: Character,
+    motion: Motion,
+    camera: Camera,
+    size: int,
+    into: Raster | None = None,
+    piece_offset: int = 0,
+) -> Raster:
     """Ray-cast all primitives of a posed character.
 
     Parameters
@@ -105,18 +129,27 @@ def rasterize(character: Character, motion: Motion, camera: Camera, size: int) -
     camera : Camera
     size : int
         Image width and height in pixels.
+    into : Raster, optional
+        Draw into this raster (from :func:`empty_raster` or an earlier call), so that
+        several characters and props share one z-buffer; a new one by default.
+    piece_offset : int
+        Added to the piece ids written (the pieces of earlier objects come first).
 
     Returns
     -------
     raster : Raster
+        ``into`` when given.
     """
     frames = forward_kinematics(character.props, motion.pose, motion.root, motion.root_yaw)
     to_pix, shift = pixel_transform(camera, size)
-
-    depth = np.full((size, size), -np.inf, dtype=np.float32)
-    piece = np.full((size, size), -1, dtype=np.int32)
-    normal = np.zeros((size, size, 3), dtype=np.float32)
+    raster = empty_raster(size) if into is None else into
+    depth, piece, normal = raster.depth, raster.piece, raster.normal
     for prim in character.primitives:
+        if isinstance(prim, Sheet):
+            bpos, brot = frames[prim.bone]
+            world = prim.vertices @ brot.T + (bpos - camera.target)
+            _draw_sheet(raster, world @ to_pix.T + shift, prim.piece + piece_offset)
+            continue
         bpos, brot = frames[prim.bone]
         center = to_pix @ (bpos + brot @ prim.center - camera.target) + shift
         axes = to_pix @ brot @ prim.axes
@@ -148,12 +181,74 @@ def rasterize(character: Character, motion: Motion, camera: Camera, size: int) -
         ys, xs, t, z = ys[win], xs[win], t[win], z[win]
         gy, gx = ys + y0, xs + x0
         depth[gy, gx] = z
-        piece[gy, gx] = prim.piece
+        piece[gy, gx] = prim.piece + piece_offset
         u = np.stack([w0[ys, xs] + q[0] * t, w1[ys, xs] + q[1] * t, w2[ys, xs] + q[2] * t])
         n = inv.T @ u
         n /= np.maximum(np.sqrt((n * n).sum(axis=0)), 1e-12)
+        if prim.tube is not None:
+            n = _capsule_normal(n, to_pix @ brot @ prim.tube.axis, prim.tube)
         normal[gy, gx] = n.T
-    return Raster(piece, normal)
+    return raster
+
+
+def _capsule_normal(n: np.ndarray, axis: np.ndarray, tube: TubeSlice) -> np.ndarray:
+    """Normals (3, N) of a capsule's sphere turned into those of the smooth capsule:
+    the component along the capsule's pixel-space ``axis`` is replaced by the taper's,
+    except on the outer half of an end sphere."""
+    axis = axis / np.linalg.norm(axis)
+    along = axis @ n
+    smooth = n - axis[:, None] * along
+    smooth /= np.maximum(np.sqrt((smooth * smooth).sum(axis=0)), 1e-12)
+    smooth += axis[:, None] * tube.slope
+    smooth /= np.sqrt(1.0 + tube.slope**2)
+    keep = along * tube.cap > 0  # beyond the first or the last sphere's center
+    return np.where(keep, n, smooth).astype(n.dtype)
+
+
+def _draw_sheet(raster: Raster, grid: np.ndarray, piece_id: int) -> None:
+    """Z-buffer the two triangles of every cell of a (U, V, 3) pixel-space vertex grid."""
+    size = raster.piece.shape[0]
+    du = np.gradient(grid, axis=0)
+    dv = np.gradient(grid, axis=1)
+    vertex_normal = np.cross(du, dv)
+    vertex_normal /= np.maximum(np.linalg.norm(vertex_normal, axis=-1, keepdims=True), 1e-12)
+    a, b, c, d = grid[:-1, :-1], grid[1:, :-1], grid[1:, 1:], grid[:-1, 1:]
+    na, nb, nc, nd = (
+        vertex_normal[:-1, :-1], vertex_normal[1:, :-1], vertex_normal[1:, 1:],
+        vertex_normal[:-1, 1:],
+    )  # fmt: skip
+    corners = np.concatenate([np.stack([a, b, c], -2), np.stack([a, c, d], -2)]).reshape(-1, 3, 3)
+    normals = np.concatenate([np.stack([na, nb, nc], -2), np.stack([na, nc, nd], -2)])
+    normals = normals.reshape(-1, 3, 3)
+    lo = np.maximum(np.floor(corners[:, :, :2].min(axis=1)).astype(int), 0)
+    hi = np.minimum(np.ceil(corners[:, :, :2].max(axis=1)).astype(int) + 1, size)
+    for tri, tri_normals, (x0, y0), (x1, y1) in zip(corners, normals, lo, hi):
+        if x0 >= x1 or y0 >= y1:
+            continue
+        (ax, ay, _), (bx, by, _), (cx, cy, _) = tri
+        area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+        if abs(area) < 1e-9:
+            continue
+        px = np.arange(x0, x1, dtype=np.float64)[None, :]
+        py = np.arange(y0, y1, dtype=np.float64)[:, None]
+        # barycentric weights of a, b, c from signed edge functions
+        wa = ((bx - px) * (cy - py) - (by - py) * (cx - px)) / area
+        wb = ((cx - px) * (ay - py) - (cy - py) * (ax - px)) / area
+        wc = 1.0 - wa - wb
+        ys, xs = np.nonzero((wa >= 0) & (wb >= 0) & (wc >= 0))
+        if ys.size == 0:
+            continue
+        weights = np.stack([wa[ys, xs], wb[ys, xs], wc[ys, xs]], axis=1)
+        z = (weights @ tri[:, 2]).astype(np.float32)
+        gy, gx = ys + y0, xs + x0
+        win = z > raster.depth[gy, gx]
+        gy, gx, weights, z = gy[win], gx[win], weights[win], z[win]
+        n = weights @ tri_normals
+        n *= np.where(n[:, 2:] < 0, -1.0, 1.0)  # two-sided: the side facing the viewer
+        n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+        raster.depth[gy, gx] = z
+        raster.piece[gy, gx] = piece_id
+        raster.normal[gy, gx] = n
 
 
 def shade(

@@ -22,7 +22,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from paintbucket.synth.character import Character, Material, _shades, _unique_colors
+from paintbucket.synth.character import (
+    Character,
+    Material,
+    Primitive,
+    _shades,
+    _unique_colors,
+)
 from paintbucket.synth.linestyle import BLACK, BLUE, GREEN, RED, Stroke
 from paintbucket.synth.render import Camera, pixel_transform
 from paintbucket.synth.skeleton import Motion, forward_kinematics
@@ -75,9 +81,10 @@ class SurfaceStroke:
 
 
 def _host(character: Character, bone: str, description: str):
-    """The first primitive on ``bone`` whose material has ``description``, or None."""
+    """The first ellipsoid on ``bone`` whose material has ``description``, or None."""
     for prim in character.primitives:
-        if prim.bone == bone and character.materials[prim.material].description == description:
+        material = character.materials[prim.material]
+        if isinstance(prim, Primitive) and (prim.bone, material.description) == (bone, description):
             return prim
     return None
 
@@ -163,6 +170,8 @@ def detail_lines(character: Character, rng: np.random.Generator) -> list[Surface
     """
     hosts = []
     for prim in character.primitives:
+        if not isinstance(prim, Primitive):  # strokes are drawn on ellipsoids, not sheets
+            continue
         category = character.materials[prim.material].category
         radii = np.sort(np.sqrt((prim.axes**2).sum(axis=0)))
         if category in ("hair", "clothes") and radii[1] >= character.props.head / 3:

@@ -177,6 +177,9 @@ def make_keyframe_pair(
     # label: -1 background -> entry row 0, 0 line (no vote), k -> row k
     entry_rows = np.where(label_tgt < 0, 0, label_tgt)
     entry_tgt = segment_majority(segments_tgt, entry_rows, label_tgt != 0)
+    # labels past this sheet's entries belong to another character, a prop or an effect
+    # of the clip (pbc synth scene clips): no answer on this sheet, no supervision
+    entry_tgt[entry_tgt >= len(character.entry_category)] = -1
     entry_ref[0] = entry_tgt[0] = -1
     category_ref = np.where(entry_ref >= 0, character.entry_category[entry_ref.clip(0)], 0)
     category_tgt = np.where(entry_tgt >= 0, character.entry_category[entry_tgt.clip(0)], -1)

@@ -9,6 +9,8 @@ import pytest
 
 from paintbucket.synth import character as character_module
 from paintbucket.synth.character import (
+    BODY_SHAPES,
+    CLOTH_PROBABILITY,
     PARTS,
     TRAIT_PROBABILITY,
     Character,
@@ -42,7 +44,7 @@ def _record_parts(monkeypatch) -> list[dict[str, Added]]:
             after = Added(len(b.materials), len(b.primitives), len(ctx.traits))
             calls[-1][part.name] = Added(*(a - b for a, b in zip(after, before)))
 
-        return Part(part.name, build, part.trait)
+        return Part(part.name, build, part.trait, part.varied_only)
 
     monkeypatch.setattr(character_module, "PARTS", tuple(recording(p) for p in PARTS))
     return calls
@@ -52,28 +54,35 @@ def test_part_table_names_unique_and_documented():
     names = [part.name for part in PARTS]
     assert len(names) == len(set(names))
     assert len(PARTS) >= 15
-    traits = {name for name, _ in TRAIT_PROBABILITY}
+    traits = {name for name, _ in TRAIT_PROBABILITY + CLOTH_PROBABILITY}
     for part in PARTS:
         assert part.build.__doc__ and part.build.__doc__.strip(), part.name
         assert part.trait is None or part.trait in traits, part.name
 
 
-def test_every_part_adds_something_whenever_it_runs(monkeypatch):
+@pytest.mark.parametrize("body_shapes", BODY_SHAPES)
+def test_every_part_adds_something_whenever_it_runs(monkeypatch, body_shapes):
     calls = _record_parts(monkeypatch)
-    characters = [build_character(seed) for seed in SEEDS]
+    characters = [build_character(seed, body_shapes) for seed in SEEDS]
     assert len(calls) == len(characters)
+    varied = body_shapes == "varied"
     for part in PARTS:
         runs = [call[part.name] for call in calls if part.name in call]
         # a part runs exactly when its trait is set (all runs for parts without one)
-        expected = sum(part.trait is None or bool(c.traits[part.trait]) for c in characters)
-        assert len(runs) == expected > 0, part.name
+        expected = sum(
+            (varied or not part.varied_only) and (part.trait is None or bool(c.traits[part.trait]))
+            for c in characters
+        )
+        assert len(runs) == expected, part.name
+        assert expected > 0 or (part.varied_only and not varied), part.name
         assert all(sum(added) > 0 for added in runs), part.name
 
 
-def test_material_parts_come_before_primitive_parts(monkeypatch):
+@pytest.mark.parametrize("body_shapes", BODY_SHAPES)
+def test_material_parts_come_before_primitive_parts(monkeypatch, body_shapes):
     calls = _record_parts(monkeypatch)
     for seed in range(5):
-        build_character(seed)
+        build_character(seed, body_shapes)
     for call in calls:
         adds = list(call.values())
         first = next(i for i, added in enumerate(adds) if added.primitives)

@@ -14,7 +14,7 @@ from paintbucket.io import read_color_json, read_colorbook, read_label, read_rgb
 from paintbucket.segment import label_paper, majority_vote, pack_rgba, segment_colors
 from paintbucket.synth import linestyle
 from paintbucket.synth.character import Character, Material
-from paintbucket.synth.dataset import PRESETS, SynthConfig, compose, generate
+from paintbucket.synth.dataset import CONTENT_DEFAULTS, PRESETS, SynthConfig, compose, generate
 from paintbucket.synth.linestyle import (
     BLACK,
     BLUE,
@@ -310,10 +310,14 @@ def test_cli_flags_and_presets():
     assert SynthConfig().line_style() is None
     assert set(PRESETS) == set(SYNTH_PRESETS)
     bench, studio = PRESETS["bench-consecutive"], PRESETS["bench-studio"]
-    assert {k: v for k, v in studio.items() if k not in ("seed", "style")} == {
+    train = PRESETS["train-studio"]
+    drawing = {k: v for k, v in train.items() if k == "style" or k in CONTENT_DEFAULTS}
+    assert {k: v for k, v in studio.items() if k in drawing} == drawing
+    assert {k: v for k, v in studio.items() if k != "seed" and k not in drawing} == {
         k: v for k, v in bench.items() if k != "seed"
     }
     assert studio["seed"] != bench["seed"] and studio["style"] == "studio"
+    assert train["body_shapes"] == "varied" and train["effects_share"] > 0
 
 
 def test_contact_sheet_zoom_row(tmp_path):

@@ -65,3 +65,29 @@ def test_train_then_resume(synth_data, tmp_path):
         from paintbucket.models.weights import DEFAULT_CONSECUTIVE_WEIGHTS
 
         load_model("keyframe", DEFAULT_CONSECUTIVE_WEIGHTS)
+
+
+def test_pairs_from_scene_clips_leave_other_objects_unsupervised(tmp_path):
+    """Labels past a sheet's entries (second character, props: pbc synth scene clips)
+    get no answer on that sheet instead of failing."""
+    from paintbucket.io import read_colorbook
+    from paintbucket.synth.dataset import SynthConfig, generate
+    from paintbucket.train.keyframe_pairs import (
+        DEFAULT_KEYFRAME_PAIR_CONF,
+        find_characters,
+        make_keyframe_pair,
+    )
+
+    config = SynthConfig(characters=1, clips_per_character=1, frames=1, size=128, seed=2,
+                         second_character_share=1.0, props_share=1.0)  # fmt: skip
+    generate(tmp_path, config, progress=False)
+    (character,) = find_characters(tmp_path)
+    entries = len(read_colorbook(character.sheet_dir / "colorbook.yml").entries)
+    assert entries + 1 == len(character.entry_category)
+    rng = np.random.default_rng(0)
+    pairs = [make_keyframe_pair(character, rng, DEFAULT_KEYFRAME_PAIR_CONF) for _ in range(4)]
+    pairs = [p for p in pairs if p is not None]
+    assert pairs
+    for pair in pairs:
+        assert pair.category_tgt.max() < len(character.entry_category)
+        assert (~pair.correct.any(axis=1)).any()  # the guest's and props' segments
