@@ -2,9 +2,11 @@
 
 A cut has one or more painted keyframes; every other frame is colored from an already
 colored neighbour (the *chain*). Errors in a chain are copied forward, so in the
-``anchored`` mode each frame is also matched against the cut's keyframes (its *anchors*:
-the nearest keyframe on each side) and the per-segment color probabilities are fused
-(:func:`fuse_colorings`): a confident keyframe match overrides an uncertain chained one.
+``anchored`` mode each frame is also matched against the neighbour's own chained
+predecessor and against the cut's keyframes (its *anchors*: the nearest keyframe on each
+side), and the per-segment color probabilities are fused (:func:`fuse_colorings`): an
+error made on one frame of the chain is outvoted where the other references agree, and a
+confident keyframe match overrides an uncertain chained one.
 """
 
 from __future__ import annotations
@@ -80,6 +82,28 @@ def anchor_references(index: int, key_indices: Sequence[int]) -> list[int]:
     keys = np.asarray(sorted(key_indices))
     before, after = keys[keys < index], keys[keys > index]
     return [int(k) for k in (*before[-1:], *after[:1])]
+
+
+def extra_references(index: int, reference: int, key_indices: Sequence[int]) -> list[int]:
+    """The references ``anchored`` mode fuses with frame ``index``'s chained ``reference``.
+
+    The chained reference's own predecessor on the chain (``2 * reference - index``; none
+    when the reference is a keyframe), then the nearest keyframe on each side
+    (:func:`anchor_references`), without repeats and without ``reference`` itself. Two
+    chained neighbours err on different segments more often than not, so the second
+    outvotes a mistake the first made; the keyframes pull back what both inherited.
+
+    >>> extra_references(5, 4, [0, 10])
+    [3, 0, 10]
+    >>> extra_references(2, 1, [0])
+    [0]
+    >>> extra_references(1, 0, [0])
+    []
+    """
+    keys = set(int(k) for k in key_indices)
+    candidates = [] if reference in keys else [2 * reference - index]
+    candidates += anchor_references(index, sorted(keys))
+    return list(dict.fromkeys(c for c in candidates if c != reference))
 
 
 def union_palette(palettes: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -199,13 +223,15 @@ def colorize_sequence(
     load_keyframe : callable
         ``load_keyframe(index) -> (ColoredFrame, SegmentColoring)`` (:data:`Keyframe`);
         called when the keyframe is reached and, in ``anchored`` mode, again when it is
-        needed as an anchor after having been dropped.
+        needed as an anchor after having been dropped. Colored frames are held until
+        their last use as a chained or extra reference.
     engine : callable
         ``engine(reference, target) -> SegmentColoring``.
     mode : {"anchored", "forward", "nearest"}
         See :func:`plan_references`.
     fuse : callable
-        ``fuse(chained, anchors) -> SegmentColoring`` in ``anchored`` mode.
+        ``fuse(chained, others) -> SegmentColoring`` in ``anchored`` mode, ``others`` the
+        colorings from :func:`extra_references` in its order.
 
     Yields
     ------
@@ -215,22 +241,28 @@ def colorize_sequence(
     """
     names = [str(i) for i in range(num_frames)]
     steps = plan_references(names, {str(i) for i in key_indices}, mode)
-    anchored = mode == "anchored"
-    anchors_of = {
-        index: [k for k in anchor_references(index, key_indices) if k != reference]
+    keys = {int(k) for k in key_indices}
+    extras_of = {
+        index: extra_references(index, reference, sorted(keys))
         for index, reference in steps
-        if anchored and reference >= 0
+        if mode == "anchored" and reference >= 0
     }
-    users = np.bincount([r for _, r in steps if r >= 0], minlength=num_frames)
-    anchor_users = np.bincount([k for ks in anchors_of.values() for k in ks],
+    chained_uses = [r for _, r in steps if r >= 0]
+    chained_uses += [e for extras in extras_of.values() for e in extras if e not in keys]
+    users = np.bincount(chained_uses, minlength=num_frames)
+    anchor_users = np.bincount([e for extras in extras_of.values() for e in extras if e in keys],
                                minlength=num_frames)  # fmt: skip
     colored: dict[int, ColoredFrame] = {}
     anchors: dict[int, ColoredFrame] = {}
 
-    def anchor(key: int) -> ColoredFrame:
-        if key not in anchors:
-            anchors[key] = load_keyframe(key)[0]
-        return anchors[key]
+    def reference_frame(index: int) -> ColoredFrame:
+        if index not in keys:
+            users[index] -= 1
+            return colored.pop(index) if users[index] == 0 else colored[index]
+        anchor_users[index] -= 1
+        if index not in anchors:
+            anchors[index] = load_keyframe(index)[0]
+        return anchors.pop(index) if anchor_users[index] == 0 else anchors[index]
 
     for index, reference in steps:
         if reference < 0:
@@ -240,17 +272,15 @@ def colorize_sequence(
                 anchors[index] = frame
         else:
             frame = load_frame(index)
-            coloring = engine(colored[reference], frame)
-            if anchors_of.get(index):
-                coloring = fuse(coloring, [engine(anchor(k), frame) for k in anchors_of[index]])
-                for key in anchors_of[index]:
-                    anchor_users[key] -= 1
-                    if anchor_users[key] == 0:
-                        anchors.pop(key, None)
-            current = ColoredFrame.from_coloring(frame, coloring)
+            chained = colored[reference]
             users[reference] -= 1
             if users[reference] == 0:
-                colored.pop(reference, None)
+                colored.pop(reference)
+            coloring = engine(chained, frame)
+            if extras_of.get(index):
+                others = [engine(reference_frame(e), frame) for e in extras_of[index]]
+                coloring = fuse(coloring, others)
+            current = ColoredFrame.from_coloring(frame, coloring)
         if users[index] > 0:
             colored[index] = current
         yield index, reference, frame, coloring

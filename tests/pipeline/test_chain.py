@@ -145,4 +145,35 @@ def test_sequence_fuses_anchors():
     list(colorize_sequence(4, [0], lambda i: _frame(1),
                            lambda i: (keyframe, keyframe.as_coloring()),
                            lambda ref, tgt: ref.as_coloring(), "anchored", fuse))  # fmt: skip
-    assert seen == [1, 1]  # frame 1's chained reference is the keyframe: nothing to fuse
+    # frame 1's chained reference is the keyframe: nothing to fuse; frame 2 fuses the
+    # keyframe (its reference's predecessor and its anchor, once); frame 3 frames 1 and 0
+    assert seen == [1, 2]
+
+
+def _tagged(index: int) -> Frame:
+    """A one-segment frame whose line art carries its index (kept by from_coloring)."""
+    return Frame(np.full((1, 1, 4), index, np.uint8), np.ones((1, 1), np.int32),
+                 np.zeros((1, 1), bool))  # fmt: skip
+
+
+def test_anchored_fuses_the_second_chained_neighbour_and_the_keyframes():
+    def load_keyframe(index):
+        key = _tagged(index)
+        keyframe = ColoredFrame(key.line_art, key.segment_ids, key.line_mask,
+                                np.array([RED], np.uint8), np.array([-1, 0], np.int32))  # fmt: skip
+        return keyframe, keyframe.as_coloring()
+
+    calls = []
+
+    def engine(reference, target):
+        calls.append((int(reference.line_art[0, 0, 0]), int(target.line_art[0, 0, 0])))
+        return reference.as_coloring()
+
+    out = list(colorize_sequence(8, [0, 7], _tagged, load_keyframe, engine, "anchored"))
+    by_target = {}
+    for reference, target in calls:
+        by_target.setdefault(target, []).append(reference)
+    # chained reference first, then its predecessor, then the keyframes on each side
+    assert by_target == {1: [0, 7], 2: [1, 0, 7], 3: [2, 1, 0, 7],
+                         6: [7, 0], 5: [6, 7, 0], 4: [5, 6, 0, 7]}  # fmt: skip
+    assert sorted(i for i, *_ in out) == list(range(8))
