@@ -32,6 +32,9 @@ SOFT_INK_SPLIT = 0.45
 #: ...and only while the lines found at 0.5 are thinner than this (pixels, see
 #: :func:`line_width`).
 MAX_THIN_WIDTH = 1.5
+#: :func:`auto_line_threshold` leaves out pixels with at least this much chroma (0-255,
+#: composited over white): color lines, which are lines at any threshold.
+AUTO_COLOR_INK = 64
 #: :func:`line_coverage_warning`: a frame whose lines cover less than this share of it...
 MIN_LINE_SHARE = 0.001
 #: ...while this much more of it carries visible ink (at least :data:`FAINT_INK`).
@@ -94,8 +97,9 @@ def line_ink(line_art: np.ndarray, line_threshold: float | str = "auto") -> np.n
     >>> line_ink(grey, 0.3).round(2).tolist()
     [[0.5, 0.0]]
     """
-    product = _ink_product(_check_rgba(line_art))
-    threshold = _resolve_threshold(product, line_threshold)
+    line_art = _check_rgba(line_art)
+    product = _ink_product(line_art)
+    threshold = _resolve_threshold(line_art, product, line_threshold)
     coverage = product.astype(np.float32) / np.float32(_FULL_INK)
     if threshold == DEFAULT_LINE_THRESHOLD:
         return coverage
@@ -142,33 +146,48 @@ def auto_line_threshold(line_art: np.ndarray | Sequence[np.ndarray]) -> float:
         In (0, 0.5]; ``ink >= threshold`` is line.
     """
     if isinstance(line_art, np.ndarray) and line_art.ndim == 3:
-        return _auto_threshold(_ink_product(_check_rgba(line_art)))
+        line_art = _check_rgba(line_art)
+        return _auto_threshold(line_art, _ink_product(line_art))
     thresholds = [auto_line_threshold(frame) for frame in line_art]
     if not thresholds:
         raise ValueError("auto_line_threshold needs at least one drawing")
     return float(np.median(thresholds))
 
 
-def _auto_threshold(product: np.ndarray) -> float:
-    """:func:`auto_line_threshold` of one drawing from its :func:`_ink_product`."""
+def _auto_threshold(line_art: np.ndarray, product: np.ndarray) -> float:
+    """:func:`auto_line_threshold` of one drawing from its :func:`_ink_product`.
+
+    Strongly colored pixels (color lines, at least :data:`AUTO_COLOR_INK` of chroma once
+    composited over white) take no part: they are lines at any threshold, and a drawing
+    of light grey pencil with saturated color lines would otherwise split between the
+    two kinds of line and keep 0.5, losing every pencil stroke.
+    """
     if _is_binary_product(product):
         return DEFAULT_LINE_THRESHOLD
-    rounded_ink = ((product + 127) // 255).astype(np.uint8)
-    otsu, _ = cv2.threshold(rounded_ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    rgb = line_art[..., :3]
+    chroma = rgb.max(axis=2).astype(np.int32) - rgb.min(axis=2)
+    achromatic = chroma * line_art[..., 3].astype(np.int32) < AUTO_COLOR_INK * 255
+    rounded_ink = ((product[achromatic] + 127) // 255).astype(np.uint8)
+    if rounded_ink.size == 0 or int(rounded_ink.max()) == 0:
+        return DEFAULT_LINE_THRESHOLD
+    otsu, _ = cv2.threshold(rounded_ink.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Otsu's strokes are the pixels above ``otsu`` once rounded: ink >= (otsu + 0.5) / 255.
     split = (otsu + 0.5) / 255
     if split >= SOFT_INK_SPLIT:
         return DEFAULT_LINE_THRESHOLD
-    if _mask_width(product >= DEFAULT_LINE_THRESHOLD * _FULL_INK - 1e-6) >= MAX_THIN_WIDTH:
+    half_inked = (product >= DEFAULT_LINE_THRESHOLD * _FULL_INK - 1e-6) & achromatic
+    if _mask_width(half_inked) >= MAX_THIN_WIDTH:
         return DEFAULT_LINE_THRESHOLD
     return float(split)
 
 
-def _resolve_threshold(product: np.ndarray, line_threshold: float | str) -> float:
+def _resolve_threshold(
+    line_art: np.ndarray, product: np.ndarray, line_threshold: float | str
+) -> float:
     if isinstance(line_threshold, str):
         if line_threshold != "auto":
             raise ValueError(f"line_threshold must be a number or 'auto', got {line_threshold!r}")
-        return _auto_threshold(product)
+        return _auto_threshold(line_art, product)
     if not 0.0 < line_threshold <= 1.0:
         raise ValueError(f"line_threshold must be in (0, 1], got {line_threshold}")
     return float(line_threshold)
@@ -202,7 +221,7 @@ def classify_lines(
         raise ValueError(f"color_threshold must be in 1..255, got {color_threshold}")
     line_art = _check_rgba(line_art)
     product = _ink_product(line_art)
-    line_threshold = _resolve_threshold(product, line_threshold)
+    line_threshold = _resolve_threshold(line_art, product, line_threshold)
     is_line = product >= line_threshold * _FULL_INK - 1e-6
     kinds = is_line.view(np.uint8) * np.uint8(BLACK_LINE)
     rows, cols = np.nonzero(is_line)
@@ -240,10 +259,11 @@ def line_coverage_warning(line_art: np.ndarray, line_threshold: float | str = "a
         ``"almost no line found: 0.00% of the pixels are line at line threshold 0.50, but
         4.21% carry ink; lower --line-threshold or use auto"``.
     """
-    product = _ink_product(_check_rgba(line_art))
+    line_art = _check_rgba(line_art)
+    product = _ink_product(line_art)
     if product.size == 0:
         return None
-    threshold = _resolve_threshold(product, line_threshold)
+    threshold = _resolve_threshold(line_art, product, line_threshold)
     lines = np.count_nonzero(product >= threshold * _FULL_INK - 1e-6)
     marks = np.count_nonzero(product >= FAINT_INK * _FULL_INK)
     if marks == 0:

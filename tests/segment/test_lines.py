@@ -109,6 +109,20 @@ def test_auto_threshold_finds_light_pencil_lines(thickness):
     assert segment_line_art(art, line_threshold=0.5).max() == 1  # one big segment
 
 
+def test_auto_threshold_ignores_saturated_color_lines_beside_pencil():
+    # Saturated red and blue color lines (full ink) next to light grey pencil: the split
+    # between paper and pencil must not be lost to the one between pencil and color.
+    art = _pencil_drawing(thickness=2)
+    art[55:57, 15:66, :3] = (255, 0, 0)  # a red shading line across the disc
+    art[30:32, 90:110, :3] = (0, 0, 255)
+    threshold = auto_line_threshold(art)
+    assert 0 < threshold < 1 - 180 / 255
+    kinds = classify_lines(art, threshold)
+    assert (kinds[60, 12:14] == BLACK_LINE).any()  # the pencil circle is found
+    assert (kinds[55:57, 20:60] == RED_LINE).all()
+    assert segment_line_art(art).max() >= 4
+
+
 def test_line_ink_lifts_pencil_strokes_to_half_coverage():
     art = _pencil_drawing(thickness=2)
     lifted = line_ink(art)
