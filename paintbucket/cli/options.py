@@ -198,7 +198,8 @@ def add_colorize_options(parser: argparse.ArgumentParser) -> None:
         "--mode",
         choices=MODES,
         default=DEFAULT_MODE,
-        help="anchored: each frame from its neighbour and from the cut's keyframes, fused; "
+        help="anchored: each frame from its neighbour, that neighbour's predecessor and the "
+        "cut's keyframes, fused (about 3x the work); "
         "forward: frame to frame from the first keyframe; nearest: each frame from its "
         f"neighbour on the side of its nearest keyframe (default: {DEFAULT_MODE})",
     )
