@@ -242,8 +242,9 @@ def colorize_sequence(
     names = [str(i) for i in range(num_frames)]
     steps = plan_references(names, {str(i) for i in key_indices}, mode)
     keys = {int(k) for k in key_indices}
+    key_list = sorted(keys)
     extras_of = {
-        index: extra_references(index, reference, sorted(keys))
+        index: extra_references(index, reference, key_list)
         for index, reference in steps
         if mode == "anchored" and reference >= 0
     }
@@ -255,14 +256,17 @@ def colorize_sequence(
     colored: dict[int, ColoredFrame] = {}
     anchors: dict[int, ColoredFrame] = {}
 
-    def reference_frame(index: int) -> ColoredFrame:
+    def take(held: dict[int, ColoredFrame], uses: np.ndarray, index: int) -> ColoredFrame:
+        """``held[index]``, dropped from ``held`` at its last use."""
+        uses[index] -= 1
+        return held.pop(index) if uses[index] == 0 else held[index]
+
+    def extra_frame(index: int) -> ColoredFrame:
         if index not in keys:
-            users[index] -= 1
-            return colored.pop(index) if users[index] == 0 else colored[index]
-        anchor_users[index] -= 1
+            return take(colored, users, index)
         if index not in anchors:
             anchors[index] = load_keyframe(index)[0]
-        return anchors.pop(index) if anchor_users[index] == 0 else anchors[index]
+        return take(anchors, anchor_users, index)
 
     for index, reference in steps:
         if reference < 0:
@@ -272,13 +276,9 @@ def colorize_sequence(
                 anchors[index] = frame
         else:
             frame = load_frame(index)
-            chained = colored[reference]
-            users[reference] -= 1
-            if users[reference] == 0:
-                colored.pop(reference)
-            coloring = engine(chained, frame)
+            coloring = engine(take(colored, users, reference), frame)
             if extras_of.get(index):
-                others = [engine(reference_frame(e), frame) for e in extras_of[index]]
+                others = [engine(extra_frame(e), frame) for e in extras_of[index]]
                 coloring = fuse(coloring, others)
             current = ColoredFrame.from_coloring(frame, coloring)
         if users[index] > 0:
