@@ -10,8 +10,8 @@ Run: ``python bench/bench_consecutive.py [--engine flow] [--engine inclusion]
 [--consistency-lock X]
 [--preset bench-consecutive|bench-studio] [--data DIR] [--plot PNG]``.
 The data are generated into ``DIR`` (default ``data/PRESET``) on first use. The reference
-frame t - 1 takes each of its segments' majority gt color (``keyframe_palette`` with no
-flatness check): on studio drawings our segmentation gives some color-line pixels to the
+frame t - 1 takes each of its segments' majority gt color (``ColoredFrame.from_keyframe`` with
+no flatness check): on studio drawings our segmentation gives some color-line pixels to the
 other region than the gt's convention does, which the keyframe check would refuse.
 ``--plot`` draws accuracy by segment size (the paper's Fig. 21) for every engine (needs
 matplotlib).
@@ -28,7 +28,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from paintbucket.consecutive import make_engine
-from paintbucket.core import ColoredFrame, Frame, keyframe_palette
+from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.metrics import evaluate_frame, summarize
 
@@ -58,12 +58,10 @@ def run_engine(data_dir: Path, engine, name: str) -> dict:
     for clip, t in tqdm(steps, desc=name, unit="pair"):
         prev, cur = f"{t - 1:04d}.png", f"{t:04d}.png"
         start = time.perf_counter()
-        drawing = Frame.from_line_art(read_rgba(clip / "line" / prev))
-        palette, index = keyframe_palette(
-            drawing.segment_ids, read_rgba(clip / "gt" / prev), min_flatness=0
-        )
-        reference = ColoredFrame(
-            drawing.line_art, drawing.segment_ids, drawing.line_mask, palette, index
+        reference = ColoredFrame.from_keyframe(
+            Frame.from_line_art(read_rgba(clip / "line" / prev)),
+            read_rgba(clip / "gt" / prev),
+            min_flatness=0,
         )
         coloring = engine(reference, Frame.from_line_art(read_rgba(clip / "line" / cur)))
         predicted = coloring.render()

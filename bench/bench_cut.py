@@ -32,7 +32,7 @@ from _warp import apply_warp, random_warp
 from tqdm import tqdm
 
 from paintbucket.consecutive import make_engine
-from paintbucket.core import ColoredFrame, Frame, keyframe_palette
+from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.io.index_png import read_segments
 from paintbucket.keyframe.inputs import segment_majority
@@ -74,9 +74,7 @@ class Cut:
     def keyframe(self, index: int) -> ColoredFrame:
         """The frame painted with its truth (each segment its majority color: a warped
         frame's nearest-sampled colors need not be perfectly flat on its own segments)."""
-        frame = self.frame(index)
-        palette, index_of = keyframe_palette(frame.segment_ids, self.truths[index], min_flatness=0)
-        return ColoredFrame(frame.line_art, frame.segment_ids, frame.line_mask, palette, index_of)
+        return ColoredFrame.from_keyframe(self.frame(index), self.truths[index], min_flatness=0)
 
     def score(self, index: int, frame: Frame, rendered: np.ndarray):
         ids = frame.segment_ids if self.segments is None else self.segments[index]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from paintbucket.core.coloring import SegmentColoring
-from paintbucket.core.palette import keyframe_palette
+from paintbucket.core.palette import DEFAULT_MIN_FLATNESS, keyframe_palette
 from paintbucket.segment.lines import PAPER, auto_line_threshold, classify_lines
 from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import segment_areas
@@ -78,10 +78,16 @@ class ColoredFrame(Frame):
 
     @classmethod
     def from_keyframe(
-        cls, frame: Frame, color: np.ndarray, path: str | None = None
+        cls,
+        frame: Frame,
+        color: np.ndarray,
+        path: str | None = None,
+        min_flatness: float = DEFAULT_MIN_FLATNESS,
     ) -> ColoredFrame:
-        """Attach a painted keyframe (checked to be flat) to its drawing."""
-        palette, index = keyframe_palette(frame.segment_ids, color, path)
+        """Attach a painted keyframe (checked to be flat, see
+        :func:`~paintbucket.core.palette.keyframe_palette`) to its drawing; each segment
+        takes its majority color."""
+        palette, index = keyframe_palette(frame.segment_ids, color, path, min_flatness)
         return cls(frame.line_art, frame.segment_ids, frame.line_mask, palette, index)
 
     @classmethod
