@@ -13,7 +13,10 @@ This script measures that, on
 
 Protocols: ``pair`` (each frame from the truth of the previous one), ``chain`` (one
 keyframe at frame 0, ``--mode forward``), ``anchored`` (one keyframe, ``--mode
-anchored``), and with ``--both-ends`` the same two with keyframes at both ends.
+anchored``), with ``--both-ends`` the same two with keyframes at both ends, and with
+``--sheet`` (synthetic cuts) ``anchored`` with the character's design sheet as one more
+reference (``anchored-sheet``: the drawings only, so the sheet names materials;
+``anchored-sheet-anno``: with every frame's shading annotation, ``line_anno/``).
 Scores are over the non-key frames; ``late`` is Acc-Thres of the last four frames of a
 synthetic cut (frames 20-23 of a 24-frame cut). ``--plot`` draws Acc-Thres by distance
 from the nearest keyframe. Run: ``python bench/bench_cut.py --plot docs/images/cut.png``.
@@ -22,6 +25,7 @@ from the nearest keyframe. Run: ``python bench/bench_cut.py --plot docs/images/c
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
 from collections import defaultdict
@@ -35,9 +39,11 @@ from paintbucket.consecutive import make_engine
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.io.index_png import read_segments
+from paintbucket.keyframe.colorize import SheetColorizer
 from paintbucket.keyframe.inputs import segment_majority
+from paintbucket.keyframe.sheet import load_sheet
 from paintbucket.metrics import evaluate_frame
-from paintbucket.pipeline.chain import colorize_sequence
+from paintbucket.pipeline.chain import ANNOTATED_SHEET_WEIGHT, SHEET_WEIGHT, colorize_sequence
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 from paintbucket.synth.dataset import SynthConfig, generate
 
@@ -59,11 +65,14 @@ REAL = (
 
 
 class Cut:
-    """A sequence of drawings with their true colors and segments."""
+    """A sequence of drawings with their true colors and segments (and, for synthetic
+    cuts, the character's design sheet and every frame's shading annotation)."""
 
-    def __init__(self, name: str, lines: list, truths: list, segments: list | None = None):
+    def __init__(self, name: str, lines: list, truths: list, segments: list | None = None,
+                 sheet_dir: Path | None = None, annotations: list | None = None):  # fmt: skip
         self.name, self.lines, self.truths = name, lines, truths
         self.segments = segments  # official segment maps, else our segmentation
+        self.sheet_dir, self.annotations = sheet_dir, annotations
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -89,7 +98,9 @@ def synthetic_cuts(folder: Path) -> list[Cut]:
         names = sorted(p.name for p in (clip / "line").glob("*.png"))
         cuts.append(Cut(clip.name, [read_rgba(clip / "line" / n) for n in names],
                         [read_rgba(clip / "gt" / n) for n in names],
-                        [read_segments(clip / "seg" / n) for n in names]))  # fmt: skip
+                        [read_segments(clip / "seg" / n) for n in names],
+                        folder / f"{clip.name.split('_')[0]}_sheet",
+                        [read_rgba(clip / "line_anno" / n) for n in names]))  # fmt: skip
     return cuts
 
 
@@ -119,6 +130,11 @@ def real_cuts(frames: int, seed: int, strength: float) -> list[Cut]:
     return cuts
 
 
+@functools.cache
+def sheet_colorizer(sheet_dir: Path) -> SheetColorizer:
+    return SheetColorizer(load_sheet(sheet_dir))
+
+
 def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
     """Scores per non-key frame index."""
     last = len(cut) - 1
@@ -127,12 +143,24 @@ def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
                 for i in range(1, len(cut)) for target in [cut.frame(i)]}  # fmt: skip
     mode = "forward" if protocol.startswith("chain") else "anchored"
     keys = [0, last] if protocol.endswith("both") else [0]
+    sheet_opinion = None
+    if protocol.startswith("anchored-sheet"):
+        if cut.sheet_dir is None:
+            return {}
+        colorizer = sheet_colorizer(cut.sheet_dir)
+        annotated = protocol == "anchored-sheet-anno"
+
+        def sheet_opinion(index: int, frame: Frame):
+            if annotated:
+                return colorizer.opinion(frame, cut.annotations[index]), ANNOTATED_SHEET_WEIGHT
+            return colorizer.opinion(frame), SHEET_WEIGHT
 
     def load_keyframe(index: int):
         key = cut.keyframe(index)
         return key, key.as_coloring()
 
-    sequence = colorize_sequence(len(cut), keys, cut.frame, load_keyframe, engine, mode)
+    sequence = colorize_sequence(len(cut), keys, cut.frame, load_keyframe, engine, mode,
+                                 sheet_opinion=sheet_opinion)  # fmt: skip
     return {index: cut.score(index, frame, coloring.render())
             for index, reference, frame, coloring in sequence if reference >= 0}  # fmt: skip
 
@@ -142,6 +170,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-cut")
     parser.add_argument("--engines", nargs="+", default=["flow", "inclusion"])
     parser.add_argument("--both-ends", action="store_true", help="also keyframes at both ends")
+    parser.add_argument("--sheet", action="store_true",
+                        help="synthetic cuts: also anchored with the design sheet, without "
+                        "and with every frame's shading annotation")  # fmt: skip
+    parser.add_argument("--protocols", nargs="+", help="run only these protocols")
     parser.add_argument("--cuts", type=int, help="use only the first N synthetic cuts")
     parser.add_argument("--real-frames", type=int, default=8, help="frames per real sequence")
     parser.add_argument("--strength", type=float, default=1.5, help="total warp of a sequence")
@@ -152,6 +184,9 @@ def main() -> None:
     protocols = ["pair", "chain", "anchored"]
     if args.both_ends:
         protocols += ["chain-both", "anchored-both"]
+    if args.sheet:
+        protocols += ["anchored-sheet", "anchored-sheet-anno"]
+    protocols = args.protocols or protocols
     sets = {}
     if args.skip != "synthetic":
         sets["synthetic"] = synthetic_cuts(args.data)[: args.cuts]

@@ -155,6 +155,7 @@ def _colorize(
         seg_method=settings["seg_method"],
         progress=False,
         first_keyframe=colorizer.first_keyframe if colorizer else None,
+        sheet_opinion=colorizer.opinion if colorizer else None,
         protected=[job.sheet_dir] if job.sheet_dir else [],
         max_pixels=settings["max_pixels"],
         line_threshold=settings["line_threshold"],

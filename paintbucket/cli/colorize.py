@@ -27,13 +27,13 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.pipeline.clip import colorize_clip
 
     settings = colorize_settings(args)
-    first_keyframe = None
+    colorizer = None
     if args.sheet is not None:
         from paintbucket.keyframe.colorize import SheetColorizer
         from paintbucket.keyframe.sheet import load_sheet
 
         sheet = load_sheet(args.sheet, args.seg_method, max_pixels=args.max_pixels)
-        first_keyframe = SheetColorizer(sheet, device=args.device).first_keyframe
+        colorizer = SheetColorizer(sheet, device=args.device)
 
     written = colorize_clip(
         args.clip_dir,
@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
         keep_line=settings["keep_line"],
         seg_method=settings["seg_method"],
         progress=not args.quiet,
-        first_keyframe=first_keyframe,
+        first_keyframe=colorizer.first_keyframe if colorizer else None,
+        sheet_opinion=colorizer.opinion if colorizer else None,
         protected=[args.sheet] if args.sheet else [],
         max_pixels=settings["max_pixels"],
         line_threshold=settings["line_threshold"],

@@ -192,7 +192,7 @@ def add_colorize_options(parser: argparse.ArgumentParser) -> None:
         metavar="SHEET_DIR",
         help="color design sheet: the first frame (unless gt/ has it) is colorized from it "
         "with the keyframe matcher (shading from CLIP_DIR/line_anno/ when present); gt/ may "
-        "then be absent",
+        "then be absent. With --mode anchored the sheet also joins every frame's references",
     )
     parser.add_argument(
         "--mode",

@@ -73,9 +73,11 @@ def open_clip(root: str | Path, require_keyframe: bool = True) -> Clip:
     return Clip(root, tuple(line_paths), keyframes)
 
 
-def check_clip_frames(clip: Clip, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> tuple[int, int]:
-    """Check that every line frame and keyframe has one size and decodes, before any
-    output is written.
+def check_clip_frames(
+    clip: Clip, max_pixels: int | None = DEFAULT_MAX_PIXELS, annotations: bool = False
+) -> tuple[int, int]:
+    """Check that every line frame and keyframe (and with ``annotations`` every shading
+    annotation in ``line_anno/``) has one size and decodes, before any output is written.
 
     Sizes come from the file headers first (cheap: an oversized file fails before any
     is decoded); then each file is decoded once, so a corrupt one fails now.
@@ -105,6 +107,14 @@ def check_clip_frames(clip: Clip, max_pixels: int | None = DEFAULT_MAX_PIXELS) -
             raise InputError(
                 path, f"keyframe is {width}x{height} but line/{name} is {size[1]}x{size[0]}"
             )
-    for path in (*clip.line_paths, *clip.keyframe_paths.values()):
+    annotation_paths = []
+    if annotations:
+        annotation_paths = [p for p in map(clip.annotation_path, clip.names) if p.is_file()]
+    for path in annotation_paths:
+        width, height = image_size(path, max_pixels)
+        if (height, width) != size:
+            raise InputError(path, f"size {width}x{height} differs from the line frame's "
+                                   f"{size[1]}x{size[0]}")  # fmt: skip
+    for path in (*clip.line_paths, *clip.keyframe_paths.values(), *annotation_paths):
         read_rgba(path, max_pixels)
     return size  # type: ignore[return-value]

@@ -54,6 +54,9 @@ class KeyframeResult:
         probability when it chose.
     reference_weights : (R,) float64
         Weight each reference's votes got (sums to 1).
+    entry_probabilities : (N + 1, E + 1) float32
+        Pooled vote of every segment for every row of ``sheet.entry_table()``, whatever
+        the shade (row 0 zero).
     """
 
     coloring: SegmentColoring
@@ -62,6 +65,7 @@ class KeyframeResult:
     confidence: np.ndarray
     reference_scores: np.ndarray
     reference_weights: np.ndarray
+    entry_probabilities: np.ndarray
 
     def to_json(
         self,
@@ -229,7 +233,52 @@ def colorize_keyframe(
     variant = variant_per_entry[rows, entry]
     entry[0], variant[0], confidence[0] = -1, -1, 0.0
     coloring = SegmentColoring(target.segment_ids, palette, probabilities)
-    return KeyframeResult(coloring, entry, variant, confidence, scores, weights)
+    entry_probs = entry_probs.astype(np.float32)
+    entry_probs[0] = 0.0
+    return KeyframeResult(coloring, entry, variant, confidence, scores, weights, entry_probs)
+
+
+def material_coloring(
+    segment_ids: np.ndarray, entry_probabilities: np.ndarray, entry_table: np.ndarray,
+    palette: np.ndarray,
+) -> SegmentColoring:  # fmt: skip
+    """A coloring that names each segment's material but not its shade.
+
+    Every color of a colorbook entry (all its variants) gets the entry's probability, so
+    the table says which entry a segment belongs to and is indifferent between that
+    entry's highlight, normal and shadow colors: fused with a frame's chained coloring
+    (which knows the shade from the keyframe) it can only move a segment to another
+    material.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int32
+        0 = line, 1..N = segments.
+    entry_probabilities : (N + 1, E + 1) float
+        :attr:`KeyframeResult.entry_probabilities`.
+    entry_table : (E + 1, 4) int
+        Palette index of every entry's (highlight, normal, shadow1, shadow2), -1 = none
+        (:meth:`~paintbucket.keyframe.sheet.DesignSheet.entry_table`).
+    palette : (P, 4) uint8
+
+    Returns
+    -------
+    SegmentColoring
+        ``probabilities[n, c]`` is the largest probability of an entry holding color
+        ``c`` (rows are not normalised).
+
+    >>> table = np.array([[0, 0, 0, 0], [-1, 1, 2, -1], [-1, 3, -1, -1]])
+    >>> votes = np.array([[0, 0, 0], [0, 0.75, 0.25]], np.float32)
+    >>> material_coloring(np.ones((1, 1), np.int32), votes, table,
+    ...                   np.zeros((4, 4), np.uint8)).probabilities[1].tolist()
+    [0.0, 0.75, 0.75, 0.25]
+    """
+    entries, variants = np.nonzero(entry_table >= 0)
+    colors = entry_table[entries, variants]
+    probabilities = np.zeros((len(entry_probabilities), len(palette)), np.float32)
+    np.maximum.at(probabilities.T, colors, np.asarray(entry_probabilities, np.float32).T[entries])
+    probabilities[0] = 0.0
+    return SegmentColoring(segment_ids, palette, probabilities)
 
 
 @dataclass
@@ -301,3 +350,26 @@ class SheetColorizer:
         if annotation is not None:
             shade, group = shading_from_annotation(frame.segment_ids, annotation)
         return self(frame, shade, group).coloring
+
+    def opinion(self, frame: Frame, annotation: np.ndarray | None = None) -> SegmentColoring:
+        """The sheet's view of any frame of a cut: an extra reference for ``--mode
+        anchored``.
+
+        With the frame's shading annotation this is the frame colored from the sheet
+        (:meth:`first_keyframe`: the annotation decides each segment's shade). Without
+        one, the shade is unknown, so the table names only each segment's material
+        (:func:`material_coloring`), every variant of an entry getting the entry's
+        probability: fused with the chain, which knows the shade from the keyframe, it
+        can move a segment to another material but not to another shade.
+
+        Parameters
+        ----------
+        frame : Frame
+        annotation : (H, W, 4) uint8, optional
+            The frame's shading annotation (``line_anno/<name>.png``).
+        """
+        if annotation is not None:
+            return self.first_keyframe(frame, annotation)
+        result = self(frame)
+        return material_coloring(frame.segment_ids, result.entry_probabilities,
+                                 self.sheet.entry_table(), self.sheet.palette)  # fmt: skip

@@ -6,7 +6,8 @@ colored neighbour (the *chain*). Errors in a chain are copied forward, so in the
 predecessor and against the cut's keyframes (its *anchors*: the nearest keyframe on each
 side), and the per-segment color probabilities are fused (:func:`fuse_colorings`): an
 error made on one frame of the chain is outvoted where the other references agree, and a
-confident keyframe match overrides an uncertain chained one.
+confident keyframe match overrides an uncertain chained one. Given a design sheet, its
+view of every frame joins them: the one reference that never drifts.
 """
 
 from __future__ import annotations
@@ -135,9 +136,13 @@ def union_palette(palettes: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.n
     return palette, columns
 
 
-#: Weight of each anchor's log-probabilities against the chain's (chosen on validation
-#: cuts, not the benchmark; see the README's cut section).
+#: Weight of each extra reference's log-probabilities (chained neighbours and keyframes)
+#: against the chain's, and of a design sheet's opinion of a frame: drawn only (it names
+#: the material) or with the frame's shading annotation (it names the color). Chosen on
+#: validation cuts, not the benchmark; see the README's cut section.
 ANCHOR_WEIGHT = 0.6
+SHEET_WEIGHT = 0.5
+ANNOTATED_SHEET_WEIGHT = 2.0
 #: Added to every probability before the product, so that one table's zero does not veto
 #: a color the other is sure of.
 FUSION_FLOOR = 0.2
@@ -145,28 +150,30 @@ FUSION_FLOOR = 0.2
 
 def fuse_colorings(
     chained: SegmentColoring,
-    anchors: Sequence[SegmentColoring],
-    anchor_weight: float = ANCHOR_WEIGHT,
+    others: Sequence[SegmentColoring],
+    weights: Sequence[float] | None = None,
     floor: float = FUSION_FLOOR,
 ) -> SegmentColoring:
-    """Fuse the chained coloring of a frame with its keyframe (anchor) colorings.
+    """Fuse the chained coloring of a frame with its other references' colorings.
 
     A product of experts: every table is brought to a common palette and normalised per
-    segment, then ``log(chained + floor) + anchor_weight * sum(log(anchor + floor))`` is
-    turned back into probabilities. Where chain and anchor agree the color is
-    reinforced; where they disagree, the surer table wins, and an anchor that is sure
-    overrides an unsure chain. Simple weighted sums were tried and were worse on the
-    validation cuts: a far keyframe is often confidently wrong about a few segments, and
-    a sum lets that confidence through.
+    segment, then ``log(chained + floor) + sum(weight * log(other + floor))`` is turned
+    back into probabilities. Where the tables agree the color is reinforced; where they
+    disagree, the surer table wins, and a keyframe that is sure overrides an unsure
+    chain. Simple weighted sums were tried and were worse on the validation cuts: a far
+    keyframe is often confidently wrong about a few segments, and a sum lets that
+    confidence through.
 
     Parameters
     ----------
     chained : SegmentColoring
         From the colored neighbour.
-    anchors : sequence of SegmentColoring
-        From the keyframes, same target segments.
-    anchor_weight : float
-        Weight of each anchor's log-probabilities (the chain's is 1).
+    others : sequence of SegmentColoring
+        From the other references (keyframes, chained frames, a design sheet), same
+        target segments; rows need not be normalised.
+    weights : sequence of float, optional
+        Weight of each of ``others`` (the chain's is 1); :data:`ANCHOR_WEIGHT` each by
+        default.
     floor : float
         Added to every probability before the logarithm; above 0.
 
@@ -177,19 +184,22 @@ def fuse_colorings(
     """
     if floor <= 0:
         raise ValueError(f"floor must be above 0, got {floor}")
-    if not anchors:
+    if weights is None:
+        weights = [ANCHOR_WEIGHT] * len(others)
+    if len(weights) != len(others):
+        raise ValueError(f"{len(weights)} weights for {len(others)} colorings")
+    if not others:
         return chained
-    tables = [chained, *anchors]
+    tables = [chained, *others]
     palette, columns = union_palette([t.palette for t in tables])
     rows = chained.probabilities.shape[0]
     log_fused = np.zeros((rows, len(palette)), np.float64)
-    for position, (table, cols) in enumerate(zip(tables, columns)):
+    for weight, table, cols in zip([1.0, *weights], tables, columns):
         if table.probabilities.shape[0] != rows:
             raise ValueError("colorings of different segmentations cannot be fused")
         probabilities = np.zeros((rows, len(palette)), np.float64)
         probabilities[:, cols] = table.probabilities
         probabilities /= np.maximum(probabilities.sum(axis=1, keepdims=True), 1e-12)
-        weight = 1.0 if position == 0 else anchor_weight
         log_fused += weight * np.log(probabilities + floor)
     fused = np.exp(log_fused - log_fused.max(axis=1, keepdims=True))
     fused /= fused.sum(axis=1, keepdims=True)
@@ -209,7 +219,8 @@ def colorize_sequence(
     load_keyframe: Callable[[int], Keyframe],
     engine: Engine,
     mode: str = MODES[0],
-    fuse: Callable[[SegmentColoring, Sequence[SegmentColoring]], SegmentColoring] = fuse_colorings,
+    fuse: Callable[..., SegmentColoring] = fuse_colorings,
+    sheet_opinion: Callable[[int, Frame], tuple[SegmentColoring, float]] | None = None,
 ) -> Iterator[tuple[int, int, Frame, SegmentColoring]]:
     """Color every frame of a cut in chain order, holding only the frames still needed.
 
@@ -230,8 +241,17 @@ def colorize_sequence(
     mode : {"anchored", "forward", "nearest"}
         See :func:`plan_references`.
     fuse : callable
-        ``fuse(chained, others) -> SegmentColoring`` in ``anchored`` mode, ``others`` the
-        colorings from :func:`extra_references` in its order.
+        ``fuse(chained, others, weights) -> SegmentColoring`` in ``anchored`` mode,
+        ``others`` the colorings from :func:`extra_references` in its order, then the
+        sheet's; ``weights`` :data:`ANCHOR_WEIGHT` for each reference and the sheet's
+        own weight.
+    sheet_opinion : callable, optional
+        ``sheet_opinion(index, frame) -> (coloring, weight)``: a design sheet's view of
+        a non-key frame (e.g. :meth:`~paintbucket.keyframe.SheetColorizer.opinion`) and
+        its fusion weight (:data:`SHEET_WEIGHT`, :data:`ANNOTATED_SHEET_WEIGHT`), fused
+        as one more reference in ``anchored`` mode (every non-key frame, the first one
+        after a keyframe included), so that what no keyframe shows still gets a color
+        of the sheet.
 
     Yields
     ------
@@ -277,9 +297,14 @@ def colorize_sequence(
         else:
             frame = load_frame(index)
             coloring = engine(take(colored, users, reference), frame)
-            if extras_of.get(index):
-                others = [engine(extra_frame(e), frame) for e in extras_of[index]]
-                coloring = fuse(coloring, others)
+            others = [engine(extra_frame(e), frame) for e in extras_of.get(index, ())]
+            weights = [ANCHOR_WEIGHT] * len(others)
+            if sheet_opinion is not None and mode == "anchored":
+                sheet_coloring, sheet_weight = sheet_opinion(index, frame)
+                others.append(sheet_coloring)
+                weights.append(sheet_weight)
+            if others:
+                coloring = fuse(coloring, others, weights)
             current = ColoredFrame.from_coloring(frame, coloring)
         if users[index] > 0:
             colored[index] = current

@@ -15,7 +15,7 @@ from paintbucket.choices import DEFAULT_MODE
 from paintbucket.consecutive import DEFAULT_ENGINE, make_engine
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
-from paintbucket.errors import InputError, InputWarning
+from paintbucket.errors import InputWarning
 from paintbucket.io.atomic import remove_temp_files
 from paintbucket.io.clip import check_clip_frames, open_clip
 from paintbucket.io.images import (
@@ -26,7 +26,12 @@ from paintbucket.io.images import (
     write_text,
 )
 from paintbucket.io.outputs import check_output_folder
-from paintbucket.pipeline.chain import MODES, colorize_sequence
+from paintbucket.pipeline.chain import (
+    ANNOTATED_SHEET_WEIGHT,
+    MODES,
+    SHEET_WEIGHT,
+    colorize_sequence,
+)
 from paintbucket.pipeline.result import render_result
 from paintbucket.segment.lines import auto_line_threshold, line_coverage_warning
 
@@ -34,6 +39,9 @@ from paintbucket.segment.lines import auto_line_threshold, line_coverage_warning
 #: given the drawing and its shading annotation (``line_anno/``, or None); e.g.
 #: :meth:`paintbucket.keyframe.SheetColorizer.first_keyframe`.
 FirstKeyframe = Callable[[Frame, "np.ndarray | None"], SegmentColoring]
+#: A design sheet's opinion of any frame: ``sheet_opinion(frame, annotation) ->
+#: SegmentColoring``; e.g. :meth:`paintbucket.keyframe.SheetColorizer.opinion`.
+SheetOpinion = Callable[[Frame, "np.ndarray | None"], SegmentColoring]
 
 
 def colorize_clip(
@@ -45,6 +53,7 @@ def colorize_clip(
     seg_method: str = "default",
     progress: bool = True,
     first_keyframe: FirstKeyframe | None = None,
+    sheet_opinion: SheetOpinion | None = None,
     protected: Sequence[str | Path] = (),
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     line_threshold: float | str = "auto",
@@ -87,6 +96,11 @@ def colorize_clip(
         design sheet's :meth:`~paintbucket.keyframe.SheetColorizer.first_keyframe`,
         given ``line_anno/<name>.png`` when the clip has it); it then serves as a
         keyframe, and ``gt/`` may be absent.
+    sheet_opinion : callable, optional
+        In ``anchored`` mode, a design sheet's opinion of every non-key frame
+        (:data:`SheetOpinion`, given ``line_anno/<name>.png`` when present) joins its
+        references (:func:`~paintbucket.pipeline.chain.colorize_sequence`), with weight
+        ``SHEET_WEIGHT``, or ``ANNOTATED_SHEET_WEIGHT`` for an annotated frame.
     protected : sequence of path
         More input folders ``out_dir`` must stay out of (e.g. the design sheet).
     max_pixels : int or None
@@ -120,16 +134,19 @@ def colorize_clip(
                                   not_at=[clip.root])  # fmt: skip
     if engine is None or isinstance(engine, str):
         engine = make_engine(engine or DEFAULT_ENGINE)
-    size = check_clip_frames(clip, max_pixels)
+    uses_sheet = first_keyframe is not None or sheet_opinion is not None
+    check_clip_frames(clip, max_pixels, annotations=uses_sheet)
     line_threshold = clip_line_threshold(clip.line_paths, line_threshold, max_pixels)
     names = clip.names
     sheet_frame = None
     if first_keyframe is not None and names[0] not in clip.keyframe_paths:
         sheet_frame = names[0]
-        anno_path = clip.annotation_path(sheet_frame)
-        annotation = read_rgba(anno_path, max_pixels) if anno_path.is_file() else None
-        if annotation is not None and annotation.shape[:2] != size:
-            raise InputError(anno_path, f"size differs from line/{sheet_frame}.png")
+
+    def read_annotation(index: int) -> np.ndarray | None:
+        path = clip.annotation_path(names[index])
+        if not path.is_file():
+            return None
+        return read_rgba(path, max_pixels)  # its size was checked with the frames
 
     def read_frame(index: int) -> Frame:
         line_art = read_rgba(clip.line_paths[index], max_pixels)
@@ -146,7 +163,7 @@ def colorize_clip(
 
     if sheet_frame is not None:
         frame_zero = read_frame(0)
-        sheet_coloring = first_keyframe(frame_zero, annotation)
+        sheet_coloring = first_keyframe(frame_zero, read_annotation(0))
     key_indices = [i for i, name in enumerate(names) if name in clip.keyframe_paths]
     for index in key_indices:
         read_keyframe(index)  # a keyframe that is not flat fails before any output
@@ -154,7 +171,16 @@ def colorize_clip(
 
     remove_temp_files(out_dir)
     engine_name = getattr(engine, "name", type(engine).__name__)
-    sequence = colorize_sequence(len(names), key_indices, read_frame, read_keyframe, engine, mode)
+    opinion = None
+    if sheet_opinion is not None:
+
+        def opinion(index: int, frame: Frame) -> tuple[SegmentColoring, float]:
+            annotation = read_annotation(index)
+            weight = SHEET_WEIGHT if annotation is None else ANNOTATED_SHEET_WEIGHT
+            return sheet_opinion(frame, annotation), weight
+
+    sequence = colorize_sequence(len(names), key_indices, read_frame, read_keyframe, engine,
+                                 mode, sheet_opinion=opinion)  # fmt: skip
     written = {}
     for index, reference, frame, coloring in tqdm(sequence, total=len(names), desc="colorize",
                                                   unit="frame", disable=not progress):  # fmt: skip

@@ -70,3 +70,22 @@ def test_sheet_colorizer_is_the_shared_recipe(tiny_data: Path) -> None:
 def test_sheet_colorizer_rejects_unknown_method(tiny_data: Path) -> None:
     with pytest.raises(ValueError, match="unknown keyframe method 'magic'"):
         SheetColorizer(load_sheet(tiny_data / "char000_sheet"), method="magic")
+
+
+def test_opinion_names_the_material_unless_the_shade_is_known(tiny_data: Path) -> None:
+    sheet = load_sheet(tiny_data / "char000_sheet")
+    clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
+    target = Frame.from_line_art(read_rgba(clip / "line" / "0001.png"))
+    annotation = read_rgba(clip / "line_anno" / "0001.png")
+    colorizer = SheetColorizer(sheet)
+    shaded = colorizer.opinion(target, annotation)
+    assert np.array_equal(shaded.probabilities,
+                          colorizer.first_keyframe(target, annotation).probabilities)  # fmt: skip
+    material = colorizer.opinion(target).probabilities
+    entry_probs = colorizer(target).entry_probabilities
+    table = sheet.entry_table()
+    assert material.shape == (target.segment_ids.max() + 1, len(sheet.palette))
+    assert not material[0].any()
+    for entry in range(1, len(table)):
+        for color in table[entry][table[entry] >= 0]:  # every shade of an entry: its vote
+            assert np.allclose(material[1:, color], entry_probs[1:, entry])

@@ -3,6 +3,7 @@ import pytest
 
 from paintbucket.core import ColoredFrame, Frame, SegmentColoring
 from paintbucket.pipeline.chain import (
+    ANCHOR_WEIGHT,
     anchor_references,
     colorize_sequence,
     fuse_colorings,
@@ -64,7 +65,7 @@ def _coloring(palette, rows) -> SegmentColoring:
 def test_fuse_exact_values():
     chained = _coloring([RED, BLUE], [[0.6, 0.4], [0.9, 0.1]])
     anchor = _coloring([BLUE, GREEN], [[1.0, 0.0], [0.5, 0.5]])
-    fused = fuse_colorings(chained, [anchor], anchor_weight=1.0, floor=1e-9)
+    fused = fuse_colorings(chained, [anchor], [1.0], floor=1e-9)
     assert fused.palette.tolist() == [list(BLUE), list(GREEN), list(RED)]
     # Segment 1: the anchor rules out red (probability 0, almost no floor): blue only.
     assert np.allclose(fused.probabilities[1], [1.0, 0.0, 0.0], atol=1e-6)
@@ -72,11 +73,13 @@ def test_fuse_exact_values():
     assert np.allclose(fused.probabilities[2], [1.0, 0.0, 0.0], atol=1e-6)
     with pytest.raises(ValueError, match="floor"):
         fuse_colorings(chained, [anchor], floor=0.0)
-    floored = fuse_colorings(chained, [anchor], anchor_weight=0.5, floor=0.2)
+    floored = fuse_colorings(chained, [anchor], [0.5], floor=0.2)
     expected = np.array([0.4 + 0.2, 0.2, 0.6 + 0.2]) * np.sqrt([1.0 + 0.2, 0.2, 0.2])
     assert np.allclose(floored.probabilities[1], expected / expected.sum(), atol=1e-6)
     assert fused.probabilities[0].sum() == 0
     assert fuse_colorings(chained, []) is chained
+    with pytest.raises(ValueError, match="2 weights for 1 colorings"):
+        fuse_colorings(chained, [anchor], [1.0, 1.0])
 
 
 def test_sure_anchor_overrides_unsure_chain_but_not_a_sure_one():
@@ -138,7 +141,7 @@ def test_sequence_fuses_anchors():
                             np.array([RED], np.uint8), np.array([-1, 0, 0], np.int32))  # fmt: skip
     seen = []
 
-    def fuse(chained, anchors):
+    def fuse(chained, anchors, weights):
         seen.append(len(anchors))
         return chained
 
@@ -177,3 +180,37 @@ def test_anchored_fuses_the_second_chained_neighbour_and_the_keyframes():
     assert by_target == {1: [0, 7], 2: [1, 0, 7], 3: [2, 1, 0, 7],
                          6: [7, 0], 5: [6, 7, 0], 4: [5, 6, 0, 7]}  # fmt: skip
     assert sorted(i for i, *_ in out) == list(range(8))
+
+
+@pytest.mark.parametrize("mode", ["forward", "anchored"])
+def test_sheet_opinion_joins_every_non_key_frame_in_anchored_mode(mode):
+    def load_keyframe(index):
+        key = _tagged(index)
+        keyframe = ColoredFrame(key.line_art, key.segment_ids, key.line_mask,
+                                np.array([RED], np.uint8), np.array([-1, 0], np.int32))  # fmt: skip
+        return keyframe, keyframe.as_coloring()
+
+    asked, fused = [], []
+
+    def sheet_opinion(index, frame):
+        asked.append((index, int(frame.line_art[0, 0, 0])))
+        # the sheet is sure of BLUE, a color no keyframe has
+        return SegmentColoring(frame.segment_ids, np.array([BLUE], np.uint8),
+                               np.array([[0.0], [1.0]], np.float32)), 0.25  # fmt: skip
+
+    def fuse(chained, others, weights):
+        fused.append(weights)
+        return fuse_colorings(chained, others, weights)
+
+    out = list(colorize_sequence(4, [0], _tagged, load_keyframe,
+                                 lambda ref, tgt: ref.as_coloring(), mode, fuse,
+                                 sheet_opinion=sheet_opinion))  # fmt: skip
+    if mode == "forward":
+        assert asked == [] and fused == []
+        return
+    assert asked == [(1, 1), (2, 2), (3, 3)]  # each non-key frame, with its own drawing
+    # frame 1: the sheet; 2: the keyframe, the sheet; 3: frame 1, the keyframe, the sheet
+    a, s = ANCHOR_WEIGHT, 0.25  # the sheet's weight comes with its opinion
+    assert fused == [[s], [a, s], [a, a, s]]
+    colors = {index: coloring.palette for index, _, _, coloring in out}
+    assert {tuple(c) for c in colors[1].tolist()} == {RED, BLUE}  # the sheet's color joins

@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from paintbucket.core import SegmentColoring
 from paintbucket.errors import InputError
 from paintbucket.io import normalize_transparent, read_rgba, write_png
 from paintbucket.pipeline import colorize_clip
@@ -190,3 +191,32 @@ def test_on_frame_counts_frames_whose_files_are_written(example_clip, tmp_path):
 
     colorize_clip(example_clip, out, engine="flow", progress=False, on_frame=on_frame)
     assert seen == [(1, 1), (2, 2), (3, 3), (4, 4)]
+
+
+def test_sheet_opinion_sees_every_frame_with_its_annotation(example_clip, tmp_path):
+    import shutil
+
+    clip = tmp_path / "clip"
+    shutil.copytree(example_clip, clip)
+    (clip / "line_anno").mkdir(exist_ok=True)
+    line = read_rgba(clip / "line" / "0002.png")
+    write_png(clip / "line_anno" / "0002.png", line)
+    seen = []
+
+    def sheet_opinion(frame, annotation):
+        seen.append(None if annotation is None else annotation.shape)
+        rows = frame.segment_ids.max() + 1
+        return SegmentColoring(frame.segment_ids, np.array([[1, 2, 3, 255]], np.uint8),
+                               np.ones((rows, 1), np.float32))  # fmt: skip
+
+    colorize_clip(clip, tmp_path / "forward", mode="forward", engine="flow",
+                  sheet_opinion=sheet_opinion, progress=False)  # fmt: skip
+    assert seen == []  # only anchored mode asks the sheet
+    colorize_clip(clip, tmp_path / "anchored", mode="anchored", engine="flow",
+                  sheet_opinion=sheet_opinion, progress=False)  # fmt: skip
+    assert seen == [None, line.shape, None]  # frames 1, 2 (annotated), 3
+    write_png(clip / "line_anno" / "0002.png", line[:-1])
+    with pytest.raises(InputError, match="line_anno/0002.png: size"):
+        colorize_clip(clip, tmp_path / "bad", mode="anchored", engine="flow",
+                      sheet_opinion=sheet_opinion, progress=False)  # fmt: skip
+    assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())
