@@ -31,6 +31,7 @@ from paintbucket.pipeline.chain import (
     MODES,
     SHEET_WEIGHT,
     colorize_sequence,
+    extra_references,
 )
 from paintbucket.pipeline.result import render_result
 from paintbucket.segment.lines import auto_line_threshold, line_coverage_warning
@@ -187,9 +188,13 @@ def colorize_clip(
         name = names[index]
         painted = reference < 0 and name != sheet_frame
         engine_used = "keyframe" if painted else "sheet" if reference < 0 else engine_name
+        fused = {}
+        if mode == "anchored" and reference >= 0:  # what joined the chained reference
+            extras = [names[e] for e in extra_references(index, reference, key_indices)]
+            fused["fused"] = extras + (["sheet"] if sheet_opinion is not None else [])
         rgba, info = render_result(frame, coloring, name,
                                    None if reference < 0 else names[reference], painted,
-                                   engine_used, keep_line, mode=mode)  # fmt: skip
+                                   engine_used, keep_line, mode=mode, **fused)  # fmt: skip
         if painted:  # the painter's own pixels, bit for bit
             rgba = normalize_transparent(read_rgba(clip.keyframe_paths[name], max_pixels))
         # JSON first: a reader treats a PNG without its JSON as unfinished.

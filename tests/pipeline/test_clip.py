@@ -215,6 +215,10 @@ def test_sheet_opinion_sees_every_frame_with_its_annotation(example_clip, tmp_pa
     colorize_clip(clip, tmp_path / "anchored", mode="anchored", engine="flow",
                   sheet_opinion=sheet_opinion, progress=False)  # fmt: skip
     assert seen == [None, line.shape, None]  # frames 1, 2 (annotated), 3
+    fused = [json.loads((tmp_path / "anchored" / f"000{i}.json").read_text())["fused"]
+             for i in (1, 2, 3)]  # fmt: skip
+    assert fused == [["sheet"], ["0000", "sheet"], ["0001", "0000", "sheet"]]
+    assert "fused" not in json.loads((tmp_path / "forward" / "0002.json").read_text())
     write_png(clip / "line_anno" / "0002.png", line[:-1])
     with pytest.raises(InputError, match="line_anno/0002.png: size"):
         colorize_clip(clip, tmp_path / "bad", mode="anchored", engine="flow",
