@@ -43,7 +43,7 @@ from paintbucket.keyframe.colorize import SheetColorizer
 from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.keyframe.sheet import load_sheet
 from paintbucket.metrics import evaluate_frame
-from paintbucket.pipeline.chain import ANNOTATED_SHEET_WEIGHT, SHEET_WEIGHT, colorize_sequence
+from paintbucket.pipeline.chain import colorize_sequence, weighed_sheet_opinion
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 from paintbucket.synth.dataset import SynthConfig, generate
 
@@ -151,9 +151,8 @@ def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
         annotated = protocol == "anchored-sheet-anno"
 
         def sheet_opinion(index: int, frame: Frame):
-            if annotated:
-                return colorizer.opinion(frame, cut.annotations[index]), ANNOTATED_SHEET_WEIGHT
-            return colorizer.opinion(frame), SHEET_WEIGHT
+            annotation = cut.annotations[index] if annotated else None
+            return weighed_sheet_opinion(colorizer.opinion, frame, annotation)
 
     def load_keyframe(index: int):
         key = cut.keyframe(index)

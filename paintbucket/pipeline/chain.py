@@ -148,6 +148,18 @@ ANNOTATED_SHEET_WEIGHT = 2.0
 FUSION_FLOOR = 0.2
 
 
+def weighed_sheet_opinion(
+    sheet_opinion: Callable[[Frame, np.ndarray | None], SegmentColoring],
+    frame: Frame,
+    annotation: np.ndarray | None,
+) -> tuple[SegmentColoring, float]:
+    """``sheet_opinion(frame, annotation)`` and its fusion weight: :data:`SHEET_WEIGHT`
+    from the drawing alone (the sheet names the material), :data:`ANNOTATED_SHEET_WEIGHT`
+    with the frame's shading annotation (it names the color)."""
+    weight = SHEET_WEIGHT if annotation is None else ANNOTATED_SHEET_WEIGHT
+    return sheet_opinion(frame, annotation), weight
+
+
 def fuse_colorings(
     chained: SegmentColoring,
     others: Sequence[SegmentColoring],
@@ -219,7 +231,9 @@ def colorize_sequence(
     load_keyframe: Callable[[int], Keyframe],
     engine: Engine,
     mode: str = MODES[0],
-    fuse: Callable[..., SegmentColoring] = fuse_colorings,
+    fuse: Callable[
+        [SegmentColoring, Sequence[SegmentColoring], Sequence[float]], SegmentColoring
+    ] = fuse_colorings,
     sheet_opinion: Callable[[int, Frame], tuple[SegmentColoring, float]] | None = None,
 ) -> Iterator[tuple[int, int, Frame, SegmentColoring]]:
     """Color every frame of a cut in chain order, holding only the frames still needed.
@@ -248,7 +262,7 @@ def colorize_sequence(
     sheet_opinion : callable, optional
         ``sheet_opinion(index, frame) -> (coloring, weight)``: a design sheet's view of
         a non-key frame (e.g. :meth:`~paintbucket.keyframe.SheetColorizer.opinion`) and
-        its fusion weight (:data:`SHEET_WEIGHT`, :data:`ANNOTATED_SHEET_WEIGHT`), fused
+        its fusion weight (:func:`weighed_sheet_opinion`), fused
         as one more reference in ``anchored`` mode (every non-key frame, the first one
         after a keyframe included), so that what no keyframe shows still gets a color
         of the sheet.

@@ -27,11 +27,10 @@ from paintbucket.io.images import (
 )
 from paintbucket.io.outputs import check_output_folder
 from paintbucket.pipeline.chain import (
-    ANNOTATED_SHEET_WEIGHT,
     MODES,
-    SHEET_WEIGHT,
     colorize_sequence,
     extra_references,
+    weighed_sheet_opinion,
 )
 from paintbucket.pipeline.result import render_result
 from paintbucket.segment.lines import auto_line_threshold, line_coverage_warning
@@ -100,8 +99,8 @@ def colorize_clip(
     sheet_opinion : callable, optional
         In ``anchored`` mode, a design sheet's opinion of every non-key frame
         (:data:`SheetOpinion`, given ``line_anno/<name>.png`` when present) joins its
-        references (:func:`~paintbucket.pipeline.chain.colorize_sequence`), with weight
-        ``SHEET_WEIGHT``, or ``ANNOTATED_SHEET_WEIGHT`` for an annotated frame.
+        references (:func:`~paintbucket.pipeline.chain.colorize_sequence`), weighed by
+        :func:`~paintbucket.pipeline.chain.weighed_sheet_opinion`.
     protected : sequence of path
         More input folders ``out_dir`` must stay out of (e.g. the design sheet).
     max_pixels : int or None
@@ -176,9 +175,7 @@ def colorize_clip(
     if sheet_opinion is not None:
 
         def opinion(index: int, frame: Frame) -> tuple[SegmentColoring, float]:
-            annotation = read_annotation(index)
-            weight = SHEET_WEIGHT if annotation is None else ANNOTATED_SHEET_WEIGHT
-            return sheet_opinion(frame, annotation), weight
+            return weighed_sheet_opinion(sheet_opinion, frame, read_annotation(index))
 
     sequence = colorize_sequence(len(names), key_indices, read_frame, read_keyframe, engine,
                                  mode, sheet_opinion=opinion)  # fmt: skip

@@ -4,11 +4,14 @@ import pytest
 from paintbucket.core import ColoredFrame, Frame, SegmentColoring
 from paintbucket.pipeline.chain import (
     ANCHOR_WEIGHT,
+    ANNOTATED_SHEET_WEIGHT,
+    SHEET_WEIGHT,
     anchor_references,
     colorize_sequence,
     fuse_colorings,
     plan_references,
     union_palette,
+    weighed_sheet_opinion,
 )
 
 RED, BLUE, GREEN = (255, 0, 0, 255), (0, 0, 255, 255), (0, 255, 0, 255)
@@ -214,3 +217,19 @@ def test_sheet_opinion_joins_every_non_key_frame_in_anchored_mode(mode):
     assert fused == [[s], [a, s], [a, a, s]]
     colors = {index: coloring.palette for index, _, _, coloring in out}
     assert {tuple(c) for c in colors[1].tolist()} == {RED, BLUE}  # the sheet's color joins
+
+
+def test_weighed_sheet_opinion_weighs_annotated_frames_more():
+    frame = _tagged(1)
+    table = SegmentColoring(frame.segment_ids, np.array([RED], np.uint8),
+                            np.array([[0.0], [1.0]], np.float32))  # fmt: skip
+    asked = []
+
+    def opinion(frame, annotation):
+        asked.append(annotation)
+        return table
+
+    annotation = np.zeros((1, 1, 4), np.uint8)
+    assert weighed_sheet_opinion(opinion, frame, None) == (table, SHEET_WEIGHT)
+    assert weighed_sheet_opinion(opinion, frame, annotation) == (table, ANNOTATED_SHEET_WEIGHT)
+    assert asked[0] is None and asked[1] is annotation
