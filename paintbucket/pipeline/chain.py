@@ -219,6 +219,23 @@ def fuse_colorings(
     return SegmentColoring(chained.segment_ids, palette, fused.astype(np.float32))
 
 
+def extra_opinions(
+    engine: Engine, references: Sequence[ColoredFrame], target: Frame
+) -> list[SegmentColoring]:
+    """``target`` colored from each extra reference of ``anchored`` mode.
+
+    ``engine.opinions(references, target)`` where the engine has that cheaper way (the
+    learned engine: one un-mirrored pass per reference, side by side), else
+    ``engine(reference, target)`` for each.
+    """
+    if not references:
+        return []
+    opinions = getattr(engine, "opinions", None)
+    if opinions is not None:
+        return list(opinions(references, target))
+    return [engine(reference, target) for reference in references]
+
+
 #: A keyframe as the chain needs it: the drawing with its colors, and the coloring to
 #: write for it (a painted keyframe's own colors, or a design-sheet prediction).
 Keyframe = tuple[ColoredFrame, SegmentColoring]
@@ -251,7 +268,9 @@ def colorize_sequence(
         needed as an anchor after having been dropped. Colored frames are held until
         their last use as a chained or extra reference.
     engine : callable
-        ``engine(reference, target) -> SegmentColoring``.
+        ``engine(reference, target) -> SegmentColoring``; the extra references of
+        ``anchored`` mode go through :func:`extra_opinions` (the engine's cheaper
+        ``opinions`` where it has one).
     mode : {"anchored", "forward", "nearest"}
         See :func:`plan_references`.
     fuse : callable
@@ -311,7 +330,8 @@ def colorize_sequence(
         else:
             frame = load_frame(index)
             coloring = engine(take(colored, users, reference), frame)
-            others = [engine(extra_frame(e), frame) for e in extras_of.get(index, ())]
+            extras = [extra_frame(e) for e in extras_of.get(index, ())]
+            others = extra_opinions(engine, extras, frame)
             weights = [ANCHOR_WEIGHT] * len(others)
             if sheet_opinion is not None and mode == "anchored":
                 sheet_coloring, sheet_weight = sheet_opinion(index, frame)

@@ -178,3 +178,19 @@ def test_export_of_other_weights_is_picked_up_by_auto(tmp_path, synth_pair, monk
     assert isinstance(after.model, OnnxInclusionMatcher)
     expected = before(reference, target).probabilities
     assert np.abs(after(reference, target).probabilities - expected).max() < 1e-4
+
+
+def test_opinions_are_single_passes_side_by_side(synth_pair):
+    reference, target, _ = synth_pair
+    palette = reference.palette[::-1].copy()
+    shifted = ColoredFrame(reference.line_art, reference.segment_ids, reference.line_mask,
+                           palette, reference.segment_palette_index)  # fmt: skip
+    single = LearnedEngine(threads=1, flip_average=False)
+    expected = [single(ref, target) for ref in (reference, shifted)]
+    for threads in (1, 2):
+        actual = LearnedEngine(threads=threads).opinions([reference, shifted], target)
+        assert len(actual) == 2
+        for got, want in zip(actual, expected):
+            np.testing.assert_array_equal(got.palette, want.palette)
+            np.testing.assert_array_equal(got.probabilities, want.probabilities)
+    assert LearnedEngine().opinions([], target) == []

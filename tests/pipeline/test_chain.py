@@ -162,20 +162,22 @@ def _tagged(index: int) -> Frame:
                  np.zeros((1, 1), bool))  # fmt: skip
 
 
-def test_anchored_fuses_the_second_chained_neighbour_and_the_keyframes():
-    def load_keyframe(index):
-        key = _tagged(index)
-        keyframe = ColoredFrame(key.line_art, key.segment_ids, key.line_mask,
-                                np.array([RED], np.uint8), np.array([-1, 0], np.int32))  # fmt: skip
-        return keyframe, keyframe.as_coloring()
+def _tagged_keyframe(index: int) -> tuple[ColoredFrame, SegmentColoring]:
+    """:func:`_tagged` painted red, as ``load_keyframe`` returns it."""
+    key = _tagged(index)
+    keyframe = ColoredFrame(key.line_art, key.segment_ids, key.line_mask,
+                            np.array([RED], np.uint8), np.array([-1, 0], np.int32))  # fmt: skip
+    return keyframe, keyframe.as_coloring()
 
+
+def test_anchored_fuses_the_second_chained_neighbour_and_the_keyframes():
     calls = []
 
     def engine(reference, target):
         calls.append((int(reference.line_art[0, 0, 0]), int(target.line_art[0, 0, 0])))
         return reference.as_coloring()
 
-    out = list(colorize_sequence(8, [0, 7], _tagged, load_keyframe, engine, "anchored"))
+    out = list(colorize_sequence(8, [0, 7], _tagged, _tagged_keyframe, engine, "anchored"))
     by_target = {}
     for reference, target in calls:
         by_target.setdefault(target, []).append(reference)
@@ -185,14 +187,29 @@ def test_anchored_fuses_the_second_chained_neighbour_and_the_keyframes():
     assert sorted(i for i, *_ in out) == list(range(8))
 
 
+def test_engine_opinions_color_the_extra_references_in_one_call():
+    class Engine:
+        def __init__(self):
+            self.chained, self.extras = [], []
+
+        def __call__(self, reference, target):
+            self.chained.append((int(reference.line_art[0, 0, 0]), int(target.line_art[0, 0, 0])))
+            return reference.as_coloring()
+
+        def opinions(self, references, target):
+            tags = [int(r.line_art[0, 0, 0]) for r in references]
+            self.extras.append((tags, int(target.line_art[0, 0, 0])))
+            return [r.as_coloring() for r in references]
+
+    engine = Engine()
+    list(colorize_sequence(5, [0], _tagged, _tagged_keyframe, engine, "anchored"))
+    assert engine.chained == [(0, 1), (1, 2), (2, 3), (3, 4)]
+    # frame 1's reference is the keyframe: no extras, and no empty call
+    assert engine.extras == [([0], 2), ([1, 0], 3), ([2, 0], 4)]
+
+
 @pytest.mark.parametrize("mode", ["forward", "anchored"])
 def test_sheet_opinion_joins_every_non_key_frame_in_anchored_mode(mode):
-    def load_keyframe(index):
-        key = _tagged(index)
-        keyframe = ColoredFrame(key.line_art, key.segment_ids, key.line_mask,
-                                np.array([RED], np.uint8), np.array([-1, 0], np.int32))  # fmt: skip
-        return keyframe, keyframe.as_coloring()
-
     asked, fused = [], []
 
     def sheet_opinion(index, frame):
@@ -205,7 +222,7 @@ def test_sheet_opinion_joins_every_non_key_frame_in_anchored_mode(mode):
         fused.append(weights)
         return fuse_colorings(chained, others, weights)
 
-    out = list(colorize_sequence(4, [0], _tagged, load_keyframe,
+    out = list(colorize_sequence(4, [0], _tagged, _tagged_keyframe,
                                  lambda ref, tgt: ref.as_coloring(), mode, fuse,
                                  sheet_opinion=sheet_opinion))  # fmt: skip
     if mode == "forward":
