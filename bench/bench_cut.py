@@ -196,12 +196,23 @@ def main() -> None:
     start = time.perf_counter()
     jobs = [(s, c, e, p) for s, cuts in sets.items() for c in cuts for e in engines
             for p in protocols]  # fmt: skip
+    seconds: dict = defaultdict(float)  # (engine, protocol) -> time spent
     for set_name, cut, engine_name, protocol in tqdm(jobs, desc="cuts", unit="run"):
+        began = time.perf_counter()
         scores[set_name, cut.name, engine_name, protocol] = run_protocol(
             cut, engines[engine_name], protocol
         )
+        seconds[engine_name, protocol] += time.perf_counter() - began
     elapsed = time.perf_counter() - start
     print_tables(sets, scores, engines, protocols)
+    print("\nseconds per scored frame (drawing, matching, fusion and scoring):")
+    for engine_name in engines:
+        cells = []
+        for protocol in protocols:
+            frames = sum(len(scores[s, c.name, engine_name, protocol])
+                         for s, cuts in sets.items() for c in cuts)  # fmt: skip
+            cells.append(f"{protocol} {seconds[engine_name, protocol] / max(frames, 1):.3f}")
+        print(f"{engine_name:>9} | " + " | ".join(cells))
     print(f"{elapsed:.0f} s on {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
     if args.plot:
