@@ -8,7 +8,7 @@ ENGINE_NAMES = ("inclusion", "flow")
 #: Ways to chain a clip's references (:func:`paintbucket.pipeline.plan_references`).
 MODES = ("anchored", "forward", "nearest")
 #: The mode ``colorize_clip`` and ``pbc colorize`` use unless told otherwise.
-DEFAULT_MODE = "forward"
+DEFAULT_MODE = "anchored"
 #: Segmentation methods (:func:`paintbucket.segment.segment_line_art`), default first.
 SEG_METHODS = ("default", "trappedball")
 #: Keyframe methods (:class:`paintbucket.keyframe.SheetColorizer`), default first.

@@ -360,9 +360,11 @@ class ReviewSession:
     def frames(
         self, threshold: float = DEFAULT_THRESHOLD, min_area: int | None = None
     ) -> list[dict]:
-        """Per frame: name, keyframe, segment count, lowest confidence, and the
-        unreviewed segments below ``threshold``: ``uncertain`` regions of at least
-        ``min_area`` pixels (default :attr:`speck_area`) and ``specks`` smaller ones."""
+        """Per frame: name, keyframe, segment count, lowest confidence, the unreviewed
+        segments below ``threshold`` (``uncertain`` regions of at least ``min_area``
+        pixels, default :attr:`speck_area`, and ``specks`` smaller ones), and where its
+        colors came from: the chained ``reference`` frame and, in ``anchored`` mode, the
+        references ``fused`` with it (frame names, ``"sheet"``)."""
         min_area = self.speck_area if min_area is None else min_area
         with self.lock:
             rows = []
@@ -383,6 +385,8 @@ class ReviewSession:
                         "specks": specks,
                         "edited": bool(info.get("edited", False)),
                         "propagated_from": info.get("propagated_from"),
+                        "reference": info.get("reference"),
+                        "fused": list(info.get("fused", [])),
                     }
                 )
             return rows

@@ -88,6 +88,7 @@ def test_a_worker_killed_mid_cut_is_retried_and_outputs_stay_valid(two_nodes, tm
         assert int(workers[name].split("@")[0]) not in killed["pids"]
     for name in names:
         assert_complete(episode / name, out / name)  # no temporary file either
-        colorize_clip(episode / name, tmp_path / "serial" / name, engine="flow", progress=False)
+        colorize_clip(episode / name, tmp_path / "serial" / name, engine="flow",
+                      mode=SETTINGS["mode"], progress=False)  # fmt: skip
         for path in (out / name).iterdir():
             assert filecmp.cmp(path, tmp_path / "serial" / name / path.name, shallow=False)

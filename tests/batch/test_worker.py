@@ -37,7 +37,8 @@ def test_a_cut_is_written_as_pbc_colorize_writes_it(tmp_path, fresh_process):
     assert result["status"] == "done" and result["error"] is None
     assert result["frames"] == 4 and reported == [1, 2, 3, 4]
     assert len(result["outputs"]) == 8 and result["worker"].count("@") == 1
-    colorize_clip(episode / "c1", tmp_path / "direct", engine="flow", progress=False)
+    colorize_clip(episode / "c1", tmp_path / "direct", engine="flow", mode=FLOW["mode"],
+                  progress=False)  # fmt: skip
     ours = tmp_path / "out" / "c1"
     assert_complete(episode / "c1", ours)
     for name in result["outputs"]:

@@ -34,6 +34,9 @@ def test_clip_and_frames(client, session):
     frames = client.get("/api/frames").get_json()
     assert [f["name"] for f in frames] == clip["names"]
     assert frames[0]["keyframe"] and frames[0]["min_confidence"] == 1.0
+    # Where each frame's colors came from (the fixture runs the default, anchored mode).
+    sources = [(f["reference"], f["fused"]) for f in frames]
+    assert sources == [(None, []), ("0000", []), ("0001", ["0000"])]
     assert client.get("/api/frames/0001").get_json()["frame"] == "0001"
     for kind in ("line", "result", "segments"):
         response = client.get(f"/api/frames/0002/{kind}.png")

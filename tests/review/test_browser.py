@@ -118,6 +118,8 @@ def open_review(context, url: str) -> tuple:
 def test_click_paint_undo_propagate_in_chromium(browser, live_server, session, clip, other_color):
     page, errors = open_review(browser, live_server.url)
     assert page.locator("#filmstrip .thumb").count() == 3
+    title = page.locator('#filmstrip .thumb[data-frame="0002"]').get_attribute("title")
+    assert title.endswith("; colored from 0001, fused with 0000")
 
     # The largest segment below the overlay threshold on frame 0001.
     queue = session.queue(threshold=0.8)

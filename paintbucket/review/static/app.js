@@ -437,6 +437,14 @@ function renderSegmentPanel() {
   });
 }
 
+// Where a frame's colors came from, as the result JSON says: its chained reference and,
+// in anchored mode, the references fused with it.
+function colorSource(frame) {
+  if (frame.keyframe || !frame.reference) return "";
+  const fused = frame.fused.length ? `, fused with ${frame.fused.join(", ")}` : "";
+  return `; colored from ${frame.reference}${fused}`;
+}
+
 function renderFilmstrip() {
   const strip = $("filmstrip");
   strip.replaceChildren();
@@ -444,7 +452,8 @@ function renderFilmstrip() {
     const button = document.createElement("button");
     button.className = "thumb" + (frame.name === state.name ? " current" : "");
     button.dataset.frame = frame.name;
-    button.title = `frame ${frame.name}: ${frame.uncertain} uncertain regions, ${frame.specks} specks`;
+    button.title = `frame ${frame.name}: ${frame.uncertain} uncertain regions, ${frame.specks} specks` +
+      colorSource(frame);
     const image = document.createElement("img");
     image.src = imageUrl(frame.name, "result", state.version);
     image.alt = frame.name;
