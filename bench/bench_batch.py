@@ -4,7 +4,8 @@
 Usage::
 
     PYTHONPATH=. python bench/bench_batch.py [--cuts 6] [--frames 8] [--size 1024]
-                                             [--engine inclusion] [--json FILE]
+                                             [--engine inclusion] [--mode anchored]
+                                             [--json FILE]
 
 The cuts are held-out synthetic clips (``pbc synth --split test``) with only their first
 frame painted (``gt/0000.png``), as a painter hands them over. Each way runs as its own
@@ -70,6 +71,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=8, help="frames per cut")
     parser.add_argument("--size", type=int, default=1024)
     parser.add_argument("--engine", choices=("inclusion", "flow"), default="inclusion")
+    parser.add_argument("--mode", choices=("anchored", "forward", "nearest"), default="anchored")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -81,14 +83,16 @@ def main() -> None:
         pbc = " ".join(shlex.quote(str(part)) for part in pbc_command())
         loop = (
             f"for cut in {' '.join(cuts)}; do {pbc} colorize {shlex.quote(str(episode))}/$cut "
-            f"--out {shlex.quote(str(root / 'loop'))}/$cut --engine {args.engine} --quiet "
+            f"--out {shlex.quote(str(root / 'loop'))}/$cut --engine {args.engine} "
+            f"--mode {args.mode} --quiet "
             "|| exit 1; done"
         )
         ways = {"shell loop of pbc colorize": timed(["bash", "-c", loop])}
         for workers in (1, 2):
             out = root / f"batch{workers}"
             command = [*pbc_command(), "batch", str(episode), "--out", str(out), "--engine",
-                       args.engine, "--workers", str(workers), "--quiet"]  # fmt: skip
+                       args.engine, "--mode", args.mode, "--workers", str(workers),
+                       "--quiet"]  # fmt: skip
             way = ways[f"pbc batch --workers {workers}"] = timed(command)
             summary = json.loads((out / "batch.json").read_text())
             busy = sum(cut["seconds"] for cut in summary["per_cut"])
@@ -101,7 +105,7 @@ def main() -> None:
         )
 
     print(f"{args.cuts} cuts x {args.frames} frames at {args.size} px, engine {args.engine}, "
-          f"{os.cpu_count()} cores")  # fmt: skip
+          f"mode {args.mode}, {os.cpu_count()} cores")  # fmt: skip
     print(f"{'way':32} {'seconds':>8} {'frames/s':>9}   load average before / after")
     for name, way in ways.items():
         way["frames_per_second"] = round(frames / way["seconds"], 3)
@@ -114,7 +118,8 @@ def main() -> None:
     print(f"PNGs of pbc batch --workers 2 identical to the loop's: {same} of {frames}")
     if args.json:
         figures = {"cuts": args.cuts, "frames_per_cut": args.frames, "size": args.size,
-                   "engine": args.engine, "ways": ways, "identical_pngs": same}  # fmt: skip
+                   "engine": args.engine, "mode": args.mode, "ways": ways,
+                   "identical_pngs": same}  # fmt: skip
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
 
 
