@@ -80,7 +80,8 @@ def colorize_clip(
         Each frame's JSON is written before its PNG, so a PNG without its JSON is never
         a finished result.
     mode : {"anchored", "forward", "nearest"}
-        How references are chained; see :func:`~paintbucket.pipeline.chain.plan_references`.
+        How references are chained (default :data:`~paintbucket.choices.DEFAULT_MODE`,
+        ``anchored``); see :func:`~paintbucket.pipeline.chain.plan_references`.
     engine : callable or str, optional
         ``engine(reference, target) -> SegmentColoring`` or an engine name for
         :func:`~paintbucket.consecutive.make_engine`; the learned inclusion
