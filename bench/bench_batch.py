@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from paintbucket.choices import DEFAULT_MODE, ENGINE_NAMES, MODES
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -70,8 +72,8 @@ def main() -> None:
     parser.add_argument("--cuts", type=int, default=6)
     parser.add_argument("--frames", type=int, default=8, help="frames per cut")
     parser.add_argument("--size", type=int, default=1024)
-    parser.add_argument("--engine", choices=("inclusion", "flow"), default="inclusion")
-    parser.add_argument("--mode", choices=("anchored", "forward", "nearest"), default="anchored")
+    parser.add_argument("--engine", choices=ENGINE_NAMES, default=ENGINE_NAMES[0])
+    parser.add_argument("--mode", choices=MODES, default=DEFAULT_MODE)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
