@@ -28,7 +28,7 @@ from paintbucket.keyframe.sheet import load_sheet, reference_entry_map
 from paintbucket.keyframe.text import categorize
 from paintbucket.models.inputs import work_shape
 from paintbucket.segment.labels import label_paper
-from paintbucket.segment.lines import line_ink
+from paintbucket.segment.lines import RED_LINE, classify_lines, line_ink
 
 DEFAULT_KEYFRAME_PAIR_CONF = {
     "work_size": 384,  # longer side of both images (the inference working size)
@@ -39,6 +39,9 @@ DEFAULT_KEYFRAME_PAIR_CONF = {
     "annotation_probability": 0.6,  # parsing masks from the shading annotations
     "stroke_probability": 0.2,  # parsing masks from simulated strokes (else none)
     "max_segments": 600,  # skip samples with more segments than this (memory bound)
+    # draw the target without its color lines (as real line art leaves cel shadows
+    # unlined); the sheet view keeps them, as a real sheet's fill boundaries split it
+    "drop_color_lines": 0.0,
 }
 
 
@@ -103,12 +106,17 @@ def find_characters(data_dir: str | Path) -> list[CharacterFiles]:
     return characters
 
 
-@lru_cache(maxsize=4096)
-def _load_target(line_path: Path, shape: tuple[int, int]):
+@lru_cache(maxsize=6000)
+def _load_target(line_path: Path, shape: tuple[int, int], color_lines: bool = True):
     """Ink, label and annotation codes of a clip frame at ``shape`` (compact dtypes, so
-    a training set's worth stays cached: about 0.3 MB per 384 x 384 frame)."""
+    a training set's worth stays cached: about 0.7 MB per 384 x 384 frame); without
+    ``color_lines`` the red / green / blue lines are paper."""
     clip = line_path.parent.parent
-    line = cv2.resize(line_ink(read_rgba(line_path)), shape[::-1], interpolation=cv2.INTER_AREA)
+    line_art = read_rgba(line_path)
+    ink = line_ink(line_art)
+    if not color_lines:
+        ink[classify_lines(line_art) >= RED_LINE] = 0.0
+    line = cv2.resize(ink, shape[::-1], interpolation=cv2.INTER_AREA)
     label = read_label(clip / "label" / line_path.name)
     codes = annotation_codes(read_rgba(clip / "line_anno" / line_path.name))
     label = cv2.resize(label.astype(np.float32), shape[::-1], interpolation=cv2.INTER_NEAREST)
@@ -116,19 +124,21 @@ def _load_target(line_path: Path, shape: tuple[int, int]):
     return line.astype(np.float16), label.astype(np.int16), codes.astype(np.int8)
 
 
-@lru_cache(maxsize=64)
-def _load_reference(sheet_dir: Path, name: str, work_size: int):
-    """Line art, segments and entry row per segment of one sheet view at work size."""
-
+@lru_cache(maxsize=256)
+def _load_references(sheet_dir: Path, work_size: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Line art and entry row per pixel of every view of a sheet at work size, by view
+    name (one :func:`load_sheet` per sheet: it analyzes every view at once)."""
     sheet = load_sheet(sheet_dir)
-    reference = next(r for r in sheet.references if r.name == name)
-    height, width = reference.color.shape[:2]
-    shape = work_shape(height, width, work_size, enlarge=True)
-    entries = reference_entry_map(sheet, reference)
-    line = cv2.resize(line_ink(read_rgba(reference.path.with_name(f"{name}_line.png"))),
-                      shape[::-1], interpolation=cv2.INTER_AREA)  # fmt: skip
-    entries = cv2.resize(entries.astype(np.float32), shape[::-1], interpolation=cv2.INTER_NEAREST)
-    return line, entries.astype(np.int64)
+    views = {}
+    for reference in sheet.references:
+        height, width = reference.color.shape[:2]
+        shape = work_shape(height, width, work_size, enlarge=True)
+        entries = reference_entry_map(sheet, reference).astype(np.float32)
+        line_art = read_rgba(reference.path.with_name(f"{reference.name}_line.png"))
+        line = cv2.resize(line_ink(line_art), shape[::-1], interpolation=cv2.INTER_AREA)
+        entries = cv2.resize(entries, shape[::-1], interpolation=cv2.INTER_NEAREST)
+        views[reference.name] = (line, entries.astype(np.int16))
+    return views
 
 
 def reference_names(sheet_dir: Path) -> list[str]:
@@ -156,13 +166,15 @@ def make_keyframe_pair(
     """Draw one sample; None if unusable (too many segments, empty)."""
     work_size = conf["work_size"]
     names = reference_names(character.sheet_dir)
-    line_ref, entries_ref = _load_reference(
-        character.sheet_dir, names[int(rng.integers(len(names)))], work_size
-    )
+    line_ref, entries_ref = _load_references(character.sheet_dir, work_size)[
+        names[int(rng.integers(len(names)))]
+    ]
+    entries_ref = entries_ref.astype(np.int64)
     line_path = character.frames[int(rng.integers(len(character.frames)))]
     full = read_rgba(line_path).shape[:2]
     shape = work_shape(full[0], full[1], work_size, enlarge=True)
-    line_tgt, label_tgt, codes_tgt = _load_target(line_path, shape)
+    color_lines = rng.random() >= conf["drop_color_lines"]
+    line_tgt, label_tgt, codes_tgt = _load_target(line_path, shape, color_lines)
     line_tgt = line_tgt.astype(np.float32)
     line_tgt, label_tgt, codes_tgt = _augment([line_tgt, label_tgt, codes_tgt], shape, conf, rng)
 

@@ -91,3 +91,31 @@ def test_pairs_from_scene_clips_leave_other_objects_unsupervised(tmp_path):
     for pair in pairs:
         assert pair.category_tgt.max() < len(character.entry_category)
         assert (~pair.correct.any(axis=1)).any()  # the guest's and props' segments
+
+
+def test_targets_drawn_without_color_lines_merge_the_shade_regions(tmp_path):
+    """A red shade boundary splits a square in two; with ``color_lines=False`` (the
+    ``drop_color_lines`` augmentation) it is paper and the square is one segment."""
+    from paintbucket.io.images import write_png
+    from paintbucket.io.index_png import write_label
+    from paintbucket.segment.labels import label_paper
+    from paintbucket.train.keyframe_pairs import _load_target
+
+    line = np.zeros((32, 32, 4), np.uint8)
+    line[4:28, 4:28] = (0, 0, 0, 255)
+    line[6:26, 6:26] = 0
+    line[6:26, 15:17] = (255, 0, 0, 255)
+    label = np.full((32, 32), -1, np.int32)
+    label[6:26, 6:15], label[6:26, 17:26] = 1, 2
+    label[line[..., 3] > 0] = 0
+    for folder in ("line", "line_anno"):
+        write_png(tmp_path / "clip" / folder / "0000.png", line)
+    write_label(tmp_path / "clip" / "label" / "0000.png", label)
+    path = tmp_path / "clip" / "line" / "0000.png"
+
+    with_lines, labels, codes = _load_target(path, (32, 32), True)
+    without, labels_without, _ = _load_target(path, (32, 32), False)
+    assert label_paper(with_lines < 0.3).max() == 3  # outside, left and right halves
+    assert label_paper(without < 0.3).max() == 2
+    assert (without[line[..., 0] == 0] == with_lines[line[..., 0] == 0]).all()  # black kept
+    assert (labels_without == labels).all() and (codes == -1).all()
