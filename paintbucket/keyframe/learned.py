@@ -10,6 +10,7 @@ import numpy as np
 
 from paintbucket.core.frames import Frame
 from paintbucket.io.colorbook import CATEGORIES
+from paintbucket.keyframe.fills import draw_color_boundaries
 from paintbucket.keyframe.inputs import character_box, group_masks, segment_majority
 from paintbucket.keyframe.sheet import DesignSheet, Reference, reference_entry_map
 from paintbucket.models.inputs import work_line, work_shape
@@ -101,8 +102,11 @@ class KeyframeModel:
         parsing = cv2.resize(parsing, tgt_shape[::-1], interpolation=cv2.INTER_NEAREST)
 
         data = {
+            # the matcher learned shade boundaries drawn as color lines
             "line_ref": work_line(
-                reference.frame.line_art, ref_shape, min_width=self.min_line_width
+                draw_color_boundaries(reference.frame.line_art, ref_ids),
+                ref_shape,
+                min_width=self.min_line_width,
             ),
             "line_tgt": work_line(target.line_art, tgt_shape, min_width=self.min_line_width),
             "parsing_tgt": parsing,

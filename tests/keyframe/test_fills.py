@@ -10,6 +10,7 @@ from paintbucket.keyframe.fills import (
     MAX_SOFT_SHARE,
     absorb_leaks,
     analyze_fills,
+    draw_color_boundaries,
     lines_from_color,
     segment_contacts,
     split_by_color,
@@ -135,3 +136,22 @@ def test_lines_from_color_keeps_wide_dark_fills() -> None:
     assert lines[5:7, 2:38].all() and lines[34:36, 2:38].all() and lines[20:32, 25:37].all()
     assert not lines[20:32, 10:22].any()
     assert int(lines.sum()) == 2 * 2 * 36 + 12 * 12
+
+
+def test_color_boundaries_are_drawn_on_both_sides_and_lines_are_kept(handmade) -> None:
+    frame, _ = reference_frame(handmade.line, handmade.fill)
+    drawn = draw_color_boundaries(handmade.line, frame.segment_ids)
+    added = (drawn[..., 3] > 0) & (handmade.line[..., 3] == 0)
+    # the shadow's edge (columns 27 | 28) and the highlight's outline, nothing else
+    assert added[10:38, 27:29].all() and not added[10:38, 26].any()
+    assert added[11, 12:20].all() and added[16, 12:20].all()
+    assert not added[20:30, 12:26].any()
+    assert (drawn[handmade.line[..., 3] > 0] == handmade.line[handmade.line[..., 3] > 0]).all()
+    assert (drawn[added] == (0, 0, 0, 255)).all()
+
+
+def test_color_boundaries_of_a_line_separated_drawing_add_nothing() -> None:
+    ids = np.array([[1, 0, 2], [1, 0, 2]], np.int32)
+    art = np.zeros((2, 3, 4), np.uint8)
+    assert (draw_color_boundaries(art, ids) == art).all()
+    assert draw_color_boundaries(art[:0, :0], ids[:0, :0]).shape == (0, 0, 4)
