@@ -19,7 +19,9 @@ reference (``anchored-sheet``: the drawings only, so the sheet names materials;
 ``anchored-sheet-anno``: with every frame's shading annotation, ``line_anno/``).
 Scores are over the non-key frames; ``late`` is Acc-Thres of the last four frames of a
 synthetic cut (frames 20-23 of a 24-frame cut). ``--plot`` draws Acc-Thres by distance
-from the nearest keyframe. Run: ``python bench/bench_cut.py --plot docs/images/cut.png``.
+from the nearest keyframe; ``--weights LABEL=FILE`` adds the inclusion engine with other
+weights (a training run's) beside the named engines. Run: ``python bench/bench_cut.py
+--plot docs/images/cut.png``.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "bench-cut")
-    parser.add_argument("--engines", nargs="+", default=["flow", "inclusion"])
+    parser.add_argument("--engines", nargs="*", default=["flow", "inclusion"])
     parser.add_argument("--both-ends", action="store_true", help="also keyframes at both ends")
     parser.add_argument("--sheet", action="store_true",
                         help="synthetic cuts: also anchored with the design sheet, without "
@@ -179,6 +181,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", choices=("synthetic", "real"), help="run only the other set")
     parser.add_argument("--plot", type=Path, help="Acc-Thres by distance to the keyframe")
+    parser.add_argument("--weights", nargs="+", default=[], metavar="LABEL=FILE",
+                        help="also the inclusion engine, default settings, with these "
+                        "weights (e.g. a training run's model.safetensors)")  # fmt: skip
     args = parser.parse_args()
     protocols = ["pair", "chain", "anchored"]
     if args.both_ends:
@@ -192,6 +197,9 @@ def main() -> None:
     if args.skip != "real":
         sets["real"] = real_cuts(args.real_frames, args.seed, args.strength)
     engines = {name: make_engine(name) for name in args.engines}
+    for spec in args.weights:
+        label, _, path = spec.partition("=")
+        engines[label] = make_engine("inclusion", weights=path)
     scores: dict = defaultdict(dict)  # (set, cut, engine, protocol) -> {index: FrameScores}
     start = time.perf_counter()
     jobs = [(s, c, e, p) for s, cuts in sets.items() for c in cuts for e in engines

@@ -19,7 +19,7 @@ matcher's or the vote's most likely tone.
 
 Usage::
 
-    python bench/bench_sheet_real.py [--seg default|trappedball] [--out DIR]
+    python bench/bench_sheet_real.py [--seg default|trappedball] [--weights FILE] [--out DIR]
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ METHODS = ("model", "baseline")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seg", default="default", choices=("default", "trappedball"))
+    parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
     parser.add_argument("--out", type=Path, help="also write the colored targets and scores here")
     args = parser.parse_args()
 
@@ -74,7 +75,7 @@ def main() -> None:
             truth = read_rgba(MOREVNA / f"{target_name}_fill.png")
             scores[label] = {}
             for method in METHODS:
-                result = SheetColorizer(sheet, method=method)(target)
+                result = SheetColorizer(sheet, method=method, weights=args.weights)(target)
                 rendered = result.coloring.render()
                 frame = evaluate_frame(rendered, truth, target.segment_ids)
                 scores[label][method] = {m: float(getattr(frame, m)) for m in METRICS}
