@@ -7,7 +7,9 @@ at random, from its shading annotations, from simulated semantic strokes (a rand
 subset of segments marked with their true group), or are left empty, so one model
 serves all three ways of using ``pbc keyframe``. A target segment's answer is every
 reference segment of its colorbook entry (inclusion matching: entries span many
-segments); its category supervises the parsing branch.
+segments); its category supervises the parsing branch. With ``drop_color_lines`` a
+target loses its red / green / blue lines (they become paper) while the sheet view keeps
+them: real line art leaves cel shadows unlined, and a real sheet's fills still split it.
 """
 
 from __future__ import annotations
@@ -39,9 +41,7 @@ DEFAULT_KEYFRAME_PAIR_CONF = {
     "annotation_probability": 0.6,  # parsing masks from the shading annotations
     "stroke_probability": 0.2,  # parsing masks from simulated strokes (else none)
     "max_segments": 600,  # skip samples with more segments than this (memory bound)
-    # draw the target without its color lines (as real line art leaves cel shadows
-    # unlined); the sheet view keeps them, as a real sheet's fill boundaries split it
-    "drop_color_lines": 0.0,
+    "drop_color_lines": 0.0,  # chance that the target loses its color lines (sheet keeps them)
 }
 
 
