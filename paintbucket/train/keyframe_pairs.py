@@ -173,7 +173,8 @@ def make_keyframe_pair(
     line_path = character.frames[int(rng.integers(len(character.frames)))]
     full = read_rgba(line_path).shape[:2]
     shape = work_shape(full[0], full[1], work_size, enlarge=True)
-    color_lines = rng.random() >= conf["drop_color_lines"]
+    # no draw when the augmentation is off: default runs keep stage 1's sample stream
+    color_lines = conf["drop_color_lines"] <= 0 or rng.random() >= conf["drop_color_lines"]
     line_tgt, label_tgt, codes_tgt = _load_target(line_path, shape, color_lines)
     line_tgt = line_tgt.astype(np.float32)
     line_tgt, label_tgt, codes_tgt = _augment([line_tgt, label_tgt, codes_tgt], shape, conf, rng)
