@@ -132,23 +132,35 @@ def segment_tokens(features: np.ndarray, segment_ids: np.ndarray, num_segments: 
     """
     dim, height, width = features.shape
     full_h, full_w = segment_ids.shape
-    rows = np.arange(full_h) * height // full_h
-    cols = np.arange(full_w) * width // full_w
-    ids = segment_ids.astype(np.int64)
-    keys = ids * (height * width) + (rows[:, None] * width + cols[None, :])
+    cells = height * width
+    # 32-bit keys sort about twice as fast; a key also packs its run's length below.
+    key_type = np.int32 if (num_segments + 1) * cells < 2**26 else np.int64
+    rows = (np.arange(full_h) * height // full_h).astype(key_type)
+    cols = (np.arange(full_w) * width // full_w).astype(key_type)
+    keys = segment_ids.astype(key_type) * key_type(cells) + (
+        rows[:, None] * key_type(width) + cols[None, :]
+    )
     # Pixels of one segment in one cell add the same feature: count each pair once,
     # first along rows (runs), then over the runs (a sort 3-5x smaller than of pixels).
     starts, lengths = _row_runs(keys)
-    inked = ids.ravel()[starts] > 0
-    keys, inverse = np.unique(keys.ravel()[starts[inked]], return_inverse=True)
-    counts = np.bincount(inverse, weights=lengths[inked]).astype(np.float32)
-    seg, cell = np.divmod(keys - height * width, height * width)
-    flat = features.reshape(dim, height * width).T
-    weighted = flat[cell] * counts[:, None]
+    run_keys = keys.ravel()[starts]
+    inked = run_keys >= cells
+    run_keys, lengths = run_keys[inked].astype(np.int64), lengths[inked]
+    bits = int(lengths.max()).bit_length() if lengths.size else 1
+    packed_type = key_type if ((num_segments + 1) * cells) << bits < 2**31 else np.int64
+    packed = np.sort(((run_keys << bits) | lengths).astype(packed_type))
     tokens = np.zeros((num_segments, dim), np.float32)
-    if seg.size:
-        first = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-        tokens[seg[first]] = np.add.reduceat(weighted, first, axis=0)
+    if not packed.size:
+        return tokens
+    run_keys, lengths = packed >> bits, packed & ((1 << bits) - 1)
+    first = np.flatnonzero(np.r_[True, run_keys[1:] != run_keys[:-1]])
+    counts = np.add.reduceat(lengths, first).astype(np.float32)
+    seg, cell = np.divmod(run_keys[first] - cells, cells)
+    # np.take along the rows of the (D, cells) map: 4x faster than indexing its transpose.
+    weighted = np.take(features.reshape(dim, cells), cell, axis=1)
+    weighted *= counts
+    seg_starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    tokens[seg[seg_starts]] = np.add.reduceat(weighted, seg_starts, axis=1).T
     area = np.bincount(seg, weights=counts, minlength=num_segments)
     return tokens / np.maximum(area, 1)[:, None].astype(np.float32)
 

@@ -35,6 +35,28 @@ def test_segment_tokens_exact_means_on_a_coarse_map():
     assert tokens[3].tolist() == [0, 0]  # absent segment
 
 
+@pytest.mark.parametrize("cells", [64, 256])
+def test_segment_tokens_many_segments_match_pixel_sums(cells):
+    # 3,000 segments over unequal cells (600 px over 64 or 256 of them); over 256x256
+    # cells the keys pass 2**26 and take the 64-bit path.
+    rng = np.random.default_rng(5)
+    ids = rng.integers(0, 3000, (600, 600))
+    features = rng.random((3, cells, cells)).astype(np.float32)
+    cell_of = np.arange(600) * cells // 600
+    pixel_features = features[:, cell_of[:, None], cell_of[None, :]]  # (3, 600, 600)
+    sums = np.stack(
+        [np.bincount(ids.ravel(), weights=f.ravel(), minlength=3000) for f in pixel_features]
+    )
+    area = np.bincount(ids.ravel(), minlength=3000)
+    expected = (sums / np.maximum(area, 1)).T[1:]
+    np.testing.assert_allclose(segment_tokens(features, ids, 2999), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_segment_tokens_all_line_is_zeros_of_the_right_shape():
+    tokens = segment_tokens(np.ones((4, 2, 2), np.float32), np.zeros((5, 5), np.int64), 3)
+    assert tokens.shape == (3, 4) and tokens.dtype == np.float32 and not tokens.any()
+
+
 def test_segment_box_table_exact_boxes():
     ids = np.array([[0, 1, 1, 0, 0], [2, 0, 1, 0, 0], [2, 2, 0, 0, 4]])
     boxes, present = segment_box_table(ids, 4)
