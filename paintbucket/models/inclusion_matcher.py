@@ -85,7 +85,8 @@ class InclusionMatcher(nn.Module):
         """Deformable-convolution offsets [B x 18 x H x W] in input pixels."""
         stride = self.conf["stride"]
         offsets = self.offset_net(F.avg_pool2d(inputs, stride))
-        return stride * F.interpolate(offsets, size=inputs.shape[-2:], mode="bilinear")
+        # Scaled before upsampling: a quarter of the multiplications, the same values.
+        return F.interpolate(stride * offsets, size=inputs.shape[-2:], mode="bilinear")
 
     def encode(
         self,

@@ -32,21 +32,18 @@ def deform_conv2d(
     if offsets.shape != (batch, 2 * taps, height, width):
         raise ValueError(f"offsets must be [B x {2 * taps} x H x W], got {tuple(offsets.shape)}")
     radius = (k - 1) / 2
-    tap_y, tap_x = torch.meshgrid(
-        torch.arange(k, dtype=image.dtype, device=image.device) - radius,
-        torch.arange(k, dtype=image.dtype, device=image.device) - radius,
-        indexing="ij",
-    )
-    base_y, base_x = torch.meshgrid(
-        torch.arange(height, dtype=image.dtype, device=image.device),
-        torch.arange(width, dtype=image.dtype, device=image.device),
-        indexing="ij",
-    )
+    scale_x, scale_y = 2 / max(width - 1, 1), 2 / max(height - 1, 1)
+    tap = torch.arange(k, dtype=image.dtype, device=image.device) - radius
+    columns = torch.arange(width, dtype=image.dtype, device=image.device)
+    rows = torch.arange(height, dtype=image.dtype, device=image.device)
+    # Undeformed tap positions in grid_sample's [-1, 1] units, [K x 1 x W] and [K x H x 1]
+    # (taps in row-major order: x varies fastest), so that the full-size arithmetic is
+    # one multiply-add per coordinate.
+    start_x = (columns + tap.repeat(k)[:, None, None]) * scale_x - 1
+    start_y = (rows[:, None] + tap.repeat_interleave(k)[:, None, None]) * scale_y - 1
     offsets = offsets.view(batch, taps, 2, height, width)
-    x = base_x + tap_x.reshape(taps, 1, 1) + offsets[:, :, 0]  # [B x K x H x W]
-    y = base_y + tap_y.reshape(taps, 1, 1) + offsets[:, :, 1]
     grid = torch.stack(
-        [2 * x / max(width - 1, 1) - 1, 2 * y / max(height - 1, 1) - 1], dim=-1
+        [offsets[:, :, 0] * scale_x + start_x, offsets[:, :, 1] * scale_y + start_y], dim=-1
     )  # [B x K x H x W x 2]
     sampled = F.grid_sample(
         image, grid.view(batch, taps * height, width, 2), align_corners=True, padding_mode="zeros"
