@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,10 +138,13 @@ class LearnedEngine:
         Acc on the benchmark (see the README). Above 1 disables it and skips the backward
         flow.
     flip_average : bool
-        Also colorize the horizontally mirrored pair (its own flow, its own network pass)
-        and combine the two probability tables with :func:`average_probabilities`
-        (test-time augmentation; about twice the work). The locks are applied after
-        that, merged over the two passes by :func:`merge_locks`.
+        Also colorize the horizontally mirrored pair (its own forward flow, its own
+        network pass) and combine the two probability tables with
+        :func:`average_probabilities` (test-time augmentation; about twice the work). The
+        locks are applied after that, merged over the two passes by :func:`merge_locks`.
+        The backward flow of the forward-backward check is estimated once and mirrored
+        for the mirrored pass: on the validation set that scored as two estimates did
+        (see the README), for one flow estimate less.
     threads : int, optional
         CPU threads of one call (default: the cores this process may use, or its
         :func:`~paintbucket.models.runtime.limit_threads` limit). On ONNX
@@ -178,9 +181,7 @@ class LearnedEngine:
 
     def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
         if self.flip_average:
-            straight, flipped = self._both_passes(reference, target)
-            probabilities = average_probabilities(straight[0], flipped[0])
-            votes, locked = merge_locks(straight[1], straight[2], flipped[1], flipped[2])
+            probabilities, votes, locked = self._flip_averaged(reference, target)
         else:
             probabilities, votes, locked = self._probabilities(reference, target)
         probabilities[locked] = votes[locked]
@@ -212,29 +213,135 @@ class LearnedEngine:
             colorings.append(SegmentColoring(target.segment_ids, reference.palette, probabilities))
         return colorings
 
-    def _both_passes(self, reference: ColoredFrame, target: Frame) -> tuple[tuple, tuple]:
-        """:meth:`_probabilities` of the pair and of its mirror image."""
-        return tuple(self._passes([(reference, target), (_mirror(reference), _mirror(target))]))
+    def _parallel(self) -> bool:
+        """Whether two passes run side by side (ONNX Runtime with two or more threads)."""
+        return isinstance(self.model, OnnxInclusionMatcher) and self._threads() >= 2
 
     def _passes(self, pairs: list[tuple[ColoredFrame, Frame]]) -> list[tuple]:
         """:meth:`_probabilities` of every pair, two at a time on ONNX Runtime with two or
         more threads (each graph runs on :attr:`onnx_threads`)."""
-        if len(pairs) > 1 and isinstance(self.model, OnnxInclusionMatcher) and self._threads() >= 2:
+        if len(pairs) > 1 and self._parallel():
             # ONNX Runtime releases the GIL while a graph runs, as OpenCV and most of
             # NumPy do: the passes overlap.
             with ThreadPoolExecutor(2) as pool:
                 return list(pool.map(lambda pair: self._probabilities(*pair), pairs))
         return [self._probabilities(*pair) for pair in pairs]
 
+    def _flip_averaged(
+        self, reference: ColoredFrame, target: Frame
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_probabilities` of the pair and of its mirror image, combined: the
+        probabilities by :func:`average_probabilities`, the locks by :func:`merge_locks`.
+
+        Each pass has its own forward flow, which the network reads and the votes come
+        from; the backward flow of the forward-backward check is estimated once, on the
+        pair, and mirrored for the mirror image. With :meth:`_parallel` the work splits
+        in two even halves: a second thread runs the straight pass's network, then the
+        backward flow and the straight check; this one runs the mirrored network, then
+        both passes' flow votes, then the mirrored check.
+        """
+        _check_shapes(reference, target)
+        if _is_empty(reference, target):
+            return self._probabilities(reference, target)
+        straight_flow: Future = Future()
+        backward_flow: Future = Future()
+
+        def straight_network() -> tuple[np.ndarray, np.ndarray]:
+            try:
+                flow = estimate_flow(target.line_mask, reference.line_mask)
+                warped_ids = warp_nearest(reference.segment_ids, flow, fill=0)
+                straight_flow.set_result((flow, warped_ids))
+                probabilities = self._network_probabilities(reference, target, warped_ids)
+                backward = self._backward_flow(reference, target)
+                backward_flow.set_result(backward)
+            except BaseException as error:
+                for future in (straight_flow, backward_flow):
+                    if not future.done():
+                        future.set_exception(error)
+                raise
+            consistent = None if backward is None else consistent_flow(flow, backward)
+            return probabilities, _consistent_share(target, consistent)
+
+        def mirrored_network() -> tuple[ColoredFrame, Frame, np.ndarray, np.ndarray, np.ndarray]:
+            mirrored_reference, mirrored_target = _mirror(reference), _mirror(target)
+            flow = estimate_flow(mirrored_target.line_mask, mirrored_reference.line_mask)
+            warped_ids = warp_nearest(mirrored_reference.segment_ids, flow, fill=0)
+            probabilities = self._network_probabilities(
+                mirrored_reference, mirrored_target, warped_ids
+            )
+            return mirrored_reference, mirrored_target, flow, warped_ids, probabilities
+
+        def mirrored_locks(
+            target: Frame, flow: np.ndarray, evidence: tuple
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            backward = backward_flow.result()
+            consistent = None if backward is None else consistent_flow(flow, _mirror_flow(backward))
+            raw_votes, votes, locked = evidence
+            share = _consistent_share(target, consistent)
+            return raw_votes, votes, locked | self._consistency_locks(share, raw_votes)
+
+        if self._parallel():
+            # ONNX Runtime releases the GIL while a graph runs, as OpenCV and most of
+            # NumPy do: the two halves overlap.
+            with ThreadPoolExecutor(1) as pool:
+                straight_job = pool.submit(straight_network)
+                mirrored_reference, mirrored_target, flow, warped_ids, flipped = mirrored_network()
+                flipped_evidence = self._flow_evidence(
+                    mirrored_reference, mirrored_target, flow, warped_ids
+                )
+                straight_evidence = self._flow_evidence(reference, target, *straight_flow.result())
+                flipped_evidence = mirrored_locks(mirrored_target, flow, flipped_evidence)
+                straight, straight_share = straight_job.result()
+        else:
+            straight, straight_share = straight_network()
+            straight_evidence = self._flow_evidence(reference, target, *straight_flow.result())
+            mirrored_reference, mirrored_target, flow, warped_ids, flipped = mirrored_network()
+            flipped_evidence = mirrored_locks(
+                mirrored_target,
+                flow,
+                self._flow_evidence(mirrored_reference, mirrored_target, flow, warped_ids),
+            )
+        (straight_raw, straight_votes, straight_locked) = straight_evidence
+        (flipped_raw, flipped_votes, flipped_locked) = flipped_evidence
+        straight_locked |= self._consistency_locks(straight_share, straight_raw)
+        probabilities = average_probabilities(
+            self._fused(straight, straight_raw), self._fused(flipped, flipped_raw)
+        )
+        votes, locked = merge_locks(straight_votes, straight_locked, flipped_votes, flipped_locked)
+        return probabilities, votes, locked
+
     def _probabilities(
         self, reference: ColoredFrame, target: Frame
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One pass: (N + 1, P) fused color probabilities of the target segments (row 0
         zero), (N + 1, P) flow votes normalised to sum 1, (N + 1,) bool flow locks."""
-        if reference.shape != target.shape:
-            raise ValueError(
-                f"reference {reference.shape} and target {target.shape} differ in size"
-            )
+        _check_shapes(reference, target)
+        num_tgt, num_colors = int(target.segment_ids.max()), len(reference.palette)
+        if _is_empty(reference, target):
+            probabilities = np.zeros((num_tgt + 1, num_colors), np.float32)
+            return probabilities, probabilities.copy(), np.zeros(num_tgt + 1, bool)
+        flow = estimate_flow(target.line_mask, reference.line_mask)
+        warped_ids = warp_nearest(reference.segment_ids, flow, fill=0)
+        probabilities = self._network_probabilities(reference, target, warped_ids)
+        raw_votes, votes, locked = self._flow_evidence(reference, target, flow, warped_ids)
+        backward = self._backward_flow(reference, target)
+        consistent = None if backward is None else consistent_flow(flow, backward)
+        locked |= self._consistency_locks(_consistent_share(target, consistent), raw_votes)
+        return self._fused(probabilities, raw_votes), votes, locked
+
+    def _backward_flow(self, reference: ColoredFrame, target: Frame) -> np.ndarray | None:
+        """(H, W, 2) flow from the reference to the target, None when ``consistency_lock``
+        disables the forward-backward check."""
+        if self.consistency_lock > 1:
+            return None
+        return estimate_flow(reference.line_mask, target.line_mask)
+
+    def _network_probabilities(
+        self, reference: ColoredFrame, target: Frame, warped_ids: np.ndarray
+    ) -> np.ndarray:
+        """(N + 1, P) color probabilities of the target segments from the network alone
+        (row 0 zero); ``warped_ids`` (H, W) are the reference's segment ids pulled into
+        the target along the flow (0 = line or outside)."""
         model = self.model
         height, width = target.shape
         shape = work_shape(height, width, self.work_size, model.size_multiple)
@@ -244,8 +351,6 @@ class LearnedEngine:
         paint = np.zeros((reference.segment_palette_index.size, 3), np.float32)
         colored = reference.segment_palette_index >= 0
         paint[colored] = paint_by_color[reference.segment_palette_index[colored]]
-        flow = estimate_flow(target.line_mask, reference.line_mask)
-        warped_ids = warp_nearest(reference.segment_ids, flow, fill=0)
 
         def color_image(ids: np.ndarray) -> np.ndarray:
             small = cv2.resize(ids.astype(np.float32), shape[::-1], interpolation=cv2.INTER_NEAREST)
@@ -257,41 +362,57 @@ class LearnedEngine:
             "line_tgt": batched(work_line(target.line_art, shape)),
             "color_tgt": batched(color_image(warped_ids)),
         }
-        num_tgt = int(target.segment_ids.max())
-        probabilities = np.zeros((num_tgt + 1, num_colors), np.float32)
-        if num_tgt == 0 or int(reference.segment_ids.max()) == 0:
-            return probabilities, probabilities.copy(), np.zeros(num_tgt + 1, bool)
+        probabilities = np.zeros((int(target.segment_ids.max()) + 1, num_colors), np.float32)
         log_probs = self._log_probs(images, reference.segment_ids, target.segment_ids)
         probabilities[1:] = color_probabilities(
             log_probs, reference.segment_palette_index[1:], num_colors
         )
+        return probabilities
+
+    def _flow_evidence(
+        self, reference: ColoredFrame, target: Frame, flow: np.ndarray, warped_ids: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What the flow says of every target segment: (N + 1, P) raw votes (shares of
+        its pixels per color, :func:`~paintbucket.core.votes.vote_probabilities`), the
+        same normalised to sum 1 (floating strokes: their carried colors), and the
+        (N + 1,) bool locks of ``flow_lock`` and of the strokes
+        (:meth:`_consistency_locks` adds those of ``consistency_lock``)."""
+        num_colors = len(reference.palette)
         warped_palette = reference.segment_palette_index[warped_ids]
-        votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
-        if self.flow_prior > 0:
-            fused = probabilities * (votes + self.flow_floor) ** self.flow_prior
-            probabilities = fused / np.maximum(fused.sum(axis=1, keepdims=True), 1e-12)
-            probabilities[0] = 0.0
-        vote_totals = votes.sum(axis=1, keepdims=True)
+        raw_votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
+        vote_totals = raw_votes.sum(axis=1, keepdims=True)
         locked = mutual_overlap(target.segment_ids, warped_ids) >= self.flow_lock
-        if self.consistency_lock <= 1:
-            backward = estimate_flow(reference.line_mask, target.line_mask)
-            consistent = consistent_flow(flow, backward).ravel().astype(np.float64)
-            consistent_share = np.bincount(
-                target.segment_ids.ravel(), weights=consistent, minlength=num_tgt + 1
-            ) / np.maximum(segment_areas(target.segment_ids, num_tgt), 1)
-            purity = votes.max(axis=1) / np.maximum(vote_totals[:, 0], 1e-12)
-            locked |= (consistent_share >= self.consistency_lock) & (
-                purity >= self.consistency_lock
-            )
         locked &= vote_totals[:, 0] > 0
-        votes = votes / np.maximum(vote_totals, 1e-12)
+        votes = raw_votes / np.maximum(vote_totals, 1e-12)
         # Floating color strokes (blush ticks) are thinner than the flow's error and than
         # a working-size pixel: they take the colors of the nearest warped reference
         # strokes, as in the flow engine, and are locked to them.
         carried = stroke_votes(reference, target, flow)
         reached = carried.sum(axis=1) > 0
         votes[reached], locked[reached] = carried[reached], True
-        return probabilities, votes, locked
+        return raw_votes, votes, locked
+
+    def _consistency_locks(
+        self, consistent_share: np.ndarray | None, raw_votes: np.ndarray
+    ) -> np.ndarray:
+        """(N + 1,) bool: segments with at least ``consistency_lock`` of their pixels
+        passing the forward-backward check (``consistent_share``, (N + 1,) from
+        :func:`_consistent_share`; None: no check) and at least that share of their vote
+        on one color. (Such a segment has votes; a floating stroke is locked already.)"""
+        if consistent_share is None:
+            return np.zeros(raw_votes.shape[0], bool)
+        purity = raw_votes.max(axis=1) / np.maximum(raw_votes.sum(axis=1), 1e-12)
+        return (consistent_share >= self.consistency_lock) & (purity >= self.consistency_lock)
+
+    def _fused(self, probabilities: np.ndarray, raw_votes: np.ndarray) -> np.ndarray:
+        """Network probabilities times ``(vote + flow_floor) ** flow_prior``, renormalised
+        (row 0 stays zero)."""
+        if self.flow_prior <= 0:
+            return probabilities
+        fused = probabilities * (raw_votes + self.flow_floor) ** self.flow_prior
+        fused = fused / np.maximum(fused.sum(axis=1, keepdims=True), 1e-12)
+        fused[0] = 0.0
+        return fused
 
     def _log_probs(
         self, images: dict[str, np.ndarray], segments_ref: np.ndarray, segments_tgt: np.ndarray
@@ -309,12 +430,45 @@ class LearnedEngine:
             return model(data)["log_probs"][0].cpu().numpy()
 
 
+def _consistent_share(target: Frame, consistent: np.ndarray | None) -> np.ndarray | None:
+    """(N + 1,) share of each target segment's pixels where ``consistent`` ((H, W) bool,
+    the forward-backward check) holds; None for None."""
+    if consistent is None:
+        return None
+    num_tgt = int(target.segment_ids.max())
+    passed = np.bincount(
+        target.segment_ids.ravel(),
+        weights=consistent.ravel().astype(np.float64),
+        minlength=num_tgt + 1,
+    )
+    return passed / np.maximum(segment_areas(target.segment_ids, num_tgt), 1)
+
+
+def _is_empty(reference: Frame, target: Frame) -> bool:
+    """Whether either frame has no segment (nothing to match)."""
+    return int(target.segment_ids.max()) == 0 or int(reference.segment_ids.max()) == 0
+
+
+def _check_shapes(reference: Frame, target: Frame) -> None:
+    if reference.shape != target.shape:
+        raise ValueError(f"reference {reference.shape} and target {target.shape} differ in size")
+
+
+def _flip(array: np.ndarray) -> np.ndarray:
+    """``array`` flipped left-right (its first two axes are rows and columns)."""
+    return np.ascontiguousarray(array[:, ::-1])
+
+
+def _mirror_flow(flow: np.ndarray) -> np.ndarray:
+    """The (H, W, 2) flow of the mirrored frames: flipped left-right, x motion negated."""
+    mirrored = _flip(flow)
+    mirrored[..., 0] *= -1
+    return mirrored
+
+
 def _mirror(frame: Frame) -> Frame:
     """The same frame flipped left-right (segment ids and colors unchanged)."""
-
-    def flip(array: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(array[:, ::-1])
-
+    flip = _flip
     if isinstance(frame, ColoredFrame):
         return ColoredFrame(flip(frame.line_art), flip(frame.segment_ids), flip(frame.line_mask),
                             frame.palette, frame.segment_palette_index)  # fmt: skip

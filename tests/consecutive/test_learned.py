@@ -1,11 +1,13 @@
 import numpy as np
 import pytest
 
+import paintbucket.consecutive.learned as learned_module
 import paintbucket.models.weights as weights_module
 from paintbucket.consecutive import make_engine
 from paintbucket.consecutive.learned import LearnedEngine, average_probabilities, merge_locks
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.errors import InputError
+from paintbucket.flow import estimate_flow
 from paintbucket.models.runtime import OnnxInclusionMatcher
 from paintbucket.models.weights import save_model
 from paintbucket.segment import pack_rgba
@@ -158,6 +160,31 @@ def test_flip_passes_side_by_side_give_the_one_after_the_other_result(synth_pair
     np.testing.assert_array_equal(actual.probabilities, expected.probabilities)
     mirrored = LearnedEngine(threads=1, flip_average=False)
     assert np.abs(mirrored(reference, target).probabilities - expected.probabilities).max() > 0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_flip_averaging_estimates_the_backward_flow_once(synth_pair, monkeypatch, threads):
+    # Two forward flows (each pass's own) and one backward flow, mirrored for the mirror.
+    reference, target, _ = synth_pair
+    calls = []
+
+    def counting_flow(target_lines, reference_lines, *args):
+        calls.append(target_lines is reference.line_mask)
+        return estimate_flow(target_lines, reference_lines, *args)
+
+    monkeypatch.setattr(learned_module, "estimate_flow", counting_flow)
+    LearnedEngine(threads=threads)(reference, target)
+    assert len(calls) == 3 and sum(calls) == 1
+    calls.clear()
+    LearnedEngine(threads=threads, consistency_lock=1.5)(reference, target)
+    assert len(calls) == 2 and sum(calls) == 0
+
+
+def test_mirror_flow_exact_values():
+    flow = np.array([[[1, 2], [3, 4], [5, 6]]], np.float32)  # (1, 3, 2)
+    mirrored = learned_module._mirror_flow(flow)
+    assert mirrored.tolist() == [[[-5, 6], [-3, 4], [-1, 2]]]
+    assert flow.tolist() == [[[1, 2], [3, 4], [5, 6]]]  # input untouched
 
 
 def test_export_of_other_weights_is_picked_up_by_auto(tmp_path, synth_pair, monkeypatch):
