@@ -136,6 +136,11 @@ def main() -> None:
         type=float,
         help="consistency lock of the default inclusion engine (>1: off)",
     )
+    parser.add_argument(
+        "--work-size",
+        type=int,
+        help="network input size (longer side) of the default inclusion engine",
+    )
     parser.add_argument("--plot", type=Path, help="write the accuracy-by-size plot here")
     parser.add_argument(
         "--preset",
@@ -162,7 +167,7 @@ def main() -> None:
         options = {}
         if name == "inclusion":
             options = {"flip_average": args.flip_average, "flow_prior": args.flow_prior,
-                       "flow_lock": args.flow_lock,
+                       "flow_lock": args.flow_lock, "work_size": args.work_size,
                        "consistency_lock": args.consistency_lock}  # fmt: skip
         engines[name] = make_engine(name, **{k: v for k, v in options.items() if v is not None})
     engines.update(weight_engines(args.weights, flip_average=args.flip_average))
