@@ -468,8 +468,7 @@ def _mirror_flow(flow: np.ndarray) -> np.ndarray:
 
 def _mirror(frame: Frame) -> Frame:
     """The same frame flipped left-right (segment ids and colors unchanged)."""
-    flip = _flip
+    arrays = (_flip(frame.line_art), _flip(frame.segment_ids), _flip(frame.line_mask))
     if isinstance(frame, ColoredFrame):
-        return ColoredFrame(flip(frame.line_art), flip(frame.segment_ids), flip(frame.line_mask),
-                            frame.palette, frame.segment_palette_index)  # fmt: skip
-    return Frame(flip(frame.line_art), flip(frame.segment_ids), flip(frame.line_mask))
+        return ColoredFrame(*arrays, frame.palette, frame.segment_palette_index)
+    return Frame(*arrays)
