@@ -8,7 +8,8 @@ is printed with every measurement. Each process times read + segment + colorize 
 + write PNG and JSON three times after a warm-up and keeps the fastest, with the time of
 every stage (the functions the engine calls, timed in place). On ONNX Runtime the two
 flip passes run side by side (``LearnedEngine.threads``), so its stage times are summed
-over both threads and add up to more than its wall time.
+over both threads and add up to more than its wall time; its ``pooling`` and ``boxes``
+(the NumPy work between the two graphs) are part of ``network``.
 
 Run: ``python bench/bench_onnx_speed.py [--sizes 1024 1920] [--rounds 2]`` (needs torch,
 the ``train`` extra, for the PyTorch side).
@@ -35,6 +36,9 @@ STAGES = {
     "warp": ("paintbucket.consecutive.learned", "warp_nearest"),
     "work_line": ("paintbucket.consecutive.learned", "work_line"),
     "network": ("paintbucket.consecutive.learned.LearnedEngine", "_log_probs"),
+    # ONNX Runtime only, and inside "network": the NumPy pooling between the two graphs.
+    "pooling": ("paintbucket.models.runtime", "segment_tokens"),
+    "boxes": ("paintbucket.models.runtime", "segment_box_table"),
     "votes": ("paintbucket.consecutive.learned", "vote_probabilities"),
     "overlap": ("paintbucket.consecutive.learned", "mutual_overlap"),
     "consistency": ("paintbucket.consecutive.learned", "consistent_flow"),
