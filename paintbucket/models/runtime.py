@@ -180,24 +180,23 @@ def segment_box_table(segment_ids: np.ndarray, num_segments: int) -> tuple[np.nd
         get ``(1, 1, 0, 0)``.
     present : (num_segments,) bool
     """
+    height, width = segment_ids.shape
+    # Each run of equal ids along a row gives its segment a row and a column span.
+    starts, lengths = _row_runs(segment_ids)
+    run_ids = segment_ids.ravel()[starts].astype(np.intp)
+    inked = run_ids > 0
+    run_ids, starts, lengths = run_ids[inked] - 1, starts[inked], lengths[inked]
+    rows, first_columns = np.divmod(starts, width)
+    low = np.full((2, num_segments), np.iinfo(np.int64).max)
+    high = np.full((2, num_segments), -1)
+    np.minimum.at(low[0], run_ids, first_columns)
+    np.maximum.at(high[0], run_ids, first_columns + lengths - 1)
+    np.minimum.at(low[1], run_ids, rows)
+    np.maximum.at(high[1], run_ids, rows)
+    present = high[0] >= 0
     boxes = np.tile(np.array([1, 1, 0, 0], np.float32), (num_segments, 1))
-    present = np.zeros(num_segments, bool)
-    for lines, (low, high) in ((segment_ids.T, (0, 2)), (segment_ids, (1, 3))):
-        # Segments present in each column (x), then each row (y): their first and last.
-        lines = np.ascontiguousarray(lines)
-        starts, _ = _row_runs(lines)
-        ids = lines.ravel()[starts].astype(np.int64)
-        inked = ids > 0
-        keys = np.unique(ids[inked] * lines.shape[0] + starts[inked] // lines.shape[1])
-        seg, position = np.divmod(keys, lines.shape[0])
-        if not seg.size:
-            continue
-        first = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-        last = np.r_[first[1:], seg.size] - 1
-        scale = max(lines.shape[0] - 1, 1)
-        boxes[seg[first] - 1, low] = position[first] / scale
-        boxes[seg[first] - 1, high] = position[last] / scale
-        present[seg[first] - 1] = True
+    scale = np.array([max(width - 1, 1), max(height - 1, 1)], np.float64)[:, None]
+    boxes[present] = np.concatenate([low / scale, high / scale])[:, present].T
     return boxes, present
 
 

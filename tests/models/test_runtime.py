@@ -67,6 +67,20 @@ def test_segment_box_table_exact_boxes():
     assert np.allclose(boxes[3], [1, 1, 1, 1])
 
 
+def test_segment_box_table_matches_per_segment_extents():
+    rng = np.random.default_rng(8)
+    ids = blocky_ids(rng, (31, 45), 3, 25)
+    boxes, present = segment_box_table(ids, 30)
+    for segment in range(1, 31):
+        ys, xs = np.nonzero(ids == segment)
+        assert present[segment - 1] == bool(xs.size)
+        if xs.size:
+            expected = [xs.min() / 44, ys.min() / 30, xs.max() / 44, ys.max() / 30]
+            np.testing.assert_allclose(boxes[segment - 1], expected, rtol=1e-6)
+        else:
+            assert boxes[segment - 1].tolist() == [1, 1, 0, 0]
+
+
 def test_numpy_pooling_matches_torch_pooling():
     torch = pytest.importorskip("torch")
     from paintbucket.models.pooling import mask_average_pool, segment_boxes
