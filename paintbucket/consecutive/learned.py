@@ -246,10 +246,9 @@ class LearnedEngine:
         straight_flow: Future = Future()
         backward_flow: Future = Future()
 
-        def straight_network() -> tuple[np.ndarray, np.ndarray]:
+        def straight_network() -> tuple[np.ndarray, np.ndarray | None]:
             try:
-                flow = estimate_flow(target.line_mask, reference.line_mask)
-                warped_ids = warp_nearest(reference.segment_ids, flow, fill=0)
+                flow, warped_ids = _forward_flow(reference, target)
                 straight_flow.set_result((flow, warped_ids))
                 probabilities = self._network_probabilities(reference, target, warped_ids)
                 backward = self._backward_flow(reference, target)
@@ -259,25 +258,23 @@ class LearnedEngine:
                     if not future.done():
                         future.set_exception(error)
                 raise
-            consistent = None if backward is None else consistent_flow(flow, backward)
-            return probabilities, _consistent_share(target, consistent)
+            return probabilities, _consistent_share(target, flow, backward)
 
         def mirrored_network() -> tuple[ColoredFrame, Frame, np.ndarray, np.ndarray, np.ndarray]:
             mirrored_reference, mirrored_target = _mirror(reference), _mirror(target)
-            flow = estimate_flow(mirrored_target.line_mask, mirrored_reference.line_mask)
-            warped_ids = warp_nearest(mirrored_reference.segment_ids, flow, fill=0)
+            flow, warped_ids = _forward_flow(mirrored_reference, mirrored_target)
             probabilities = self._network_probabilities(
                 mirrored_reference, mirrored_target, warped_ids
             )
             return mirrored_reference, mirrored_target, flow, warped_ids, probabilities
 
-        def mirrored_locks(
-            target: Frame, flow: np.ndarray, evidence: tuple
+        def with_mirrored_locks(
+            mirrored_target: Frame, flow: np.ndarray, evidence: tuple
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             backward = backward_flow.result()
-            consistent = None if backward is None else consistent_flow(flow, _mirror_flow(backward))
+            mirrored_backward = None if backward is None else _mirror_flow(backward)
             raw_votes, votes, locked = evidence
-            share = _consistent_share(target, consistent)
+            share = _consistent_share(mirrored_target, flow, mirrored_backward)
             return raw_votes, votes, locked | self._consistency_locks(share, raw_votes)
 
         if self._parallel():
@@ -290,13 +287,13 @@ class LearnedEngine:
                     mirrored_reference, mirrored_target, flow, warped_ids
                 )
                 straight_evidence = self._flow_evidence(reference, target, *straight_flow.result())
-                flipped_evidence = mirrored_locks(mirrored_target, flow, flipped_evidence)
+                flipped_evidence = with_mirrored_locks(mirrored_target, flow, flipped_evidence)
                 straight, straight_share = straight_job.result()
         else:
             straight, straight_share = straight_network()
             straight_evidence = self._flow_evidence(reference, target, *straight_flow.result())
             mirrored_reference, mirrored_target, flow, warped_ids, flipped = mirrored_network()
-            flipped_evidence = mirrored_locks(
+            flipped_evidence = with_mirrored_locks(
                 mirrored_target,
                 flow,
                 self._flow_evidence(mirrored_reference, mirrored_target, flow, warped_ids),
@@ -320,13 +317,11 @@ class LearnedEngine:
         if _is_empty(reference, target):
             probabilities = np.zeros((num_tgt + 1, num_colors), np.float32)
             return probabilities, probabilities.copy(), np.zeros(num_tgt + 1, bool)
-        flow = estimate_flow(target.line_mask, reference.line_mask)
-        warped_ids = warp_nearest(reference.segment_ids, flow, fill=0)
+        flow, warped_ids = _forward_flow(reference, target)
         probabilities = self._network_probabilities(reference, target, warped_ids)
         raw_votes, votes, locked = self._flow_evidence(reference, target, flow, warped_ids)
-        backward = self._backward_flow(reference, target)
-        consistent = None if backward is None else consistent_flow(flow, backward)
-        locked |= self._consistency_locks(_consistent_share(target, consistent), raw_votes)
+        share = _consistent_share(target, flow, self._backward_flow(reference, target))
+        locked |= self._consistency_locks(share, raw_votes)
         return self._fused(probabilities, raw_votes), votes, locked
 
     def _backward_flow(self, reference: ColoredFrame, target: Frame) -> np.ndarray | None:
@@ -430,15 +425,25 @@ class LearnedEngine:
             return model(data)["log_probs"][0].cpu().numpy()
 
 
-def _consistent_share(target: Frame, consistent: np.ndarray | None) -> np.ndarray | None:
-    """(N + 1,) share of each target segment's pixels where ``consistent`` ((H, W) bool,
-    the forward-backward check) holds; None for None."""
-    if consistent is None:
+def _forward_flow(reference: Frame, target: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W, 2) flow from the target to the reference and the (H, W) reference segment
+    ids it pulls into the target (0 = line or outside)."""
+    flow = estimate_flow(target.line_mask, reference.line_mask)
+    return flow, warp_nearest(reference.segment_ids, flow, fill=0)
+
+
+def _consistent_share(
+    target: Frame, flow: np.ndarray, backward: np.ndarray | None
+) -> np.ndarray | None:
+    """(N + 1,) share of each target segment's pixels that pass the forward-backward
+    check of ``flow`` (target -> reference) and ``backward`` (reference -> target,
+    :func:`~paintbucket.flow.consistent_flow`); None without a backward flow."""
+    if backward is None:
         return None
     num_tgt = int(target.segment_ids.max())
     passed = np.bincount(
         target.segment_ids.ravel(),
-        weights=consistent.ravel().astype(np.float64),
+        weights=consistent_flow(flow, backward).ravel().astype(np.float64),
         minlength=num_tgt + 1,
     )
     return passed / np.maximum(segment_areas(target.segment_ids, num_tgt), 1)
