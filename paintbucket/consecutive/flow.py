@@ -46,4 +46,6 @@ class FlowEngine:
         carried = stroke_votes(reference, target, flow)
         reached = carried.sum(axis=1) > 0
         probabilities[reached] = carried[reached]
-        return SegmentColoring(target.segment_ids, reference.palette, probabilities)
+        return SegmentColoring(
+            target.segment_ids, reference.palette, probabilities, target.line_mask
+        )

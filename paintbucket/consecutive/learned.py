@@ -185,7 +185,9 @@ class LearnedEngine:
         else:
             probabilities, votes, locked = self._probabilities(reference, target)
         probabilities[locked] = votes[locked]
-        return SegmentColoring(target.segment_ids, reference.palette, probabilities)
+        return SegmentColoring(
+            target.segment_ids, reference.palette, probabilities, target.line_mask
+        )
 
     def opinions(self, references: Sequence[ColoredFrame], target: Frame) -> list[SegmentColoring]:
         """The target colored from each of several extra references, one un-mirrored pass
@@ -210,7 +212,11 @@ class LearnedEngine:
         colorings = []
         for reference, (probabilities, votes, locked) in zip(references, results):
             probabilities[locked] = votes[locked]
-            colorings.append(SegmentColoring(target.segment_ids, reference.palette, probabilities))
+            colorings.append(
+                SegmentColoring(
+                    target.segment_ids, reference.palette, probabilities, target.line_mask
+                )
+            )
         return colorings
 
     def _parallel(self) -> bool:

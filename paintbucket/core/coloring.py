@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from paintbucket.io.images import LINE_COLOR
+from paintbucket.segment.labels import fill_pinholes
 from paintbucket.segment.lines import PAPER, classify_lines
 
 
@@ -23,11 +24,18 @@ class SegmentColoring:
     probabilities : (N + 1, P) float32
         ``probabilities[i, p]``: belief that segment ``i`` has color ``palette[p]``.
         Row 0 (the line) is unused. Rows need not sum to one.
+    line_mask : (H, W) bool, optional
+        The target drawing's ink (:attr:`~paintbucket.core.Frame.line_mask`). With it,
+        :meth:`render` paints the paper pixels of id 0 (pinholes of anti-aliased strokes
+        that the segmentation merged into the line) like their nearest segment
+        (:func:`~paintbucket.segment.fill_pinholes`), and ``keep_line`` draws exactly
+        this ink.
     """
 
     segment_ids: np.ndarray
     palette: np.ndarray
     probabilities: np.ndarray
+    line_mask: np.ndarray | None = None
 
     @property
     def num_segments(self) -> int:
@@ -58,18 +66,26 @@ class SegmentColoring:
             The target drawing; needed with ``keep_line``.
         keep_line : bool
             Draw the drawing's own ink (black and color lines, anti-aliasing included)
-            over the fills instead of flat black lines and filled color lines.
+            over the fills instead of flat black lines and filled color lines: the
+            pixels of :attr:`line_mask`, or without it those of
+            :func:`~paintbucket.segment.classify_lines` at its default threshold.
 
         Returns
         -------
         rgba : (H, W, 4) uint8
-            Every segment one exact palette color, lines black.
+            Every segment one exact palette color, lines black; with :attr:`line_mask`,
+            only ink is line.
         """
-        rgba = self.segment_rgba()[self.segment_ids]
+        ids = self.segment_ids
+        if self.line_mask is not None:
+            ids = fill_pinholes(ids, self.line_mask)
+        rgba = self.segment_rgba()[ids]
         if keep_line:
             if line_art is None:
                 raise ValueError("keep_line needs the line art")
-            ink = classify_lines(line_art) != PAPER
+            ink = self.line_mask
+            if ink is None:
+                ink = classify_lines(line_art) != PAPER
             rgba[ink] = line_art[ink]
         return rgba
 

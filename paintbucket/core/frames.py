@@ -106,7 +106,7 @@ class ColoredFrame(Frame):
         probabilities = np.zeros((self.segment_palette_index.size, len(self.palette)), np.float32)
         ids = np.flatnonzero(self.segment_palette_index >= 0)
         probabilities[ids, self.segment_palette_index[ids]] = 1.0
-        return SegmentColoring(self.segment_ids, self.palette, probabilities)
+        return SegmentColoring(self.segment_ids, self.palette, probabilities, self.line_mask)
 
 
 #: A consecutive colorizer: ``engine(reference, target) -> SegmentColoring``.

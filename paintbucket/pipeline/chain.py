@@ -216,7 +216,9 @@ def fuse_colorings(
     fused = np.exp(log_fused - log_fused.max(axis=1, keepdims=True))
     fused /= fused.sum(axis=1, keepdims=True)
     fused[0] = 0.0
-    return SegmentColoring(chained.segment_ids, palette, fused.astype(np.float32))
+    return SegmentColoring(
+        chained.segment_ids, palette, fused.astype(np.float32), chained.line_mask
+    )
 
 
 def extra_opinions(

@@ -49,8 +49,8 @@ from paintbucket.review.history import History
 from paintbucket.review.palette import PALETTE_FILE, Palette, check_name
 from paintbucket.review.propagation import propagate_results, reference_from_result
 from paintbucket.review.tasks import Tasks
+from paintbucket.segment.labels import fill_pinholes
 from paintbucket.segment.lines import PAPER, classify_lines
-from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 
 #: Engine that re-propagates unless told otherwise: the one ``pbc colorize`` uses.
@@ -275,12 +275,18 @@ class ReviewSession:
         return name
 
     def segments(self, name: str) -> np.ndarray:
-        """(H, W) int32 segment ids of a frame (cached); checked against its JSON."""
+        """(H, W) int32 segment ids of a frame (cached); checked against its JSON.
+
+        The pinholes that the segmentation merges into the line are given their nearest
+        segment (:func:`~paintbucket.segment.fill_pinholes`), as the colorized result
+        paints them: a paint or recolor edit then repaints them with their segment.
+        """
         with self.lock:
             if name in self._segments:
                 self._segments.move_to_end(name)
                 return self._segments[name]
-            ids = segment_line_art(read_rgba(self.line_path(name)), seg_method=self.seg_method)
+            frame = Frame.from_line_art(read_rgba(self.line_path(name)), self.seg_method)
+            ids = fill_pinholes(frame.segment_ids, frame.line_mask)
             expected = int(self._info[name]["num_segments"])
             if int(ids.max(initial=0)) != expected:
                 raise ReviewError(

@@ -1,6 +1,7 @@
 """Line art -> segments: line classification, connected regions, gap closing, stats."""
 
 from paintbucket.segment.labels import (
+    fill_pinholes,
     foreground_mask,
     label_paper,
     merge_specks,
@@ -44,6 +45,7 @@ __all__ = [
     "assign_color_lines",
     "auto_line_threshold",
     "classify_lines",
+    "fill_pinholes",
     "foreground_mask",
     "ink",
     "is_binary",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from paintbucket.segment.stats import segment_areas
+from paintbucket.segment.stats import nearest_fill, segment_areas
 
 _NEIGHBOR_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))
 
@@ -66,6 +66,41 @@ def merge_specks(segment_ids: np.ndarray, max_area: int) -> np.ndarray:
     speck = areas <= max_area
     speck[0] = True
     return relabel_sequential(np.where(speck[segment_ids], 0, segment_ids).astype(np.int32))
+
+
+def fill_pinholes(segment_ids: np.ndarray, line_mask: np.ndarray) -> np.ndarray:
+    """Give the paper pixels of the line their nearest segment: the ids to paint with.
+
+    :func:`merge_specks` turns the pinholes of anti-aliased strokes into line, so that
+    they are not matched as regions; but they are paper, and a painted frame paints them
+    with the region around them (only black line pixels stay black, SPEC section 2).
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int32, 0 = line
+    line_mask : (H, W) bool
+        True on ink (:attr:`~paintbucket.core.Frame.line_mask`).
+
+    Returns
+    -------
+    paint_ids : (H, W) int32
+        ``segment_ids``, except that every pixel of id 0 that is not ink takes the id of
+        the nearest pixel of a segment (Euclidean); ink stays 0. Unchanged where there is
+        no such pixel or no segment.
+
+    >>> ids = np.array([[1, 0, 0, 0, 0, 2]], np.int32)
+    >>> fill_pinholes(ids, np.array([[0, 0, 1, 1, 0, 0]], bool)).tolist()
+    [[1, 1, 0, 0, 2, 2]]
+    """
+    if segment_ids.shape != line_mask.shape:
+        raise ValueError(
+            f"line_mask {line_mask.shape} does not match segment_ids {segment_ids.shape}"
+        )
+    holes = (segment_ids == 0) & ~line_mask
+    if not holes.any():
+        return segment_ids
+    nearest = nearest_fill(segment_ids, segment_ids > 0)
+    return np.where(holes, nearest, segment_ids).astype(np.int32)
 
 
 def neighbor_pairs(source: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -1,8 +1,12 @@
-"""SegmentColoring's JSON: colors, confidence and the top candidates of a hand-made table."""
+"""SegmentColoring: the JSON (colors, confidence, top candidates) of a hand-made table, and
+rendering (pinholes, kept ink)."""
 
 import numpy as np
 
 from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.frames import Frame
+from paintbucket.io.images import LINE_COLOR
+from tests.conftest import BLACK, PAPER, blank
 
 RED, GREEN, BLUE, WHITE = [255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [255] * 4
 
@@ -44,3 +48,43 @@ def test_to_json_k_is_capped_by_the_palette():
     two_colors = SegmentColoring(coloring.segment_ids, coloring.palette[:2],
                                  coloring.probabilities[:, :2])  # fmt: skip
     assert two_colors.to_json()["candidates"]["1"] == [[GREEN, 0.6], [RED, 0.1]]
+
+
+def _antialiased_box_with_pinhole() -> Frame:
+    """A 4-px thick anti-aliased outline around a box, with a 1-px paper pinhole in
+    its left side, 2 px from the box and 3 px from the outside: 2 segments (outside,
+    box), the pinhole merged into the line as a speck."""
+    art = blank(13, 13)
+    art[1:12, 1:12] = BLACK
+    art[5:8, 5:8] = PAPER
+    art[0, 0] = (90, 90, 90, 255)  # one grey pixel: the drawing is anti-aliased
+    art[6, 3] = PAPER  # the pinhole
+    return Frame.from_line_art(art)
+
+
+def test_render_paints_pinholes_like_their_nearest_segment_and_keeps_ink_black():
+    frame = _antialiased_box_with_pinhole()
+    assert frame.segment_ids.max() == 2 and frame.segment_ids[6, 3] == 0
+    palette = np.array([RED, GREEN], np.uint8)
+    probabilities = np.array([[0, 0], [1, 0], [0, 1]], np.float32)  # outside red, box green
+    coloring = SegmentColoring(frame.segment_ids, palette, probabilities, frame.line_mask)
+    rgba = coloring.render()
+    assert rgba[6, 3].tolist() == GREEN  # the pinhole, nearest to the box
+    assert rgba[6, 6].tolist() == GREEN and rgba[12, 12].tolist() == RED
+    assert (rgba[frame.line_mask] == LINE_COLOR).all()
+    # Without the ink mask the pinhole is line, as the segments say.
+    plain = SegmentColoring(frame.segment_ids, palette, probabilities).render()
+    assert plain[6, 3].tolist() == list(LINE_COLOR)
+
+
+def test_keep_line_draws_the_frames_ink():
+    frame = _antialiased_box_with_pinhole()
+    art = frame.line_art.copy()
+    light = frame.line_mask.copy()
+    palette = np.array([RED, GREEN], np.uint8)
+    probabilities = np.array([[0, 0], [1, 0], [0, 1]], np.float32)
+    # A mask that calls one more pixel ink: keep_line draws the drawing there.
+    light[12, 12] = True
+    art[12, 12] = (200, 200, 200, 255)
+    coloring = SegmentColoring(frame.segment_ids, palette, probabilities, light)
+    assert coloring.render(art, keep_line=True)[12, 12].tolist() == [200, 200, 200, 255]
