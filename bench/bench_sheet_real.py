@@ -13,9 +13,12 @@ one view only, and a saha sheet has none of sita's colors). ``front (full)`` use
 ``saha_front_full.png`` alone as the sheet: one colored image whose lines are found in it.
 
 Methods: the learned matcher with the learned reference selection (``SheetColorizer``,
-method ``model``) and the non-learned baseline (method ``baseline``). The Morevna files
-have no shading annotations, so every run is without them: variants come from the
-matcher's or the vote's most likely tone.
+method ``model``) and the non-learned baseline (method ``baseline``), each without
+shading annotations (variants come from the matcher's or the vote's most likely tone)
+and with them. The Morevna files have no shading annotations, so they are made as an
+artist's ``line_anno/`` would be (:func:`annotation_from_fills`): each highlight and
+shadow segment of the target's line art filled with the annotation color of its shade
+and group, both read off its true color in the sheet's colorbook.
 
 Usage::
 
@@ -29,6 +32,8 @@ import json
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from _common import REAL_DATA
 
@@ -44,6 +49,69 @@ PAIRS = (
     ("sita front -> front (same view)", ["sita_front_fill.png"], "sita_front"),
 )
 METHODS = ("model", "baseline")
+#: Colorbook categories that shading annotations group as hair (SPEC: headwear counts
+#: as hair); skin is skin, everything else other.
+HAIR_CATEGORIES = ("hair", "hat")
+
+
+def annotation_from_fills(segment_ids: np.ndarray, line_art: np.ndarray, truth: np.ndarray,
+                          colorbook) -> np.ndarray:  # fmt: skip
+    """A shading annotation of a target view made from its own fills.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int32
+        The target's segments, 0 = line.
+    line_art : (H, W, 4) uint8
+        Its drawing.
+    truth : (H, W, 4) uint8
+        Its fills; a segment's true color is the majority of its pixels.
+    colorbook : Colorbook
+        The sheet's: the first entry holding a segment's true color gives its shade
+        (highlight variant: highlight; shadow1 or shadow2: shadow) and group (the entry's
+        category). Segments of a normal color, or of none in the colorbook, stay
+        unannotated (normal), as in an artist's ``line_anno/``.
+
+    Returns
+    -------
+    anno : (H, W, 4) uint8
+        ``line_art`` with every highlight and shadow segment filled with
+        :data:`~paintbucket.keyframe.shading.ANNOTATION_COLORS`.
+    """
+    from paintbucket.keyframe.inputs import segment_majority
+    from paintbucket.keyframe.shading import (
+        ANNOTATION_COLORS,
+        HAIR,
+        HIGHLIGHT,
+        OTHER,
+        SHADOW,
+        SKIN,
+    )  # fmt: skip
+    from paintbucket.segment.stats import pack_rgba
+
+    shade_of_variant = {0: HIGHLIGHT, 2: SHADOW, 3: SHADOW}  # variant 1 (normal): none
+    marker: dict[int, tuple[int, int, int] | None] = {}
+    for entry in colorbook.entries:
+        if entry.category in HAIR_CATEGORIES:
+            group = HAIR
+        else:
+            group = SKIN if entry.category == "skin" else OTHER
+        for variant, rgb in enumerate(entry.colors):
+            if rgb is None:
+                continue
+            code = int(pack_rgba(np.array([*rgb, 255], np.uint8))[()])
+            shade = shade_of_variant.get(variant)
+            marker.setdefault(code, None if shade is None else ANNOTATION_COLORS[(group, shade)])
+    true_color = segment_majority(segment_ids, pack_rgba(truth))
+    fill = np.zeros((true_color.size, 4), np.uint8)
+    for segment, code in enumerate(true_color):
+        rgb = marker.get(int(code)) if segment else None
+        if rgb is not None:
+            fill[segment] = (*rgb, 255)
+    anno = line_art.copy()
+    painted = fill[segment_ids, 3] > 0
+    anno[painted] = fill[segment_ids][painted]
+    return anno
 
 
 def main() -> None:
@@ -56,6 +124,7 @@ def main() -> None:
     from paintbucket.core.frames import Frame
     from paintbucket.io.images import read_rgba, write_png
     from paintbucket.keyframe.colorize import SheetColorizer
+    from paintbucket.keyframe.shading import shading_from_annotation
     from paintbucket.keyframe.sheet_init import init_sheet
     from paintbucket.metrics.segment_accuracy import evaluate_frame
 
@@ -73,14 +142,23 @@ def main() -> None:
                 read_rgba(MOREVNA / f"{target_name}_lineart.png"), args.seg
             )
             truth = read_rgba(MOREVNA / f"{target_name}_fill.png")
+            anno = annotation_from_fills(target.segment_ids, target.line_art, truth,
+                                         sheet.colorbook)  # fmt: skip
+            shading = {"": (None, None), ", annotations": shading_from_annotation(
+                target.segment_ids, anno)}  # fmt: skip
             scores[label] = {}
             for method in METHODS:
-                result = SheetColorizer(sheet, method=method, weights=args.weights)(target)
-                rendered = result.coloring.render()
-                frame = evaluate_frame(rendered, truth, target.segment_ids)
-                scores[label][method] = {m: float(getattr(frame, m)) for m in METRICS}
-                if args.out:
-                    write_png(args.out / f"pair{number}_{target_name}_{method}.png", rendered)
+                colorizer = SheetColorizer(sheet, method=method, weights=args.weights)
+                for suffix, (shade, group) in shading.items():
+                    result = colorizer(target, shade, group)
+                    rendered = result.coloring.render()
+                    frame = evaluate_frame(rendered, truth, target.segment_ids)
+                    scores[label][method + suffix] = {m: float(getattr(frame, m)) for m in METRICS}
+                    if args.out:
+                        name = f"pair{number}_{target_name}_{method}{suffix.replace(', ', '_')}.png"
+                        write_png(args.out / name, rendered)
+            if args.out:
+                write_png(args.out / f"pair{number}_{target_name}_anno.png", anno)
             print(f"{label}: {len(entries)} entries, {len(sheet.references[0].frame.palette)} "
                   f"colors, target {int(target.segment_ids.max())} segments")  # fmt: skip
     elapsed = time.perf_counter() - start
@@ -88,10 +166,10 @@ def main() -> None:
     print("\n" + header + "\n|" + "---|" * (len(METRICS) + 2))
     for label, by_method in scores.items():
         for method, values in by_method.items():
-            name = "model + selection" if method == "model" else "baseline"
+            name = method.replace("model", "model + selection")
             cells = " | ".join(f"{values[m]:.4f}" for m in METRICS)
             print(f"| {label} | {name} | {cells} |")
-    print(f"\nsegmentation {args.seg}, no shading annotations; {elapsed:.0f} s")
+    print(f"\nsegmentation {args.seg}; annotations made from the target's fills; {elapsed:.0f} s")
     if args.out:
         (args.out / "scores.json").write_text(json.dumps(scores, indent=1) + "\n")
 
