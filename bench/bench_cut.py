@@ -18,7 +18,11 @@ anchored``), with ``--both-ends`` the same two with keyframes at both ends, and 
 reference (``anchored-sheet``: the drawings only, so the sheet names materials;
 ``anchored-sheet-anno``: with every frame's shading annotation, ``line_anno/``).
 Scores are over the non-key frames; ``late`` is Acc-Thres of the last four frames of a
-synthetic cut (frames 20-23 of a 24-frame cut). ``--plot`` draws Acc-Thres by distance
+synthetic cut (frames 20-23 of a 24-frame cut). Under each set's table, the *keyframe
+palette ceiling*: the Acc-Thres a method would reach if it got right every segment whose
+true color the keyframes show anywhere (:func:`palette_ceiling`); a color the keyframes
+never show (the back of a character that a front-view keyframe hides) cannot be found
+from them, only from a design sheet. ``--plot`` draws Acc-Thres by distance
 from the nearest keyframe; ``--weights LABEL=FILE`` adds the inclusion engine with other
 weights (a training run's) beside the named engines. Run: ``python bench/bench_cut.py
 --plot docs/images/cut.png``.
@@ -45,8 +49,9 @@ from paintbucket.keyframe.colorize import SheetColorizer
 from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.keyframe.sheet import load_sheet
 from paintbucket.metrics import evaluate_frame
+from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
 from paintbucket.pipeline.chain import colorize_sequence, weighed_sheet_opinion
-from paintbucket.segment.stats import pack_rgba, unpack_rgba
+from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas, unpack_rgba
 from paintbucket.synth.dataset import SynthConfig, generate
 
 from _common import REAL_DATA
@@ -137,6 +142,43 @@ def sheet_colorizer(sheet_dir: Path) -> SheetColorizer:
     return SheetColorizer(load_sheet(sheet_dir))
 
 
+def palette_ceiling(cut: Cut, keys: list[int]) -> dict[int, float]:
+    """Per non-key frame, the share of its Acc-Thres segments (as :meth:`Cut.score`
+    counts them) whose true color appears in one of the ``keys`` frames' truth: the most
+    that coloring from those keyframes alone can get right."""
+    shown = np.unique(
+        np.concatenate([pack_rgba(normalize_transparent(cut.truths[k])).ravel() for k in keys])
+    )
+    ceilings = {}
+    for index in range(len(cut)):
+        if index in keys:
+            continue
+        ids = cut.frame(index).segment_ids if cut.segments is None else cut.segments[index]
+        segment, colors, _, _ = majority_vote(
+            ids, pack_rgba(normalize_transparent(cut.truths[index]))
+        )
+        large = segment_areas(ids)[segment] > THRESHOLD_AREA
+        ceilings[index] = float(np.isin(colors[large], shown).mean()) if large.any() else np.nan
+    return ceilings
+
+
+def print_ceilings(sets: dict, both_ends: bool) -> None:
+    """The keyframe palette ceiling of every set, over all non-key frames and (synthetic
+    cuts) the last four, for one keyframe and, with ``both_ends``, keyframes at both ends."""
+    for set_name, cuts in sets.items():
+        key_sets = {"one keyframe": lambda c: [0]}
+        if both_ends:
+            key_sets["both ends"] = lambda c: [0, len(c) - 1]
+        cells = []
+        for label, keys_of in key_sets.items():
+            frames = [(c, i, v) for c in cuts for i, v in palette_ceiling(c, keys_of(c)).items()]
+            cell = f"{label} {_mean(v for _, _, v in frames):.4f}"
+            if set_name == "synthetic":
+                cell += f" | {_mean(v for c, i, v in frames if i >= len(c) - 4):.4f}"
+            cells.append(cell)
+        print(f"{set_name}: keyframe palette ceiling (Acc-Thres) | " + " | ".join(cells))
+
+
 def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
     """Scores per non-key frame index."""
     last = len(cut) - 1
@@ -213,6 +255,8 @@ def main() -> None:
         seconds[engine_name, protocol] += time.perf_counter() - began
     elapsed = time.perf_counter() - start
     print_tables(sets, scores, engines, protocols)
+    print()
+    print_ceilings(sets, any(p.endswith("both") for p in protocols))
     print("\nseconds per scored frame (drawing, matching, fusion and scoring):")
     for engine_name in engines:
         cells = []
