@@ -35,6 +35,7 @@ from paintbucket.errors import InputError
 from paintbucket.io.clip import Clip, open_clip
 from paintbucket.io.colorbook import read_colorbook
 from paintbucket.io.images import normalize_transparent, read_rgba, remove_temp_files, write_bytes
+from paintbucket.pipeline.clip import clip_line_threshold
 from paintbucket.review.edits import (
     accept_segment,
     paint_segment,
@@ -50,7 +51,6 @@ from paintbucket.review.palette import PALETTE_FILE, Palette, check_name
 from paintbucket.review.propagation import propagate_results, reference_from_result
 from paintbucket.review.tasks import Tasks
 from paintbucket.segment.labels import fill_pinholes
-from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 
 #: Engine that re-propagates unless told otherwise: the one ``pbc colorize`` uses.
@@ -182,6 +182,7 @@ class ReviewSession:
         self.lock = threading.RLock()
         self.tasks = tasks if tasks is not None else Tasks()
         self._segments: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._clip_threshold: float | None = None
         self._areas: dict[str, np.ndarray] = {}
         self.history_dir = self.results_dir / STATE_DIR / "history"
         self._journal = History(self.history_dir, self.results_dir, self.names, max_history,
@@ -285,15 +286,8 @@ class ReviewSession:
             if name in self._segments:
                 self._segments.move_to_end(name)
                 return self._segments[name]
-            frame = Frame.from_line_art(read_rgba(self.line_path(name)), self.seg_method)
+            frame = self._frame(name)
             ids = fill_pinholes(frame.segment_ids, frame.line_mask)
-            expected = int(self._info[name]["num_segments"])
-            if int(ids.max(initial=0)) != expected:
-                raise ReviewError(
-                    f"frame {name}: the line art has {int(ids.max(initial=0))} segments but "
-                    f"its result JSON has {expected}; was it colorized with another --seg?",
-                    409,
-                )
             self._segments[name] = ids
             while len(self._segments) > SEGMENT_CACHE_SIZE:
                 self._segments.popitem(last=False)
@@ -653,10 +647,34 @@ class ReviewSession:
             result.append(later)
         return result
 
+    def line_threshold(self, name: str) -> float:
+        """The line threshold a frame was colorized with: its result JSON's
+        ``line_threshold``, or for results written without one, the clip's automatic
+        threshold as ``pbc colorize`` computes it
+        (:func:`~paintbucket.pipeline.clip.clip_line_threshold`). Segmenting a soft
+        drawing at another threshold would give other segments than its result's."""
+        stored = self._info[name].get("line_threshold")
+        if isinstance(stored, (int, float)) and not isinstance(stored, bool) and 0 < stored <= 1:
+            return float(stored)
+        with self.lock:
+            if self._clip_threshold is None:
+                self._clip_threshold = clip_line_threshold(self.clip.line_paths, "auto", None)
+            return self._clip_threshold
+
     def _frame(self, name: str) -> Frame:
-        """A frame's line art, its (cached, checked) segments and its ink mask."""
+        """A frame's line art, segments and ink, cut as its result was
+        (:meth:`line_threshold`); its segment count checked against its JSON."""
         line_art = read_rgba(self.line_path(name))
-        return Frame(line_art, self.segments(name), classify_lines(line_art) != PAPER)
+        frame = Frame.from_line_art(line_art, self.seg_method, self.line_threshold(name))
+        found = int(frame.segment_ids.max(initial=0))
+        expected = int(self._info[name]["num_segments"])
+        if found != expected:
+            raise ReviewError(
+                f"frame {name}: the line art has {found} segments but its result JSON has "
+                f"{expected}; was it colorized with another --seg or --line-threshold?",
+                409,
+            )
+        return frame
 
     def propagate(self, name: str) -> list[str]:
         """Re-colorize the frames after ``name`` (until the next keyframe) from its
@@ -682,6 +700,8 @@ class ReviewSession:
                 name, reference, targets, self._frame, self.engine,
                 keep_line=self.keep_line, advance=progress.advance,
             )  # fmt: skip
+            for target, _, info in outputs:
+                info["line_threshold"] = self.line_threshold(target)
             changes = self._palette.changes()
             if changes:  # a keyframe reference still has the keyframes' colors
                 outputs = [
