@@ -47,5 +47,5 @@ class FlowEngine:
         reached = carried.sum(axis=1) > 0
         probabilities[reached] = carried[reached]
         return SegmentColoring(
-            target.segment_ids, reference.palette, probabilities, target.line_mask
+            target.segment_ids, reference.palette, probabilities, target.solid_line_mask()
         )

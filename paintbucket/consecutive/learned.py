@@ -186,7 +186,7 @@ class LearnedEngine:
             probabilities, votes, locked = self._probabilities(reference, target)
         probabilities[locked] = votes[locked]
         return SegmentColoring(
-            target.segment_ids, reference.palette, probabilities, target.line_mask
+            target.segment_ids, reference.palette, probabilities, target.solid_line_mask()
         )
 
     def opinions(self, references: Sequence[ColoredFrame], target: Frame) -> list[SegmentColoring]:
@@ -214,7 +214,7 @@ class LearnedEngine:
             probabilities[locked] = votes[locked]
             colorings.append(
                 SegmentColoring(
-                    target.segment_ids, reference.palette, probabilities, target.line_mask
+                    target.segment_ids, reference.palette, probabilities, target.solid_line_mask()
                 )
             )
         return colorings

@@ -25,11 +25,12 @@ class SegmentColoring:
         ``probabilities[i, p]``: belief that segment ``i`` has color ``palette[p]``.
         Row 0 (the line) is unused. Rows need not sum to one.
     line_mask : (H, W) bool, optional
-        The target drawing's ink (:attr:`~paintbucket.core.Frame.line_mask`). With it,
-        :meth:`render` paints the paper pixels of id 0 (pinholes of anti-aliased strokes
-        that the segmentation merged into the line) like their nearest segment
+        The pixels drawn as line (:meth:`~paintbucket.core.Frame.solid_line_mask`: the
+        drawing's ink without the faint fringe of soft strokes). With it, :meth:`render`
+        paints the other pixels of id 0 (pinholes of anti-aliased strokes and fringes that
+        the segmentation merged into the line) like their nearest segment
         (:func:`~paintbucket.segment.fill_pinholes`), and ``keep_line`` draws exactly
-        this ink.
+        these pixels.
     """
 
     segment_ids: np.ndarray
@@ -65,9 +66,9 @@ class SegmentColoring:
         line_art : (H, W, 4) uint8, optional
             The target drawing; needed with ``keep_line``.
         keep_line : bool
-            Draw the drawing's own ink (black and color lines, anti-aliasing included)
-            over the fills instead of flat black lines and filled color lines: the
-            pixels of :attr:`line_mask`, or without it those of
+            Draw the drawing's own ink (black and color lines, the strokes'
+            anti-aliased cores included) over the fills instead of flat black lines and
+            filled color lines: the pixels of :attr:`line_mask`, or without it those of
             :func:`~paintbucket.segment.classify_lines` at its default threshold.
 
         Returns

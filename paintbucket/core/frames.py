@@ -9,7 +9,7 @@ import numpy as np
 
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.palette import DEFAULT_MIN_FLATNESS, keyframe_palette
-from paintbucket.segment.lines import PAPER, auto_line_threshold, classify_lines
+from paintbucket.segment.lines import PAPER, auto_line_threshold, classify_lines, solid_lines
 from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import segment_areas
 
@@ -40,6 +40,12 @@ class Frame:
             line_threshold = auto_line_threshold(line_art)
         segment_ids = segment_line_art(line_art, seg_method, line_threshold)
         return cls(line_art, segment_ids, classify_lines(line_art, line_threshold) != PAPER)
+
+    def solid_line_mask(self) -> np.ndarray:
+        """(H, W) bool: the line pixels a painted frame keeps as line, without the faint
+        fringe that segmenting a soft drawing counts as line
+        (:func:`~paintbucket.segment.solid_lines`); what colorings are rendered with."""
+        return solid_lines(self.line_art, self.line_mask)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -106,7 +112,9 @@ class ColoredFrame(Frame):
         probabilities = np.zeros((self.segment_palette_index.size, len(self.palette)), np.float32)
         ids = np.flatnonzero(self.segment_palette_index >= 0)
         probabilities[ids, self.segment_palette_index[ids]] = 1.0
-        return SegmentColoring(self.segment_ids, self.palette, probabilities, self.line_mask)
+        return SegmentColoring(
+            self.segment_ids, self.palette, probabilities, self.solid_line_mask()
+        )
 
 
 #: A consecutive colorizer: ``engine(reference, target) -> SegmentColoring``.

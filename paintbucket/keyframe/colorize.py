@@ -232,7 +232,7 @@ def colorize_keyframe(
     np.put_along_axis(probabilities, color_per_entry, entry_probs.astype(np.float32), axis=1)
     variant = variant_per_entry[rows, entry]
     entry[0], variant[0], confidence[0] = -1, -1, 0.0
-    coloring = SegmentColoring(target.segment_ids, palette, probabilities, target.line_mask)
+    coloring = SegmentColoring(target.segment_ids, palette, probabilities, target.solid_line_mask())
     entry_probs = entry_probs.astype(np.float32)
     entry_probs[0] = 0.0
     return KeyframeResult(coloring, entry, variant, confidence, scores, weights, entry_probs)

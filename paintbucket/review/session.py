@@ -278,16 +278,17 @@ class ReviewSession:
     def segments(self, name: str) -> np.ndarray:
         """(H, W) int32 segment ids of a frame (cached); checked against its JSON.
 
-        The pinholes that the segmentation merges into the line are given their nearest
-        segment (:func:`~paintbucket.segment.fill_pinholes`), as the colorized result
-        paints them: a paint or recolor edit then repaints them with their segment.
+        The pinholes and faint stroke fringes that the segmentation merges into the line
+        are given their nearest segment (:func:`~paintbucket.segment.fill_pinholes` with
+        :meth:`~paintbucket.core.Frame.solid_line_mask`), as the colorized result paints
+        them: a paint or recolor edit then repaints them with their segment.
         """
         with self.lock:
             if name in self._segments:
                 self._segments.move_to_end(name)
                 return self._segments[name]
             frame = self._frame(name)
-            ids = fill_pinholes(frame.segment_ids, frame.line_mask)
+            ids = fill_pinholes(frame.segment_ids, frame.solid_line_mask())
             self._segments[name] = ids
             while len(self._segments) > SEGMENT_CACHE_SIZE:
                 self._segments.popitem(last=False)

@@ -21,6 +21,7 @@ from paintbucket.segment.lines import (
     line_coverage_warning,
     line_ink,
     line_width,
+    solid_lines,
     widen_lines,
 )
 from paintbucket.segment.regions import SEG_METHODS, assign_color_lines, segment_line_art
@@ -60,6 +61,7 @@ __all__ = [
     "pack_rgba",
     "relabel_sequential",
     "segment_areas",
+    "solid_lines",
     "segment_colors",
     "segment_label_entries",
     "segment_line_art",

@@ -69,23 +69,25 @@ def merge_specks(segment_ids: np.ndarray, max_area: int) -> np.ndarray:
 
 
 def fill_pinholes(segment_ids: np.ndarray, line_mask: np.ndarray) -> np.ndarray:
-    """Give the paper pixels of the line their nearest segment: the ids to paint with.
+    """Give the unlined pixels of the line their nearest segment: the ids to paint with.
 
     :func:`merge_specks` turns the pinholes of anti-aliased strokes into line, so that
-    they are not matched as regions; but they are paper, and a painted frame paints them
-    with the region around them (only black line pixels stay black, SPEC section 2).
+    they are not matched as regions, and a soft drawing's low threshold counts the faint
+    fringe of its strokes as line; but a painted frame paints both with the region around
+    them (only black line pixels stay black, SPEC section 2).
 
     Parameters
     ----------
     segment_ids : (H, W) int32, 0 = line
     line_mask : (H, W) bool
-        True on ink (:attr:`~paintbucket.core.Frame.line_mask`).
+        True where the drawing is line (e.g.
+        :meth:`~paintbucket.core.Frame.solid_line_mask`).
 
     Returns
     -------
     paint_ids : (H, W) int32
-        ``segment_ids``, except that every pixel of id 0 that is not ink takes the id of
-        the nearest pixel of a segment (Euclidean); ink stays 0. Unchanged where there is
+        ``segment_ids``, except that every pixel of id 0 outside ``line_mask`` takes the
+        id of the nearest pixel of a segment (Euclidean); line stays 0. Unchanged where there is
         no such pixel or no segment.
 
     >>> ids = np.array([[1, 0, 0, 0, 0, 2]], np.int32)

@@ -88,3 +88,19 @@ def test_keep_line_draws_the_frames_ink():
     art[12, 12] = (200, 200, 200, 255)
     coloring = SegmentColoring(frame.segment_ids, palette, probabilities, light)
     assert coloring.render(art, keep_line=True)[12, 12].tolist() == [200, 200, 200, 255]
+
+
+def test_faint_fringe_of_a_soft_drawing_is_painted_and_its_core_stays_black():
+    # A 1-px black stroke with a faint 1-px fringe on both sides, between two regions.
+    art = blank(5, 7)
+    art[:, 3] = BLACK
+    art[:, 2] = art[:, 4] = (0, 0, 0, 80)
+    frame = Frame.from_line_art(art, line_threshold=0.25)
+    assert frame.segment_ids[:, 2:5].max() == 0  # the fringe is line for the segments
+    solid = frame.solid_line_mask()
+    assert solid[:, 3].all() and not solid[:, [2, 4]].any()
+    palette = np.array([RED, GREEN], np.uint8)
+    probabilities = np.array([[0, 0], [1, 0], [0, 1]], np.float32)  # left red, right green
+    rgba = SegmentColoring(frame.segment_ids, palette, probabilities, solid).render()
+    assert rgba[:, 2].tolist() == [RED] * 5 and rgba[:, 4].tolist() == [GREEN] * 5
+    assert rgba[:, 3].tolist() == [list(LINE_COLOR)] * 5

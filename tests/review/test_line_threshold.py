@@ -51,7 +51,7 @@ def test_review_cuts_each_frame_as_it_was_colorized(soft_clip, tmp_path, line_th
         frame = Frame.from_line_art(read_rgba(path), "default", expected)
         ids = session.segments(path.stem)
         assert ids.max() == info["num_segments"]
-        assert np.array_equal(ids, fill_pinholes(frame.segment_ids, frame.line_mask))
+        assert np.array_equal(ids, fill_pinholes(frame.segment_ids, frame.solid_line_mask()))
 
 
 def test_results_without_a_threshold_get_the_clips_automatic_one(soft_clip, tmp_path):

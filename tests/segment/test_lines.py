@@ -17,6 +17,7 @@ from paintbucket.segment import (
     line_ink,
     line_width,
     segment_line_art,
+    solid_lines,
     widen_lines,
 )
 from tests.conftest import real_data
@@ -208,3 +209,39 @@ def test_real_crisp_drawings_keep_threshold_half():
     assert drawings
     for path in drawings:
         assert auto_line_threshold(read_rgba(path)) == 0.5, path.name
+
+
+def _stroke_row(gray: int, alphas: list[int]) -> np.ndarray:
+    """One row of pixels of one ink color, with these alphas."""
+    art = np.zeros((1, len(alphas), 4), np.uint8)
+    art[..., :3] = gray
+    art[..., 3] = alphas
+    return art
+
+
+def test_solid_lines_drop_the_faint_fringe_of_black_strokes():
+    art = _stroke_row(0, [255, 255, 200, 120, 60, 0])
+    mask = np.array([[True, True, True, True, True, False]])
+    # Darkness: the 95th percentile of 255, 255, 200, 120, 60 (x255) is 255; half is 127.5.
+    assert solid_lines(art, mask).tolist() == [[True, True, True, False, False, False]]
+
+
+def test_solid_lines_keep_a_gray_pencil_stroke():
+    # Gray 180 at full alpha is ink 0.29 everywhere: all of it is the stroke's core.
+    art = _stroke_row(180, [255, 255, 255, 90])
+    mask = np.array([[True, True, True, True]])
+    assert solid_lines(art, mask).tolist() == [[True, True, True, False]]
+
+
+def test_solid_lines_of_a_binary_drawing_are_its_line_mask():
+    art = _stroke_row(0, [255, 0, 255, 0])
+    mask = art[..., 3] > 0
+    assert np.array_equal(solid_lines(art, mask), mask)
+
+
+def test_solid_lines_of_an_empty_mask_are_empty_and_a_wrong_mask_raises():
+    art = _stroke_row(0, [255, 0])
+    assert solid_lines(art, np.zeros((1, 2), bool)).tolist() == [[False, False]]
+    assert solid_lines(np.zeros((0, 0, 4), np.uint8), np.zeros((0, 0), bool)).shape == (0, 0)
+    with pytest.raises(ValueError, match="does not match"):
+        solid_lines(art, np.zeros((2, 2), bool))
