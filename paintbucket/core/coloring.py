@@ -11,6 +11,33 @@ from paintbucket.segment.labels import fill_pinholes
 from paintbucket.segment.lines import PAPER, classify_lines
 
 
+def composite_over(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    """Porter-Duff "over" of straight-alpha RGBA pixels.
+
+    Parameters
+    ----------
+    top, bottom : (..., 4) uint8
+        Straight (not premultiplied) RGBA.
+
+    Returns
+    -------
+    out : (..., 4) uint8
+        ``top`` over ``bottom``: an opaque top pixel is itself, a transparent one shows
+        ``bottom``, rounded to the nearest level.
+
+    >>> composite_over(np.array([[0, 0, 0, 128]], np.uint8),
+    ...                np.array([[0, 255, 0, 255]], np.uint8)).tolist()
+    [[0, 127, 0, 255]]
+    """
+    top_alpha = top[..., 3:].astype(np.float64) / 255
+    bottom_alpha = bottom[..., 3:].astype(np.float64) / 255 * (1 - top_alpha)
+    alpha = top_alpha + bottom_alpha
+    color = top[..., :3] * top_alpha + bottom[..., :3] * bottom_alpha
+    color = np.divide(color, alpha, out=np.zeros_like(color), where=alpha > 0)
+    out = np.concatenate([color, alpha * 255], axis=-1)
+    return np.rint(out).astype(np.uint8)
+
+
 @dataclass
 class SegmentColoring:
     """Per-segment color probabilities for one target frame.
@@ -69,7 +96,8 @@ class SegmentColoring:
             Draw the drawing's own ink (black and color lines, the strokes'
             anti-aliased cores included) over the fills instead of flat black lines and
             filled color lines: the pixels of :attr:`line_mask`, or without it those of
-            :func:`~paintbucket.segment.classify_lines` at its default threshold.
+            :func:`~paintbucket.segment.classify_lines` at its default threshold,
+            composited over their nearest segment's color (:func:`composite_over`).
 
         Returns
         -------
@@ -87,7 +115,10 @@ class SegmentColoring:
             ink = self.line_mask
             if ink is None:
                 ink = classify_lines(line_art) != PAPER
-            rgba[ink] = line_art[ink]
+            # The fills run on under the lines, and the ink goes on top ("over"), so an
+            # anti-aliased stroke's partly transparent pixels blend with the fill.
+            under = self.segment_rgba()[fill_pinholes(self.segment_ids, np.zeros_like(ink))]
+            rgba[ink] = composite_over(line_art[ink], under[ink])
         return rgba
 
     def top_candidates(self, k: int = 3) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,7 @@ rendering (pinholes, kept ink)."""
 
 import numpy as np
 
-from paintbucket.core.coloring import SegmentColoring
+from paintbucket.core.coloring import SegmentColoring, composite_over
 from paintbucket.core.frames import Frame
 from paintbucket.io.images import LINE_COLOR
 from tests.conftest import BLACK, PAPER, blank
@@ -104,3 +104,29 @@ def test_faint_fringe_of_a_soft_drawing_is_painted_and_its_core_stays_black():
     rgba = SegmentColoring(frame.segment_ids, palette, probabilities, solid).render()
     assert rgba[:, 2].tolist() == [RED] * 5 and rgba[:, 4].tolist() == [GREEN] * 5
     assert rgba[:, 3].tolist() == [list(LINE_COLOR)] * 5
+
+
+def test_composite_over_exact_values():
+    top = np.array([[10, 20, 30, 255], [10, 20, 30, 0], [200, 0, 0, 128], [0, 0, 0, 0]], np.uint8)
+    bottom = np.array([[0, 255, 0, 255], [0, 255, 0, 255], [0, 0, 0, 0], [0, 0, 0, 0]], np.uint8)
+    assert composite_over(top, bottom).tolist() == [
+        [10, 20, 30, 255],  # opaque ink is itself
+        [0, 255, 0, 255],  # no ink shows the fill
+        [200, 0, 0, 128],  # over transparent paper: unchanged
+        [0, 0, 0, 0],
+    ]
+    assert composite_over(top[:0], bottom[:0]).shape == (0, 4)
+
+
+def test_keep_line_blends_a_half_transparent_stroke_with_the_fill_under_it():
+    art = blank(3, 6)
+    art[:, 2:4] = (0, 0, 0, 128)  # a 2-px stroke at half alpha between two regions
+    frame = Frame.from_line_art(art, line_threshold=0.4)
+    palette = np.array([RED, GREEN], np.uint8)
+    probabilities = np.array([[0, 0], [1, 0], [0, 1]], np.float32)
+    coloring = SegmentColoring(frame.segment_ids, palette, probabilities, frame.line_mask)
+    rgba = coloring.render(art, keep_line=True)
+    # Each half of the stroke lies over the fill of its own side, half covered.
+    assert rgba[:, 2].tolist() == [[127, 0, 0, 255]] * 3
+    assert rgba[:, 3].tolist() == [[0, 127, 0, 255]] * 3
+    assert rgba[:, 0].tolist() == [RED] * 3 and rgba[:, 5].tolist() == [GREEN] * 3
