@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,7 @@ class Frame:
     line_art: np.ndarray
     segment_ids: np.ndarray
     line_mask: np.ndarray
+    _solid_line_mask: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_line_art(
@@ -44,8 +45,11 @@ class Frame:
     def solid_line_mask(self) -> np.ndarray:
         """(H, W) bool: the line pixels a painted frame keeps as line, without the faint
         fringe that segmenting a soft drawing counts as line
-        (:func:`~paintbucket.segment.solid_lines`); what colorings are rendered with."""
-        return solid_lines(self.line_art, self.line_mask)
+        (:func:`~paintbucket.segment.solid_lines`); what colorings are rendered with.
+        Computed once per frame."""
+        if self._solid_line_mask is None:
+            self._solid_line_mask = solid_lines(self.line_art, self.line_mask)
+        return self._solid_line_mask
 
     @property
     def shape(self) -> tuple[int, int]:
