@@ -67,3 +67,22 @@ def test_results_without_a_threshold_get_the_clips_automatic_one(soft_clip, tmp_
     assert len(set(per_frame)) > 1  # frames on their own would be cut differently
     session = ReviewSession(soft_clip, out, engine="flow")
     assert session.line_threshold(paths[0].stem) == pytest.approx(clip_threshold)
+
+
+def test_painting_a_segment_repaints_the_fringe_painted_with_it(soft_clip, tmp_path):
+    out = tmp_path / "colorized"
+    colorize_clip(soft_clip, out, engine="flow", progress=False)
+    session = ReviewSession(soft_clip, out, engine="flow")
+    name = "0001"
+    frame = session._frame(name)
+    ids = session.segments(name)
+    absorbed = (frame.segment_ids == 0) & (ids > 0)  # fringe pixels painted with a segment
+    assert absorbed.any()
+    segment = int(np.bincount(ids[absorbed]).argmax())
+    current = json.loads((out / f"{name}.json").read_text())["colors"][str(segment)]
+    fringe = absorbed & (ids == segment)
+    assert (read_rgba(out / f"{name}.png")[fringe] == current).all()  # colorize painted it
+    new_color = next(c for c in session.palette.tolist() if c != current and c[3] == 255)
+    session.paint(name, segment, new_color)
+    result = read_rgba(out / f"{name}.png")
+    assert (result[ids == segment] == new_color).all()  # the fringe included
