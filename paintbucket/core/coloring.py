@@ -105,20 +105,24 @@ class SegmentColoring:
             Every segment one exact palette color, lines black; with :attr:`line_mask`,
             only ink is line.
         """
-        ids = self.segment_ids
-        if self.line_mask is not None:
-            ids = fill_pinholes(ids, self.line_mask)
-        rgba = self.segment_rgba()[ids]
-        if keep_line:
-            if line_art is None:
-                raise ValueError("keep_line needs the line art")
-            ink = self.line_mask
-            if ink is None:
-                ink = classify_lines(line_art) != PAPER
-            # The fills run on under the lines, and the ink goes on top ("over"), so an
-            # anti-aliased stroke's partly transparent pixels blend with the fill.
-            under = self.segment_rgba()[fill_pinholes(self.segment_ids, np.zeros_like(ink))]
-            rgba[ink] = composite_over(line_art[ink], under[ink])
+        colors = self.segment_rgba()
+        if not keep_line:
+            ids = self.segment_ids
+            if self.line_mask is not None:
+                ids = fill_pinholes(ids, self.line_mask)
+            return colors[ids]
+        if line_art is None:
+            raise ValueError("keep_line needs the line art")
+        ink = self.line_mask
+        if ink is None:
+            ink = classify_lines(line_art) != PAPER
+        # The fills run on under the lines (every pixel of id 0 its nearest segment), and
+        # the ink goes on top ("over"), so an anti-aliased stroke's partly transparent
+        # pixels blend with the fill. Off the ink, that fill is what fill_pinholes paints
+        # given the line mask; without one, pinholes stay line as the segments say.
+        under = fill_pinholes(self.segment_ids, np.zeros_like(ink))
+        rgba = colors[under if self.line_mask is not None else self.segment_ids]
+        rgba[ink] = composite_over(line_art[ink], colors[under[ink]])
         return rgba
 
     def top_candidates(self, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
