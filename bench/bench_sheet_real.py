@@ -86,7 +86,7 @@ def annotation_from_fills(segment_ids: np.ndarray, line_art: np.ndarray, truth: 
         OTHER,
         SHADOW,
         SKIN,
-    )  # fmt: skip
+    )
     from paintbucket.segment.stats import pack_rgba
 
     shade_of_variant = {0: HIGHLIGHT, 2: SHADOW, 3: SHADOW}  # variant 1 (normal): none
@@ -110,7 +110,7 @@ def annotation_from_fills(segment_ids: np.ndarray, line_art: np.ndarray, truth: 
             fill[segment] = (*rgb, 255)
     anno = line_art.copy()
     painted = fill[segment_ids, 3] > 0
-    anno[painted] = fill[segment_ids][painted]
+    anno[painted] = fill[segment_ids[painted]]
     return anno
 
 
