@@ -59,6 +59,24 @@ def _ink_product(line_art: np.ndarray) -> np.ndarray:
     return line_art[..., 3].astype(np.int32) * (255 - darkest.astype(np.int32))
 
 
+def _achromatic(line_art: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels with less than :data:`AUTO_COLOR_INK` of chroma once
+    composited over white (paper, black and gray ink; not color lines)."""
+    rgb = line_art[..., :3]
+    chroma = rgb.max(axis=2).astype(np.int32) - rgb.min(axis=2)
+    return chroma * line_art[..., 3].astype(np.int32) < AUTO_COLOR_INK * 255
+
+
+def _colored_ink(line_art: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels whose ink is mostly color, at any coverage: chroma at least
+    half of ``255 - min(R, G, B)`` (both scale alike with alpha, so the faint fringe of
+    a red stroke is colored and a gray stroke is not)."""
+    rgb = line_art[..., :3]
+    low = rgb.min(axis=2).astype(np.int32)
+    chroma = rgb.max(axis=2).astype(np.int32) - low
+    return 2 * chroma >= np.maximum(255 - low, 1)
+
+
 def ink(line_art: np.ndarray) -> np.ndarray:
     """Ink coverage of every pixel.
 
@@ -88,7 +106,9 @@ def solid_lines(line_art: np.ndarray, line_mask: np.ndarray) -> np.ndarray:
     regions (:func:`auto_line_threshold`), which also counts the anti-aliased fringe of
     every stroke as line. A painter paints that fringe: only pixels with at least half a
     stroke's ink are line. The strokes' ink is measured, not assumed black, so a gray
-    pencil stroke stays line.
+    pencil stroke stays line. Black (or gray) strokes and color lines are measured
+    apart: saturated red or blue carries full ink, and a light pencil drawing with color
+    lines would otherwise lose every pencil stroke to their darkness.
 
     Parameters
     ----------
@@ -100,8 +120,9 @@ def solid_lines(line_art: np.ndarray, line_mask: np.ndarray) -> np.ndarray:
     -------
     solid : (H, W) bool
         The pixels of ``line_mask`` whose :func:`ink` reaches :data:`SOLID_INK_SHARE` of
-        the :data:`STROKE_DARKNESS_PERCENTILE` th percentile of ink over ``line_mask``.
-        Equal to ``line_mask`` on binary drawings.
+        the :data:`STROKE_DARKNESS_PERCENTILE` th percentile of ink over the pixels of
+        ``line_mask`` of their kind (black or gray ink, or color ink: chroma at least
+        half the ink, whatever the coverage). Equal to ``line_mask`` on binary drawings.
 
     >>> art = np.full((1, 3, 4), 255, np.uint8); art[..., 3] = [255, 100, 40]
     >>> art[..., :3] = 0
@@ -116,8 +137,14 @@ def solid_lines(line_art: np.ndarray, line_mask: np.ndarray) -> np.ndarray:
     if not line_mask.any():
         return line_mask.copy()
     product = _ink_product(line_art)
-    darkness = np.percentile(product[line_mask], STROKE_DARKNESS_PERCENTILE)
-    return line_mask & (product >= SOLID_INK_SHARE * darkness - 1e-6)
+    colored = _colored_ink(line_art)
+    solid = np.zeros_like(line_mask)
+    for kind in (~colored, colored):
+        kind_lines = line_mask & kind
+        if kind_lines.any():
+            darkness = np.percentile(product[kind_lines], STROKE_DARKNESS_PERCENTILE)
+            solid |= kind_lines & (product >= SOLID_INK_SHARE * darkness - 1e-6)
+    return solid
 
 
 def line_ink(line_art: np.ndarray, line_threshold: float | str = "auto") -> np.ndarray:
@@ -210,9 +237,7 @@ def _auto_threshold(line_art: np.ndarray, product: np.ndarray) -> float:
     """
     if _is_binary_product(product):
         return DEFAULT_LINE_THRESHOLD
-    rgb = line_art[..., :3]
-    chroma = rgb.max(axis=2).astype(np.int32) - rgb.min(axis=2)
-    achromatic = chroma * line_art[..., 3].astype(np.int32) < AUTO_COLOR_INK * 255
+    achromatic = _achromatic(line_art)
     rounded_ink = ((product[achromatic] + 127) // 255).astype(np.uint8)
     if rounded_ink.size == 0 or int(rounded_ink.max()) == 0:
         return DEFAULT_LINE_THRESHOLD

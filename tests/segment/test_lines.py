@@ -233,6 +233,18 @@ def test_solid_lines_keep_a_gray_pencil_stroke():
     assert solid_lines(art, mask).tolist() == [[True, True, True, False]]
 
 
+def test_solid_lines_measure_pencil_apart_from_color_lines():
+    # Light pencil (gray 240, ink 15/255 at full alpha) beside a saturated red stroke and
+    # its faint fringe (alpha 60: chroma 60, ink 60 once over white). Measured together,
+    # red's full ink would make every pencil pixel fringe.
+    art = np.concatenate(
+        [_stroke_row(240, [255, 255, 100]), _stroke_row(0, [255, 255, 255, 60])], axis=1
+    )
+    art[0, 3:, :3] = (255, 0, 0)
+    mask = np.ones((1, 7), bool)
+    assert solid_lines(art, mask).tolist() == [[True, True, False, True, True, True, False]]
+
+
 def test_solid_lines_of_a_binary_drawing_are_its_line_mask():
     art = _stroke_row(0, [255, 0, 255, 0])
     mask = art[..., 3] > 0
