@@ -54,7 +54,8 @@ def _check_rgba(line_art: np.ndarray) -> np.ndarray:
 
 
 def _ink_product(line_art: np.ndarray) -> np.ndarray:
-    """``alpha * (255 - min(R, G, B))`` as (H, W) int32: ink scaled to 0..65025."""
+    """``alpha * (255 - min(R, G, B))`` of (..., 4) RGBA as (...) int32: ink scaled to
+    0..65025."""
     darkest = np.minimum(np.minimum(line_art[..., 0], line_art[..., 1]), line_art[..., 2])
     return line_art[..., 3].astype(np.int32) * (255 - darkest.astype(np.int32))
 
@@ -67,13 +68,12 @@ def _achromatic(line_art: np.ndarray) -> np.ndarray:
     return chroma * line_art[..., 3].astype(np.int32) < AUTO_COLOR_INK * 255
 
 
-def _colored_ink(line_art: np.ndarray) -> np.ndarray:
-    """(H, W) bool: pixels whose ink is mostly color, at any coverage: chroma at least
-    half of ``255 - min(R, G, B)`` (both scale alike with alpha, so the faint fringe of
-    a red stroke is colored and a gray stroke is not)."""
-    rgb = line_art[..., :3]
-    low = rgb.min(axis=2).astype(np.int32)
-    chroma = rgb.max(axis=2).astype(np.int32) - low
+def _colored_ink(rgb: np.ndarray) -> np.ndarray:
+    """Whether each pixel's ink is mostly color, at any coverage: chroma at least half
+    of ``255 - min(R, G, B)`` (both scale alike with alpha, so the faint fringe of a red
+    stroke is colored and a gray stroke is not). ``rgb`` is (..., 3) uint8."""
+    low = rgb.min(axis=-1).astype(np.int32)
+    chroma = rgb.max(axis=-1).astype(np.int32) - low
     return 2 * chroma >= np.maximum(255 - low, 1)
 
 
@@ -136,14 +136,16 @@ def solid_lines(line_art: np.ndarray, line_mask: np.ndarray) -> np.ndarray:
         )
     if not line_mask.any():
         return line_mask.copy()
-    product = _ink_product(line_art)
-    colored = _colored_ink(line_art)
-    solid = np.zeros_like(line_mask)
+    pixels = line_art[line_mask]  # only line pixels: a tenth of a frame or less
+    product = _ink_product(pixels)
+    colored = _colored_ink(pixels[:, :3])
+    solid_pixels = np.zeros(len(pixels), bool)
     for kind in (~colored, colored):
-        kind_lines = line_mask & kind
-        if kind_lines.any():
-            darkness = np.percentile(product[kind_lines], STROKE_DARKNESS_PERCENTILE)
-            solid |= kind_lines & (product >= SOLID_INK_SHARE * darkness - 1e-6)
+        if kind.any():
+            darkness = np.percentile(product[kind], STROKE_DARKNESS_PERCENTILE)
+            solid_pixels[kind] = product[kind] >= SOLID_INK_SHARE * darkness - 1e-6
+    solid = np.zeros_like(line_mask)
+    solid[line_mask] = solid_pixels
     return solid
 
 
