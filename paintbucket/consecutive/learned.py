@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -23,6 +24,10 @@ from paintbucket.models.runtime import (
 )
 from paintbucket.models.weights import LazyModel
 from paintbucket.segment.stats import segment_areas
+
+#: How many encoded references :class:`LearnedEngine` keeps (``reuse_references``):
+#: ``anchored`` mode reuses two per frame (a keyframe and the previous chained reference).
+REFERENCE_CACHE_SIZE = 4
 
 
 def average_probabilities(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -153,6 +158,13 @@ class LearnedEngine:
         on 2 cores this is 1.2x (1024 px) to 1.5x (1920 px) faster than one pass after
         the other on both (``bench/bench_onnx_speed.py``). 1 runs everything on one
         thread (e.g. one worker per core).
+    reuse_references : bool
+        On ONNX Runtime, keep what the network computes of a reference frame alone (its
+        features pooled into tokens) while that frame object lives, for the last
+        :data:`REFERENCE_CACHE_SIZE` references, so that a frame that colors several
+        targets is encoded once: in ``anchored`` mode the cut's keyframe and each extra
+        reference (the previous step's chained reference). False encodes every time
+        (timing comparisons).
     """
 
     weights: str | Path | None = None
@@ -166,7 +178,11 @@ class LearnedEngine:
     consistency_lock: float = 0.8
     flip_average: bool = True
     threads: int | None = None
+    reuse_references: bool = True
     name: str = "inclusion"
+    #: Encoded references by ``id`` of the frame: (weak reference to it, work shape,
+    #: :meth:`~paintbucket.models.runtime.OnnxInclusionMatcher.encode_reference`).
+    _encoded: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     #: The :class:`~paintbucket.models.InclusionMatcher` (PyTorch) or
     #: :class:`~paintbucket.models.runtime.OnnxInclusionMatcher`, loaded on first use.
     model = LazyModel("consecutive")
@@ -364,7 +380,7 @@ class LearnedEngine:
             "color_tgt": batched(color_image(warped_ids)),
         }
         probabilities = np.zeros((int(target.segment_ids.max()) + 1, num_colors), np.float32)
-        log_probs = self._log_probs(images, reference.segment_ids, target.segment_ids)
+        log_probs = self._log_probs(images, reference, target.segment_ids)
         probabilities[1:] = color_probabilities(
             log_probs, reference.segment_palette_index[1:], num_colors
         )
@@ -416,12 +432,15 @@ class LearnedEngine:
         return fused
 
     def _log_probs(
-        self, images: dict[str, np.ndarray], segments_ref: np.ndarray, segments_tgt: np.ndarray
+        self, images: dict[str, np.ndarray], reference: ColoredFrame, segments_tgt: np.ndarray
     ) -> np.ndarray:
-        """(N, M) log match probabilities from the model, whichever backend it runs on."""
+        """(N, M) log match probabilities from the model, whichever backend it runs on;
+        ``images`` are the working-size inputs made from ``reference`` and the target."""
         model = self.model
+        segments_ref = reference.segment_ids
         if isinstance(model, OnnxInclusionMatcher):
-            return model.log_probs(images, segments_ref, segments_tgt)
+            encoded = self._encoded_reference(model, images, reference)
+            return model.log_probs(images, segments_ref, segments_tgt, encoded)
         import torch  # lazy: torch (only the PyTorch backend needs it)
 
         data = {name: torch.from_numpy(array).to(self.device) for name, array in images.items()}
@@ -429,6 +448,28 @@ class LearnedEngine:
             data[name] = torch.from_numpy(ids.astype(np.int64))[None].to(self.device)
         with torch.no_grad():
             return model(data)["log_probs"][0].cpu().numpy()
+
+    def _encoded_reference(
+        self, model: OnnxInclusionMatcher, images: dict[str, np.ndarray], reference: ColoredFrame
+    ) -> dict[str, np.ndarray] | None:
+        """``model.encode_reference`` of ``reference``, from :attr:`_encoded` when this
+        frame object was encoded at this working size before; None when
+        ``reuse_references`` is off (the model encodes it itself)."""
+        if not self.reuse_references:
+            return None
+        shape = images["line_ref"].shape
+        held = self._encoded.get(id(reference))
+        if held is not None and held[0]() is reference and held[1] == shape:
+            return held[2]
+        encoded = model.encode_reference(images, reference.segment_ids)
+        # Frames that are gone (mirrored copies, dropped chain frames) free their entries.
+        for key, (frame_ref, _, _) in list(self._encoded.items()):
+            if frame_ref() is None:
+                self._encoded.pop(key, None)
+        self._encoded[id(reference)] = (weakref.ref(reference), shape, encoded)
+        while len(self._encoded) > REFERENCE_CACHE_SIZE:
+            self._encoded.pop(next(iter(self._encoded)), None)
+        return encoded
 
 
 def _forward_flow(reference: Frame, target: Frame) -> tuple[np.ndarray, np.ndarray]:

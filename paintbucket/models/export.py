@@ -1,11 +1,16 @@
 """Export trained weights to ONNX graphs for :mod:`paintbucket.models.runtime`.
 
-The two matchers become two graphs each, with the per-segment pooling between them (it
-runs in NumPy: ONNX expresses a scatter over a variable number of segments badly):
+The two matchers become an encoding and a matching graph, with the per-segment pooling
+between them (it runs in NumPy: ONNX expresses a scatter over a variable number of
+segments badly):
 
-- ``<stem>.features.onnx``: the model's ``encode``, working-size images -> feature maps;
-- ``<stem>.match.onnx``: its ``match``, pooled tokens, box coordinates and masks -> the
-  log match probabilities.
+- keyframe matcher: ``<stem>.features.onnx``, the model's ``encode``, working-size
+  images -> feature maps;
+- consecutive matcher: ``<stem>.reference.onnx`` and ``<stem>.target.onnx``, its
+  ``encode_reference`` and ``encode_target`` (the reference's features never depend on
+  the target, so a reference that colors several frames is encoded once);
+- both: ``<stem>.match.onnx``, the model's ``match``, pooled tokens, box coordinates and
+  masks -> the log match probabilities.
 
 The view encoder is one graph, ``<stem>.embed.onnx`` (images -> unit embeddings).
 
@@ -135,15 +140,17 @@ def _graph_specs(kind: str, model: nn.Module) -> dict[str, tuple]:
     width = model.conf["feature_dim"]
     masks = (torch.ones(1, 7, dtype=torch.bool), torch.ones(1, 5, dtype=torch.bool))
     if kind == "consecutive":
-        encode = ("encode", _images((1, 3, 1, 3), 4 * multiple, 3 * multiple),
-                  ["line_ref", "color_ref", "line_tgt", "color_tgt"],
-                  ["features_ref", "features_tgt"], ({2: rows, 3: cols},) * 4)  # fmt: skip
+        images = _images((1, 3, 1, 3), 4 * multiple, 3 * multiple)
+        reference = ("encode_reference", images[:2], ["line_ref", "color_ref"],
+                     ["features_ref"], ({2: rows, 3: cols},) * 2)  # fmt: skip
+        target = ("encode_target", images, ["line_ref", "color_ref", "line_tgt", "color_tgt"],
+                  ["features_tgt"], ({2: rows, 3: cols},) * 4)  # fmt: skip
         tokens = (torch.rand(1, 7, width), torch.rand(1, 5, width),
                   torch.rand(1, 7, 4), torch.rand(1, 5, 4), *masks)  # fmt: skip
         match = ("match", tokens, ["tokens_ref", "tokens_tgt", "coordinates_ref",
                  "coordinates_tgt", "mask_ref", "mask_tgt"], ["log_probs"],
                  ({1: refs}, {1: tgts}, {1: refs}, {1: tgts}, {1: refs}, {1: tgts}))  # fmt: skip
-        return {"features": encode, "match": match}
+        return {"reference": reference, "target": target, "match": match}
     # keyframe: the reference and the target have working sizes of their own
     ref_dims = {2: dim("ref_rows", min=1) * multiple, 3: dim("ref_cols", min=1) * multiple}
     images = (torch.rand(1, 1, 3 * multiple, 4 * multiple),) + _images(

@@ -88,6 +88,47 @@ class InclusionMatcher(nn.Module):
         # Scaled before upsampling: a quarter of the multiplications, the same values.
         return F.interpolate(stride * offsets, size=inputs.shape[-2:], mode="bilinear")
 
+    def encode_reference(self, line_ref: torch.Tensor, color_ref: torch.Tensor) -> torch.Tensor:
+        """Feature map of the reference alone (it never depends on the target), exported
+        as its own graph so that a reference used for several targets is encoded once.
+
+        Parameters
+        ----------
+        line_ref : [B x 1 x H x W] ink in [0, 1]
+        color_ref : [B x 3 x H x W] as in :meth:`forward`
+
+        Returns
+        -------
+        features_ref : [B x D x H/stride x W/stride] float32
+        """
+        return self._features(line_ref, color_ref, None)
+
+    def encode_target(
+        self,
+        line_ref: torch.Tensor,
+        color_ref: torch.Tensor,
+        line_tgt: torch.Tensor,
+        color_tgt: torch.Tensor,
+    ) -> torch.Tensor:
+        """Feature map of the target, whose deformable convolution reads offsets computed
+        from both frames.
+
+        Parameters
+        ----------
+        line_ref, line_tgt : [B x 1 x H x W] ink in [0, 1]
+        color_ref, color_tgt : [B x 3 x H x W] as in :meth:`forward`
+
+        Returns
+        -------
+        features_tgt : [B x D x H/stride x W/stride] float32
+        """
+        if not self.conf["warped_color"]:
+            color_tgt = torch.zeros_like(color_tgt)
+        offsets = None
+        if self.conf["deformable"]:
+            offsets = self._offsets(torch.cat([line_tgt, color_tgt, line_ref, color_ref], dim=1))
+        return self._features(line_tgt, color_tgt, offsets)
+
     def encode(
         self,
         line_ref: torch.Tensor,
@@ -95,8 +136,9 @@ class InclusionMatcher(nn.Module):
         line_tgt: torch.Tensor,
         color_tgt: torch.Tensor,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Feature maps of both frames, the convolutional half of :meth:`forward` (exported
-        to ONNX as one graph by :mod:`paintbucket.models.export`).
+        """Feature maps of both frames, the convolutional half of :meth:`forward`
+        (:meth:`encode_reference` and :meth:`encode_target`, exported to ONNX as one graph
+        each by :mod:`paintbucket.models.export`).
 
         Parameters
         ----------
@@ -107,13 +149,8 @@ class InclusionMatcher(nn.Module):
         -------
         features_ref, features_tgt : [B x D x H/stride x W/stride] float32
         """
-        if not self.conf["warped_color"]:
-            color_tgt = torch.zeros_like(color_tgt)
-        offsets = None
-        if self.conf["deformable"]:
-            offsets = self._offsets(torch.cat([line_tgt, color_tgt, line_ref, color_ref], dim=1))
-        return self._features(line_ref, color_ref, None), self._features(
-            line_tgt, color_tgt, offsets
+        return self.encode_reference(line_ref, color_ref), self.encode_target(
+            line_ref, color_ref, line_tgt, color_tgt
         )
 
     def match(

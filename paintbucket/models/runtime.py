@@ -24,7 +24,7 @@ from paintbucket.errors import InputError
 
 #: Model kinds with an ONNX runtime, and the graphs each is exported as.
 ONNX_GRAPHS = {
-    "consecutive": ("features", "match"),
+    "consecutive": ("reference", "target", "match"),
     "keyframe": ("features", "match"),
     "views": ("embed",),
 }
@@ -81,7 +81,8 @@ def available_threads() -> int:
 
 def onnx_paths(weights: str | Path, kind: str = "consecutive") -> dict[str, Path]:
     """The graph files exported from the safetensors file ``weights``, by graph name:
-    ``x.safetensors`` -> ``{"features": x.features.onnx, "match": x.match.onnx}``."""
+    ``x.safetensors`` -> ``{"features": x.features.onnx, "match": x.match.onnx}`` (the
+    graph names of ``kind`` in :data:`ONNX_GRAPHS`)."""
     weights = Path(weights)
     return {name: weights.with_suffix(f".{name}.onnx") for name in ONNX_GRAPHS[kind]}
 
@@ -402,8 +403,13 @@ def batched(image: np.ndarray) -> np.ndarray:
 
 
 class OnnxInclusionMatcher(OnnxModel):
-    """The consecutive matcher's two exported graphs:
-    :class:`~paintbucket.models.InclusionMatcher`."""
+    """The consecutive matcher's three exported graphs:
+    :class:`~paintbucket.models.InclusionMatcher`.
+
+    The reference's features never depend on the target, so a reference that colors
+    several frames (a cut's keyframe in ``anchored`` mode) can be encoded once by
+    :meth:`encode_reference` and passed to :meth:`log_probs` again.
+    """
 
     @property
     def size_multiple(self) -> int:
@@ -417,8 +423,47 @@ class OnnxInclusionMatcher(OnnxModel):
         size = np.array([width, height, width, height], np.float32)
         return ((boxes - 0.5) * size / self.conf["box_scale"]).astype(np.float32)
 
-    def log_probs(self, images: dict[str, np.ndarray], segments_ref: np.ndarray,
-                  segments_tgt: np.ndarray) -> np.ndarray:  # fmt: skip
+    def _side(
+        self, side: str, features: np.ndarray, ids: np.ndarray, shape: tuple[int, int]
+    ) -> dict[str, np.ndarray]:
+        """The matching graph's inputs of one frame: tokens, box coordinates and mask."""
+        boxes, present = segment_box_table(ids, int(ids.max()))
+        return {
+            f"tokens_{side}": self._pooled(features, ids),
+            f"coordinates_{side}": self._coordinates(boxes, shape)[None],
+            f"mask_{side}": present[None],
+        }
+
+    def encode_reference(
+        self, images: dict[str, np.ndarray], segments_ref: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """What the matching graph reads of the reference.
+
+        Parameters
+        ----------
+        images : dict
+            ``line_ref`` [1 x 1 x h x w] and ``color_ref`` [1 x 3 x h x w] float32
+            working-size inputs (other entries are ignored).
+        segments_ref : (H, W) int
+            Full-resolution segment ids (0 = line), at least one segment.
+
+        Returns
+        -------
+        dict
+            ``tokens_ref`` [1 x M x D], ``coordinates_ref`` [1 x M x 4] float32 and
+            ``mask_ref`` [1 x M] bool.
+        """
+        inputs = {name: images[name] for name in ("line_ref", "color_ref")}
+        features = self.sessions["reference"].run(None, inputs)[0]
+        return self._side("ref", features, segments_ref, images["line_ref"].shape[-2:])
+
+    def log_probs(
+        self,
+        images: dict[str, np.ndarray],
+        segments_ref: np.ndarray,
+        segments_tgt: np.ndarray,
+        reference: dict[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Match target segments to reference segments.
 
         Parameters
@@ -429,6 +474,9 @@ class OnnxInclusionMatcher(OnnxModel):
             :meth:`~paintbucket.models.InclusionMatcher.forward`.
         segments_ref : (H, W) int, segments_tgt : (H, W) int
             Full-resolution segment ids (0 = line), at least one segment each.
+        reference : dict, optional
+            :meth:`encode_reference` of the same ``images`` and ``segments_ref``, when it
+            is at hand; computed otherwise.
 
         Returns
         -------
@@ -436,17 +484,11 @@ class OnnxInclusionMatcher(OnnxModel):
             Log-probability that target segment ``n + 1`` lies in reference segment
             ``m + 1`` (absent reference ids: -inf).
         """
-        features_ref, features_tgt = self.sessions["features"].run(None, images)
-        shape = images["line_ref"].shape[-2:]
-        inputs = {}
-        for side, features, ids in (("ref", features_ref, segments_ref),
-                                    ("tgt", features_tgt, segments_tgt)):  # fmt: skip
-            count = int(ids.max())
-            boxes, present = segment_box_table(ids, count)
-            inputs[f"tokens_{side}"] = self._pooled(features, ids)
-            inputs[f"coordinates_{side}"] = self._coordinates(boxes, shape)[None]
-            inputs[f"mask_{side}"] = present[None]
-        return self.sessions["match"].run(None, inputs)[0][0]
+        if reference is None:
+            reference = self.encode_reference(images, segments_ref)
+        features_tgt = self.sessions["target"].run(None, images)[0]
+        target = self._side("tgt", features_tgt, segments_tgt, images["line_tgt"].shape[-2:])
+        return self.sessions["match"].run(None, {**reference, **target})[0][0]
 
 
 class OnnxTextEncoder:

@@ -200,7 +200,8 @@ def test_export_of_other_weights_is_picked_up_by_auto(tmp_path, synth_pair, monk
         LearnedEngine(weights=weights, flip_average=False).model  # noqa: B018 - not exported yet
     before = LearnedEngine(weights=weights, flip_average=False, backend="torch")
     main([str(weights)])
-    assert (tmp_path / "tiny.features.onnx").is_file() and (tmp_path / "tiny.match.onnx").is_file()
+    for graph in ("reference", "target", "match"):
+        assert (tmp_path / f"tiny.{graph}.onnx").is_file()
     after = LearnedEngine(weights=weights, flip_average=False)
     assert isinstance(after.model, OnnxInclusionMatcher)
     expected = before(reference, target).probabilities
@@ -221,3 +222,43 @@ def test_opinions_are_single_passes_side_by_side(synth_pair):
             np.testing.assert_array_equal(got.palette, want.palette)
             np.testing.assert_array_equal(got.probabilities, want.probabilities)
     assert LearnedEngine().opinions([], target) == []
+
+
+def test_a_reference_frame_is_encoded_once_while_it_lives(synth_pair, monkeypatch):
+    import gc
+
+    reference, target, _ = synth_pair
+    fresh = LearnedEngine(flip_average=False, reuse_references=False)
+    engine = LearnedEngine(flip_average=False)
+    encoded = []
+    original = OnnxInclusionMatcher.encode_reference
+
+    def counting(self, images, segments_ref):
+        encoded.append(segments_ref)
+        return original(self, images, segments_ref)
+
+    monkeypatch.setattr(OnnxInclusionMatcher, "encode_reference", counting)
+    for _ in range(2):
+        expected = fresh(reference, target).probabilities
+    assert len(encoded) == 2  # without reuse, every call encodes
+    encoded.clear()
+    for _ in range(2):
+        np.testing.assert_array_equal(engine(reference, target).probabilities, expected)
+    assert len(encoded) == 1
+    # Equal content in another object is encoded again (frames are told apart by identity).
+    copy = ColoredFrame(reference.line_art.copy(), reference.segment_ids.copy(),
+                        reference.line_mask.copy(), reference.palette.copy(),
+                        reference.segment_palette_index.copy())  # fmt: skip
+    np.testing.assert_array_equal(engine(copy, target).probabilities, expected)
+    assert len(encoded) == 2
+    # A frame that is gone leaves the cache at the next encoding.
+    del copy
+    gc.collect()
+    engine(_mirrored(reference), target)
+    assert len(engine._encoded) <= 2 and id(reference) in engine._encoded
+
+
+def _mirrored(frame: ColoredFrame) -> ColoredFrame:
+    return ColoredFrame(frame.line_art[:, ::-1].copy(), frame.segment_ids[:, ::-1].copy(),
+                        frame.line_mask[:, ::-1].copy(), frame.palette,
+                        frame.segment_palette_index)  # fmt: skip

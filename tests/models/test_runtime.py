@@ -165,13 +165,40 @@ def test_onnx_matcher_matches_torch_matcher(shape):
     assert np.abs(np.exp(got) - np.exp(expected)).max() < 1e-4
 
 
+def test_an_encoded_reference_gives_the_same_matches_for_every_target():
+    model = load_backend_model("consecutive", backend="onnx")
+    rng = np.random.default_rng(5)
+    height, width = 64, 96
+
+    def images() -> dict[str, np.ndarray]:
+        return {name: rng.random((1, channels, height, width)).astype(np.float32)
+                for name, channels in (("line_ref", 1), ("color_ref", 3), ("line_tgt", 1),
+                                       ("color_tgt", 3))}  # fmt: skip
+
+    first, second = images(), images()
+    second["line_ref"], second["color_ref"] = first["line_ref"], first["color_ref"]
+    ids_ref = blocky_ids(rng, (height, width), 8, 20)
+    ids_tgt = blocky_ids(rng, (height, width), 8, 15)
+    encoded = model.encode_reference(first, ids_ref)
+    assert encoded["tokens_ref"].shape == (1, int(ids_ref.max()), model.conf["feature_dim"])
+    assert encoded["coordinates_ref"].shape == (1, int(ids_ref.max()), 4)
+    for target in (first, second):
+        assert np.array_equal(
+            model.log_probs(target, ids_ref, ids_tgt, encoded),
+            model.log_probs(target, ids_ref, ids_tgt),
+        )
+    assert not np.array_equal(
+        model.log_probs(first, ids_ref, ids_tgt), model.log_probs(second, ids_ref, ids_tgt)
+    )
+
+
 def test_missing_graph_and_missing_cuda_provider_are_one_line_errors(tmp_path):
     with pytest.raises(InputError, match="ONNX graph not found"):
         OnnxInclusionMatcher(onnx_paths(tmp_path / "none.safetensors"))
-    bad = tmp_path / "bad.features.onnx"
+    bad = tmp_path / "bad.reference.onnx"
     bad.write_bytes(b"not a graph")
     with pytest.raises(InputError, match="not a readable ONNX graph"):
-        OnnxInclusionMatcher({"features": bad})
+        OnnxInclusionMatcher({"reference": bad})
     import onnxruntime
 
     if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
