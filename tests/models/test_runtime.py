@@ -109,6 +109,15 @@ def test_shipped_graphs_come_from_the_shipped_weights(kind, monkeypatch):
     assert model_backend(kind) == "onnx"
 
 
+def test_the_deformable_convolution_is_one_onnx_node():
+    onnx = pytest.importorskip("onnx")
+    graphs = onnx_paths(DEFAULT_WEIGHTS["consecutive"])
+    ops = {name: [node.op_type for node in onnx.load(str(path)).graph.node]
+           for name, path in graphs.items()}  # fmt: skip
+    assert ops["target"].count("DeformConv") == 1 and "GridSample" not in ops["target"]
+    assert "DeformConv" not in ops["reference"]
+
+
 def test_backend_choice(tmp_path, monkeypatch):
     monkeypatch.setattr(weights_module, "torch_installed", lambda: True)
     assert model_backend("consecutive") == "onnx"  # the shipped graphs, torch or not
