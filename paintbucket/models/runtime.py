@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -248,6 +249,24 @@ def execution_providers(device: str = "cpu") -> list[str]:
     return ["CUDAExecutionProvider", "CPUExecutionProvider"]
 
 
+#: Whether this process's shared CPU arena is registered with ONNX Runtime
+#: (:func:`_share_cpu_arena`), and the lock that registers it once.
+_SHARED_ARENA: list[bool] = []
+_SHARED_ARENA_LOCK = threading.Lock()
+
+
+def _share_cpu_arena(onnxruntime) -> None:  # noqa: ANN001 - the onnxruntime module
+    """Register one CPU memory arena for every ONNX Runtime session of this process
+    (sessions opt in with ``session.use_env_allocators``), once."""
+    with _SHARED_ARENA_LOCK:
+        if _SHARED_ARENA:
+            return
+        arena = onnxruntime.OrtAllocatorType.ORT_ARENA_ALLOCATOR
+        memory = onnxruntime.OrtMemoryInfo("Cpu", arena, 0, onnxruntime.OrtMemType.DEFAULT)
+        onnxruntime.create_and_register_allocator(memory, onnxruntime.OrtArenaCfg({}))
+        _SHARED_ARENA.append(True)
+
+
 def open_session(
     path: str | Path,
     device: str = "cpu",
@@ -285,9 +304,14 @@ def open_session(
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads or _THREAD_LIMIT or 0
     options.inter_op_num_threads = _THREAD_LIMIT or 0
-    # The arena keeps every activation buffer of the largest run: 300 MB more peak
-    # memory at 1024 px for no measurable speed (bench/bench_onnx_speed.py).
-    options.enable_cpu_mem_arena = False
+    # One memory arena for all sessions, which keeps freed buffers for the next run: without
+    # one, every large activation (tens of MB at 512 px) is a fresh allocation whose pages
+    # fault in again, and one frame at 1024 px took 0.86 instead of 0.76 s; an arena per
+    # session held each graph's peak at once (860 MB instead of 660 MB at 1024 px;
+    # bench/bench_onnx_speed.py, bench/bench_memory.py).
+    if device == "cpu":
+        _share_cpu_arena(onnxruntime)
+        options.add_session_config_entry("session.use_env_allocators", "1")
     # ORT's last optimisation level converts the convolutions to its blocked NCHWc
     # layout and back around every GroupNorm: 10% slower on these graphs.
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
