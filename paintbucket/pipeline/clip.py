@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ from paintbucket.pipeline.chain import (
     MODES,
     colorize_sequence,
     extra_references,
+    plan_references,
     weighed_sheet_opinion,
 )
 from paintbucket.pipeline.result import render_result
@@ -178,11 +180,21 @@ def colorize_clip(
         def opinion(index: int, frame: Frame) -> tuple[SegmentColoring, float]:
             return weighed_sheet_opinion(sheet_opinion, frame, read_annotation(index))
 
-    sequence = colorize_sequence(len(names), key_indices, read_frame, read_keyframe, engine,
-                                 mode, sheet_opinion=opinion)  # fmt: skip
-    written = {}
-    for index, reference, frame, coloring in tqdm(sequence, total=len(names), desc="colorize",
-                                                  unit="frame", disable=not progress):  # fmt: skip
+    steps = plan_references(names, {names[i] for i in key_indices}, mode)
+    chained = [index for index, reference in steps if reference >= 0]
+    written: dict[int, Path] = {}
+    failed: list[bool] = []  # set by a failed write: no later frame is written
+
+    def write_frame(index: int, reference: int, frame: Frame, coloring: SegmentColoring) -> None:
+        if failed:
+            return
+        try:
+            write_result(index, reference, frame, coloring)
+        except BaseException:
+            failed.append(True)
+            raise
+
+    def write_result(index: int, reference: int, frame: Frame, coloring: SegmentColoring) -> None:
         name = names[index]
         painted = reference < 0 and name != sheet_frame
         engine_used = "keyframe" if painted else "sheet" if reference < 0 else engine_name
@@ -201,7 +213,49 @@ def colorize_clip(
         written[index] = write_png(out_dir / f"{name}.png", rgba)
         if on_frame is not None:
             on_frame(len(written))
+
+    # While a frame is colored, one thread reads and segments the next and another renders
+    # and writes the previous: they fill the single-threaded stretches of the engine (at
+    # 1024 px reading and segmenting take 35 ms, rendering and writing 45 ms).
+    with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as writer:
+        load_frame = _prefetching(read_frame, chained, reader)
+        sequence = colorize_sequence(len(names), key_indices, load_frame, read_keyframe, engine,
+                                     mode, sheet_opinion=opinion)  # fmt: skip
+        pending: list[Future] = []
+        for step in tqdm(sequence, total=len(names), desc="colorize", unit="frame",
+                         disable=not progress):  # fmt: skip
+            pending = [job for job in pending if not _finished(job)]  # a failed write raises
+            pending.append(writer.submit(write_frame, *step))
+        for job in pending:
+            job.result()
     return [written[i] for i in sorted(written)]
+
+
+def _prefetching(
+    load: Callable[[int], Frame], order: Sequence[int], pool: ThreadPoolExecutor
+) -> Callable[[int], Frame]:
+    """``load``, which also starts loading (in ``pool``) the frame that follows in
+    ``order`` whenever one is asked for; a frame asked for out of order loads at once."""
+    following = dict(zip(order, order[1:]))
+    started: dict[int, Future] = {}
+
+    def load_frame(index: int) -> Frame:
+        job = started.pop(index, None)
+        frame = load(index) if job is None else job.result()
+        upcoming = following.get(index)
+        if upcoming is not None and upcoming not in started:
+            started[upcoming] = pool.submit(load, upcoming)
+        return frame
+
+    return load_frame
+
+
+def _finished(job: Future) -> bool:
+    """Whether ``job`` is done; its exception, if any, is raised."""
+    if not job.done():
+        return False
+    job.result()
+    return True
 
 
 def clip_line_threshold(

@@ -224,3 +224,44 @@ def test_sheet_opinion_sees_every_frame_with_its_annotation(example_clip, tmp_pa
         colorize_clip(clip, tmp_path / "bad", mode="anchored", engine="flow",
                       sheet_opinion=sheet_opinion, progress=False)  # fmt: skip
     assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())
+
+
+def test_a_failed_write_stops_the_run_and_writes_nothing_after_it(example_clip, tmp_path,
+                                                                  monkeypatch):  # fmt: skip
+    """Frames are written by a second thread while the next one is colored: a write that
+    fails reaches the caller, and no later frame is written."""
+    import paintbucket.pipeline.clip as clip_module
+
+    original = clip_module.write_png
+
+    def failing(path, array):
+        if path.stem == "0001":
+            raise OSError(f"{path}: disk full")
+        return original(path, array)
+
+    monkeypatch.setattr(clip_module, "write_png", failing)
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="disk full"):
+        colorize_clip(example_clip, out, engine="flow", progress=False)
+    assert {p.name for p in out.glob("*.png")} == {"0000.png"}
+    assert {p.name for p in out.glob("*.json")} == {"0000.json", "0001.json"}
+
+
+def test_prefetching_loads_each_frame_once_and_the_next_one_ahead():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from paintbucket.pipeline.clip import _prefetching
+
+    loaded = []
+
+    def load(index):
+        loaded.append(index)
+        return f"frame {index}"
+
+    with ThreadPoolExecutor(1) as pool:
+        load_frame = _prefetching(load, [3, 1, 2], pool)
+        assert load_frame(3) == "frame 3"
+        pool.submit(lambda: None).result()  # the prefetch of 1 has run
+        assert loaded == [3, 1]
+        assert [load_frame(1), load_frame(2), load_frame(7)] == ["frame 1", "frame 2", "frame 7"]
+    assert sorted(loaded) == [1, 2, 3, 7] and len(loaded) == 4
