@@ -200,7 +200,7 @@ def add_colorize_options(parser: argparse.ArgumentParser) -> None:
         choices=MODES,
         default=DEFAULT_MODE,
         help="anchored: each frame from its neighbour, that neighbour's predecessor and the "
-        "cut's keyframes, fused (about 1.5x the time of forward); "
+        "cut's keyframes, fused (about 1.6x the time of forward); "
         "forward: frame to frame from the first keyframe; nearest: each frame from its "
         f"neighbour on the side of its nearest keyframe (default: {DEFAULT_MODE})",
     )
