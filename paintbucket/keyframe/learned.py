@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -42,6 +43,12 @@ class KeyframeModel:
         high-resolution line art looks like the training frames: 1024-px renders with
         2-px outlines (1.68 px by :func:`~paintbucket.segment.lines.line_width`) shrunk
         to 384, i.e. 0.63. 0 uses the drawings as they are.
+    reuse_references : bool
+        Keep what is computed of a sheet view alone (its inputs and, on ONNX Runtime, its
+        pooled features) while the view object lives, for the last
+        :data:`VIEW_CACHE_SIZE` views: a sheet that colors every frame of a cut
+        (``pbc colorize --sheet``) encodes each view once. False recomputes it every
+        time (timing comparisons).
     """
 
     weights: str | Path | None = None
@@ -49,6 +56,10 @@ class KeyframeModel:
     backend: str = "auto"
     work_size: int = 384
     min_line_width: float = 0.63
+    reuse_references: bool = True
+    #: Prepared views by ``id`` of the :class:`~paintbucket.keyframe.sheet.Reference`:
+    #: (weak reference to it, to its sheet, the categories, :class:`_PreparedView`).
+    _views: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     #: The :class:`~paintbucket.models.KeyframeMatcher` or its
     #: :class:`~paintbucket.models.runtime.OnnxKeyframeMatcher`, loaded on first use.
     model = LazyModel("keyframe")
@@ -84,52 +95,109 @@ class KeyframeModel:
         num_entries = len(sheet.colorbook.entries) + 1
         num_tgt = int(target.segment_ids.max(initial=0))
         probabilities = np.zeros((num_tgt + 1, num_entries), np.float32)
-        ref_ids = reference.frame.segment_ids
-        if num_tgt == 0 or int(ref_ids.max(initial=0)) == 0:
+        if num_tgt == 0 or int(reference.frame.segment_ids.max(initial=0)) == 0:
             return probabilities
-        entry_pixels = reference_entry_map(sheet, reference)
-        entry_ref = segment_majority(ref_ids, entry_pixels, entry_pixels >= 0)
-        category_of_entry = np.array(
-            [0] + [CATEGORIES.index(c) for c in categories], dtype=np.int64
-        )
-        category_ref = category_of_entry[entry_ref.clip(0)]
-        ref_shape = work_shape(*ref_ids.shape, self.work_size, enlarge=True)
+        view = self._prepared_view(sheet, reference, categories)
         tgt_shape = work_shape(*target.shape, self.work_size, enlarge=True)
         parsing = group_masks(
             target.segment_ids,
             np.full(num_tgt + 1, -1) if group is None else np.asarray(group),
         )
         parsing = cv2.resize(parsing, tgt_shape[::-1], interpolation=cv2.INTER_NEAREST)
-
         data = {
-            # the matcher learned shade boundaries drawn as color lines
-            "line_ref": work_line(
-                draw_color_boundaries(reference.frame.line_art, ref_ids),
-                ref_shape,
-                min_width=self.min_line_width,
-            ),
+            **view.inputs,
             "line_tgt": work_line(target.line_art, tgt_shape, min_width=self.min_line_width),
             "parsing_tgt": parsing,
-            "segments_ref": ref_ids,
             "segments_tgt": target.segment_ids,
-            "category_ref": category_ref[1:],
-            "frame_ref": character_box(ref_ids, entry_ref == 0),
             "frame_tgt": character_box(target.segment_ids, _background(target)),
         }
-        probabilities[1:] = color_probabilities(self._log_probs(data), entry_ref[1:], num_entries)
+        log_probs = self._log_probs(data, view)
+        probabilities[1:] = color_probabilities(log_probs, view.entry_ref[1:], num_entries)
         return probabilities
 
-    def _log_probs(self, data: dict[str, np.ndarray]) -> np.ndarray:
+    def _prepared_view(
+        self, sheet: DesignSheet, reference: Reference, categories: list[str]
+    ) -> _PreparedView:
+        """The reference's side of the matcher's inputs, from :attr:`_views` when this
+        view object was prepared before with these categories."""
+        key = tuple(categories)
+        held = self._views.get(id(reference))
+        if (
+            self.reuse_references
+            and held is not None
+            and held[0]() is reference
+            and held[1]() is sheet
+            and held[2] == key
+        ):
+            return held[3]
+        ref_ids = reference.frame.segment_ids
+        entry_pixels = reference_entry_map(sheet, reference)
+        entry_ref = segment_majority(ref_ids, entry_pixels, entry_pixels >= 0)
+        category_of_entry = np.array(
+            [0] + [CATEGORIES.index(c) for c in categories], dtype=np.int64
+        )
+        ref_shape = work_shape(*ref_ids.shape, self.work_size, enlarge=True)
+        view = _PreparedView(
+            entry_ref,
+            {
+                # the matcher learned shade boundaries drawn as color lines
+                "line_ref": work_line(
+                    draw_color_boundaries(reference.frame.line_art, ref_ids),
+                    ref_shape,
+                    min_width=self.min_line_width,
+                ),
+                "segments_ref": ref_ids,
+                "category_ref": category_of_entry[entry_ref.clip(0)][1:],
+                "frame_ref": character_box(ref_ids, entry_ref == 0),
+            },
+        )
+        if self.reuse_references:
+            for view_id, (view_ref, _, _, _) in list(self._views.items()):
+                if view_ref() is None:  # views of sheets that are gone
+                    self._views.pop(view_id, None)
+            self._views[id(reference)] = (weakref.ref(reference), weakref.ref(sheet), key, view)
+            while len(self._views) > VIEW_CACHE_SIZE:
+                self._views.pop(next(iter(self._views)), None)
+        return view
+
+    def _log_probs(self, data: dict[str, np.ndarray], view: _PreparedView) -> np.ndarray:
         """(N, M) log match probabilities from the model, whichever backend it runs on."""
         model = self.model
         if isinstance(model, OnnxKeyframeMatcher):
-            return model.log_probs(data)
+            if view.encoded is None:
+                view.encoded = model.encode_reference(data)
+            return model.log_probs(data, view.encoded)
         import torch  # lazy: torch (only the PyTorch backend needs it)
 
         from paintbucket.models.keyframe_matcher import keyframe_inputs  # lazy: torch
 
         with torch.no_grad():
             return model(keyframe_inputs(**data, device=self.device))["log_probs"][0].cpu().numpy()
+
+
+#: How many prepared sheet views :class:`KeyframeModel` keeps (``reuse_references``).
+VIEW_CACHE_SIZE = 8
+
+
+@dataclass
+class _PreparedView:
+    """What the matcher needs of one sheet view, whatever the target.
+
+    Attributes
+    ----------
+    entry_ref : (M + 1,) int
+        Colorbook entry row of every reference segment (0 = background).
+    inputs : dict
+        ``line_ref``, ``segments_ref``, ``category_ref`` and ``frame_ref`` of
+        :func:`~paintbucket.models.keyframe_matcher.keyframe_inputs`.
+    encoded : dict or None
+        :meth:`~paintbucket.models.runtime.OnnxKeyframeMatcher.encode_reference` of
+        ``inputs``, once ONNX Runtime computed it.
+    """
+
+    entry_ref: np.ndarray
+    inputs: dict[str, np.ndarray]
+    encoded: dict[str, np.ndarray] | None = None
 
 
 def _background(frame: Frame) -> np.ndarray:

@@ -1,16 +1,14 @@
 """Export trained weights to ONNX graphs for :mod:`paintbucket.models.runtime`.
 
-The two matchers become an encoding and a matching graph, with the per-segment pooling
-between them (it runs in NumPy: ONNX expresses a scatter over a variable number of
-segments badly):
+The two matchers become three graphs each, with the per-segment pooling between them
+(it runs in NumPy: ONNX expresses a scatter over a variable number of segments badly):
 
-- keyframe matcher: ``<stem>.features.onnx``, the model's ``encode``, working-size
-  images -> feature maps;
-- consecutive matcher: ``<stem>.reference.onnx`` and ``<stem>.target.onnx``, its
-  ``encode_reference`` and ``encode_target`` (the reference's features never depend on
-  the target, so a reference that colors several frames is encoded once);
-- both: ``<stem>.match.onnx``, the model's ``match``, pooled tokens, box coordinates and
-  masks -> the log match probabilities.
+- ``<stem>.reference.onnx`` and ``<stem>.target.onnx``: the model's ``encode_reference``
+  and ``encode_target``, working-size images -> feature maps (the reference's features
+  never depend on the target, so a reference that colors several frames is encoded
+  once);
+- ``<stem>.match.onnx``: its ``match``, pooled tokens, box coordinates and masks -> the
+  log match probabilities.
 
 The view encoder is one graph, ``<stem>.embed.onnx`` (images -> unit embeddings).
 
@@ -206,9 +204,9 @@ def _graph_specs(kind: str, model: nn.Module) -> dict[str, tuple]:
     images = (torch.rand(1, 1, 3 * multiple, 4 * multiple),) + _images(
         (1, 3), 4 * multiple, 3 * multiple
     )
-    encode = ("encode", images, ["line_ref", "line_tgt", "parsing_tgt"],
-              ["geometry_ref", "geometry_tgt", "parsing"],
-              (ref_dims, {2: rows, 3: cols}, {2: rows, 3: cols}))  # fmt: skip
+    reference = ("encode_reference", images[:1], ["line_ref"], ["geometry_ref"], (ref_dims,))
+    target = ("encode_target", images[1:], ["line_tgt", "parsing_tgt"],
+              ["geometry_tgt", "parsing"], ({2: rows, 3: cols}, {2: rows, 3: cols}))  # fmt: skip
     features = (torch.rand(1, 7, width), torch.rand(1, 5, width), torch.rand(1, 5, width))
     tokens = (*features, torch.randint(0, 12, (1, 7)), torch.rand(1, 7, 4), torch.rand(1, 5, 4),
               *masks)  # fmt: skip
@@ -217,7 +215,7 @@ def _graph_specs(kind: str, model: nn.Module) -> dict[str, tuple]:
              ["log_probs", "parsing_log_probs"],
              ({1: refs}, {1: tgts}, {1: tgts}, {1: refs}, {1: refs}, {1: tgts}, {1: refs},
               {1: tgts}))  # fmt: skip
-    return {"features": encode, "match": match}
+    return {"reference": reference, "target": target, "match": match}
 
 
 def export_model(kind: str = "consecutive", weights: str | Path | None = None) -> dict[str, Path]:

@@ -101,7 +101,8 @@ class KeyframeMatcher(nn.Module):
     def encode(
         self, line_ref: torch.Tensor, line_tgt: torch.Tensor, parsing_tgt: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Feature maps, the convolutional half of :meth:`forward` (one ONNX graph).
+        """Feature maps, the convolutional half of :meth:`forward` (:meth:`encode_reference`
+        and :meth:`encode_target`, one ONNX graph each).
 
         Parameters
         ----------
@@ -115,8 +116,38 @@ class KeyframeMatcher(nn.Module):
         geometry_ref : [B x D x Hr/stride x Wr/stride]
         geometry_tgt, parsing : [B x D x Ht/stride x Wt/stride]
         """
+        return (self.encode_reference(line_ref), *self.encode_target(line_tgt, parsing_tgt))
+
+    def encode_reference(self, line_ref: torch.Tensor) -> torch.Tensor:
+        """Geometric feature map of a sheet view alone (it never depends on the target),
+        exported as its own graph so that a view used for many frames is encoded once.
+
+        Parameters
+        ----------
+        line_ref : [B x 1 x Hr x Wr] ink in [0, 1]
+
+        Returns
+        -------
+        geometry_ref : [B x D x Hr/stride x Wr/stride]
+        """
+        return self._geometric_features(line_ref)
+
+    def encode_target(
+        self, line_tgt: torch.Tensor, parsing_tgt: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Geometric and parsing feature maps of the target.
+
+        Parameters
+        ----------
+        line_tgt : [B x 1 x Ht x Wt] ink in [0, 1]
+        parsing_tgt : [B x 3 x Ht x Wt] hair / skin / other masks
+
+        Returns
+        -------
+        geometry_tgt, parsing : [B x D x Ht/stride x Wt/stride]
+        """
         parsing = self.parsing(self.parsing_stem(torch.cat([line_tgt, parsing_tgt], dim=1)))
-        return self._geometric_features(line_ref), self._geometric_features(line_tgt), parsing
+        return self._geometric_features(line_tgt), parsing
 
     def match(
         self,

@@ -26,7 +26,7 @@ from paintbucket.errors import InputError
 #: Model kinds with an ONNX runtime, and the graphs each is exported as.
 ONNX_GRAPHS = {
     "consecutive": ("reference", "target", "match"),
-    "keyframe": ("features", "match"),
+    "keyframe": ("reference", "target", "match"),
     "views": ("embed",),
 }
 
@@ -370,8 +370,13 @@ class OnnxViewEncoder(OnnxModel):
 
 
 class OnnxKeyframeMatcher(OnnxModel):
-    """The keyframe matcher's two exported graphs:
-    :class:`~paintbucket.models.KeyframeMatcher`."""
+    """The keyframe matcher's three exported graphs:
+    :class:`~paintbucket.models.KeyframeMatcher`.
+
+    A sheet view's features never depend on the target, so a view that colors several
+    frames can be encoded once by :meth:`encode_reference` and passed to
+    :meth:`log_probs` again.
+    """
 
     @property
     def size_multiple(self) -> int:
@@ -379,7 +384,39 @@ class OnnxKeyframeMatcher(OnnxModel):
         levels = max(len(self.conf["widths"]), len(self.conf["parsing_widths"]))
         return self.conf["stride"] * 2 ** (levels - 1)
 
-    def log_probs(self, data: dict[str, np.ndarray]) -> np.ndarray:
+    def _boxes(self, ids: np.ndarray, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """[1 x N x 4] segment boxes in the character box ``frame`` and [1 x N] presence."""
+        boxes, present = segment_box_table(ids, int(ids.max()))
+        return boxes_in_frame(boxes, frame)[None], present[None]
+
+    def encode_reference(self, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """What the matching graph reads of the reference.
+
+        Parameters
+        ----------
+        data : dict
+            ``line_ref``, ``segments_ref``, ``category_ref`` and ``frame_ref`` of
+            :func:`~paintbucket.models.keyframe_matcher.keyframe_inputs`, unbatched
+            (other entries are ignored).
+
+        Returns
+        -------
+        dict
+            ``geometry_ref`` [1 x M x D], ``category_ref`` [1 x M] int64,
+            ``coordinates_ref`` [1 x M x 4] float32 and ``mask_ref`` [1 x M] bool.
+        """
+        geometry = self.sessions["reference"].run(None, {"line_ref": batched(data["line_ref"])})
+        coordinates, present = self._boxes(data["segments_ref"], data["frame_ref"])
+        return {
+            "geometry_ref": self._pooled(geometry[0], data["segments_ref"]),
+            "category_ref": np.asarray(data["category_ref"], np.int64)[None],
+            "coordinates_ref": coordinates,
+            "mask_ref": present,
+        }
+
+    def log_probs(
+        self, data: dict[str, np.ndarray], reference: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
         """(N, M) log-probability that target segment ``n + 1`` lies in the colorbook entry
         of reference segment ``m + 1``.
 
@@ -390,24 +427,22 @@ class OnnxKeyframeMatcher(OnnxModel):
             :func:`~paintbucket.models.keyframe_matcher.keyframe_inputs` by the same names
             (``line_ref``, ``line_tgt``, ``parsing_tgt``, ``segments_ref``,
             ``segments_tgt``, ``category_ref``, ``frame_ref``, ``frame_tgt``), unbatched.
+        reference : dict, optional
+            :meth:`encode_reference` of the same ``data``, when it is at hand; computed
+            otherwise.
         """
-        images = {
-            "line_ref": batched(data["line_ref"]),
-            "line_tgt": batched(data["line_tgt"]),
-            "parsing_tgt": batched(data["parsing_tgt"]),
-        }
-        geometry_ref, geometry_tgt, parsing = self.sessions["features"].run(None, images)
+        if reference is None:
+            reference = self.encode_reference(data)
+        images = {name: batched(data[name]) for name in ("line_tgt", "parsing_tgt")}
+        geometry_tgt, parsing = self.sessions["target"].run(None, images)
+        coordinates, present = self._boxes(data["segments_tgt"], data["frame_tgt"])
         inputs = {
-            "geometry_ref": self._pooled(geometry_ref, data["segments_ref"]),
+            **reference,
             "geometry_tgt": self._pooled(geometry_tgt, data["segments_tgt"]),
             "parsing_tgt": self._pooled(parsing, data["segments_tgt"]),
-            "category_ref": np.asarray(data["category_ref"], np.int64)[None],
+            "coordinates_tgt": coordinates,
+            "mask_tgt": present,
         }
-        for side in ("ref", "tgt"):
-            ids = data[f"segments_{side}"]
-            boxes, present = segment_box_table(ids, int(ids.max()))
-            inputs[f"coordinates_{side}"] = boxes_in_frame(boxes, data[f"frame_{side}"])[None]
-            inputs[f"mask_{side}"] = present[None]
         return self.sessions["match"].run(["log_probs"], inputs)[0][0]
 
 
