@@ -82,8 +82,8 @@ def available_threads() -> int:
 
 def onnx_paths(weights: str | Path, kind: str = "consecutive") -> dict[str, Path]:
     """The graph files exported from the safetensors file ``weights``, by graph name:
-    ``x.safetensors`` -> ``{"features": x.features.onnx, "match": x.match.onnx}`` (the
-    graph names of ``kind`` in :data:`ONNX_GRAPHS`)."""
+    ``x.safetensors`` -> ``{"reference": x.reference.onnx, "target": x.target.onnx,
+    "match": x.match.onnx}`` (the graph names of ``kind`` in :data:`ONNX_GRAPHS`)."""
     weights = Path(weights)
     return {name: weights.with_suffix(f".{name}.onnx") for name in ONNX_GRAPHS[kind]}
 
