@@ -27,6 +27,7 @@ from paintbucket.io.images import (
     write_text,
 )
 from paintbucket.io.outputs import check_output_folder
+from paintbucket.models.runtime import available_threads
 from paintbucket.pipeline.chain import (
     MODES,
     colorize_sequence,
@@ -263,13 +264,22 @@ def clip_line_threshold(
 ) -> float:
     """The line threshold of a clip's frames (``"auto"``: the median of each frame's
     :func:`~paintbucket.segment.auto_line_threshold`), warning about every frame where
-    almost no line is found at it (:class:`~paintbucket.errors.InputWarning`)."""
-    drawings = (read_rgba(path, max_pixels) for path in line_paths)
+    almost no line is found at it (:class:`~paintbucket.errors.InputWarning`).
+
+    Frames are read by as many threads as this process may compute with
+    (:func:`~paintbucket.models.runtime.available_threads`): with ``"auto"`` each is read
+    twice, for its threshold and then for the warning at the clip's threshold, and this
+    runs before the first frame is colored.
+    """
+
+    def each_frame(function: Callable[[np.ndarray], object]) -> list:
+        with ThreadPoolExecutor(available_threads()) as pool:
+            return list(pool.map(lambda path: function(read_rgba(path, max_pixels)), line_paths))
+
     if line_threshold == "auto":
-        line_threshold = float(np.median([auto_line_threshold(art) for art in drawings]))
-        drawings = (read_rgba(path, max_pixels) for path in line_paths)
-    for path, line_art in zip(line_paths, drawings):
-        message = line_coverage_warning(line_art, line_threshold)
+        line_threshold = float(np.median(each_frame(auto_line_threshold)))
+    messages = each_frame(lambda line_art: line_coverage_warning(line_art, line_threshold))
+    for path, message in zip(line_paths, messages):
         if message is not None:
             warnings.warn(f"{path}: {message}", InputWarning, stacklevel=3)
     return float(line_threshold)
