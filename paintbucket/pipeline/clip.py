@@ -38,6 +38,11 @@ from paintbucket.pipeline.chain import (
 from paintbucket.pipeline.result import render_result
 from paintbucket.segment.lines import auto_line_threshold, line_coverage_warning
 
+#: Most frames :func:`colorize_clip` holds waiting to be written (a fast engine on slow
+#: storage would otherwise queue every frame of the cut in memory).
+WRITES_BEHIND = 2
+
+
 #: A first-keyframe colorizer: ``first_keyframe(frame, annotation) -> SegmentColoring``,
 #: given the drawing and its shading annotation (``line_anno/``, or None); e.g.
 #: :meth:`paintbucket.keyframe.SheetColorizer.first_keyframe`.
@@ -226,6 +231,8 @@ def colorize_clip(
         for step in tqdm(sequence, total=len(names), desc="colorize", unit="frame",
                          disable=not progress):  # fmt: skip
             pending = [job for job in pending if not _finished(job)]  # a failed write raises
+            if len(pending) >= WRITES_BEHIND:  # bounded: each holds a frame and its result
+                pending.pop(0).result()
             pending.append(writer.submit(write_frame, *step))
         for job in pending:
             job.result()
