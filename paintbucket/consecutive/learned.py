@@ -161,7 +161,7 @@ class LearnedEngine:
     reuse_references : bool
         On ONNX Runtime, keep what the network computes of a reference frame alone (its
         features pooled into tokens) while that frame object lives, for the last
-        :data:`REFERENCE_CACHE_SIZE` references, so that a frame that colors several
+        :data:`REFERENCE_CACHE_SIZE` references used, so that a frame that colors several
         targets is encoded once: in ``anchored`` mode the cut's keyframe and each extra
         reference (the previous step's chained reference). False encodes every time
         (timing comparisons).
@@ -458,8 +458,9 @@ class LearnedEngine:
         if not self.reuse_references:
             return None
         shape = images["line_ref"].shape
-        held = self._encoded.get(id(reference))
+        held = self._encoded.pop(id(reference), None)
         if held is not None and held[0]() is reference and held[1] == shape:
+            self._encoded[id(reference)] = held  # now the most recently used
             return held[2]
         encoded = model.encode_reference(images, reference.segment_ids)
         # Frames that are gone (mirrored copies, dropped chain frames) free their entries.

@@ -121,7 +121,7 @@ class KeyframeModel:
         """The reference's side of the matcher's inputs, from :attr:`_views` when this
         view object was prepared before with these categories."""
         key = tuple(categories)
-        held = self._views.get(id(reference))
+        held = self._views.pop(id(reference), None)
         if (
             self.reuse_references
             and held is not None
@@ -129,6 +129,7 @@ class KeyframeModel:
             and held[1]() is sheet
             and held[2] == key
         ):
+            self._views[id(reference)] = held  # now the most recently used
             return held[3]
         ref_ids = reference.frame.segment_ids
         entry_pixels = reference_entry_map(sheet, reference)
