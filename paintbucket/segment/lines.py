@@ -60,14 +60,6 @@ def _ink_product(line_art: np.ndarray) -> np.ndarray:
     return line_art[..., 3].astype(np.int32) * (255 - darkest.astype(np.int32))
 
 
-def _achromatic(line_art: np.ndarray) -> np.ndarray:
-    """(H, W) bool: pixels with less than :data:`AUTO_COLOR_INK` of chroma once
-    composited over white (paper, black and gray ink; not color lines)."""
-    rgb = line_art[..., :3]
-    chroma = rgb.max(axis=2).astype(np.int32) - rgb.min(axis=2)
-    return chroma * line_art[..., 3].astype(np.int32) < AUTO_COLOR_INK * 255
-
-
 def _colored_ink(rgb: np.ndarray) -> np.ndarray:
     """Whether each pixel's ink is mostly color, at any coverage: chroma at least half
     of ``255 - min(R, G, B)`` (both scale alike with alpha, so the faint fringe of a red
@@ -239,7 +231,9 @@ def _auto_threshold(line_art: np.ndarray, product: np.ndarray) -> float:
     """
     if _is_binary_product(product):
         return DEFAULT_LINE_THRESHOLD
-    achromatic = _achromatic(line_art)
+    rgb = line_art[..., :3]
+    chroma = rgb.max(axis=2).astype(np.int32) - rgb.min(axis=2)
+    achromatic = chroma * line_art[..., 3].astype(np.int32) < AUTO_COLOR_INK * 255
     rounded_ink = ((product[achromatic] + 127) // 255).astype(np.uint8)
     if rounded_ink.size == 0 or int(rounded_ink.max()) == 0:
         return DEFAULT_LINE_THRESHOLD
