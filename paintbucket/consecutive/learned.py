@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from paintbucket.core.cache import IdentityCache
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
@@ -180,9 +180,14 @@ class LearnedEngine:
     threads: int | None = None
     reuse_references: bool = True
     name: str = "inclusion"
-    #: Encoded references by ``id`` of the frame: (weak reference to it, work shape,
-    #: :meth:`~paintbucket.models.runtime.OnnxInclusionMatcher.encode_reference`).
-    _encoded: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Encoded references by reference frame and working size:
+    #: :meth:`~paintbucket.models.runtime.OnnxInclusionMatcher.encode_reference`.
+    _encoded: IdentityCache = field(
+        default_factory=lambda: IdentityCache(REFERENCE_CACHE_SIZE),
+        init=False,
+        repr=False,
+        compare=False,
+    )
     #: The :class:`~paintbucket.models.InclusionMatcher` (PyTorch) or
     #: :class:`~paintbucket.models.runtime.OnnxInclusionMatcher`, loaded on first use.
     model = LazyModel("consecutive")
@@ -457,20 +462,11 @@ class LearnedEngine:
         ``reuse_references`` is off (the model encodes it itself)."""
         if not self.reuse_references:
             return None
-        shape = images["line_ref"].shape
-        held = self._encoded.pop(id(reference), None)
-        if held is not None and held[0]() is reference and held[1] == shape:
-            self._encoded[id(reference)] = held  # now the most recently used
-            return held[2]
-        encoded = model.encode_reference(images, reference.segment_ids)
-        # Frames that are gone (mirrored copies, dropped chain frames) free their entries.
-        for key, (frame_ref, _, _) in list(self._encoded.items()):
-            if frame_ref() is None:
-                self._encoded.pop(key, None)
-        self._encoded[id(reference)] = (weakref.ref(reference), shape, encoded)
-        while len(self._encoded) > REFERENCE_CACHE_SIZE:
-            self._encoded.pop(next(iter(self._encoded)), None)
-        return encoded
+        return self._encoded.get(
+            (reference,),
+            images["line_ref"].shape,
+            lambda: model.encode_reference(images, reference.segment_ids),
+        )
 
 
 def _forward_flow(reference: Frame, target: Frame) -> tuple[np.ndarray, np.ndarray]:

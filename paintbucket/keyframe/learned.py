@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from paintbucket.core.cache import IdentityCache
 from paintbucket.core.frames import Frame
 from paintbucket.io.colorbook import CATEGORIES
 from paintbucket.keyframe.fills import draw_color_boundaries
@@ -57,9 +57,13 @@ class KeyframeModel:
     work_size: int = 384
     min_line_width: float = 0.63
     reuse_references: bool = True
-    #: Prepared views by ``id`` of the :class:`~paintbucket.keyframe.sheet.Reference`:
-    #: (weak reference to it, to its sheet, the categories, :class:`_PreparedView`).
-    _views: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: :class:`_PreparedView` by sheet view and its sheet, and the categories.
+    _views: IdentityCache = field(
+        default_factory=lambda: IdentityCache(VIEW_CACHE_SIZE),
+        init=False,
+        repr=False,
+        compare=False,
+    )
     #: The :class:`~paintbucket.models.KeyframeMatcher` or its
     #: :class:`~paintbucket.models.runtime.OnnxKeyframeMatcher`, loaded on first use.
     model = LazyModel("keyframe")
@@ -120,17 +124,18 @@ class KeyframeModel:
     ) -> _PreparedView:
         """The reference's side of the matcher's inputs, from :attr:`_views` when this
         view object was prepared before with these categories."""
-        key = tuple(categories)
-        held = self._views.pop(id(reference), None)
-        if (
-            self.reuse_references
-            and held is not None
-            and held[0]() is reference
-            and held[1]() is sheet
-            and held[2] == key
-        ):
-            self._views[id(reference)] = held  # now the most recently used
-            return held[3]
+        if not self.reuse_references:
+            return self._prepare_view(sheet, reference, categories)
+        return self._views.get(
+            (reference, sheet),
+            tuple(categories),
+            lambda: self._prepare_view(sheet, reference, categories),
+        )
+
+    def _prepare_view(
+        self, sheet: DesignSheet, reference: Reference, categories: list[str]
+    ) -> _PreparedView:
+        """The reference's side of the matcher's inputs, computed."""
         ref_ids = reference.frame.segment_ids
         entry_pixels = reference_entry_map(sheet, reference)
         entry_ref = segment_majority(ref_ids, entry_pixels, entry_pixels >= 0)
@@ -138,7 +143,7 @@ class KeyframeModel:
             [0] + [CATEGORIES.index(c) for c in categories], dtype=np.int64
         )
         ref_shape = work_shape(*ref_ids.shape, self.work_size, enlarge=True)
-        view = _PreparedView(
+        return _PreparedView(
             entry_ref,
             {
                 # the matcher learned shade boundaries drawn as color lines
@@ -152,14 +157,6 @@ class KeyframeModel:
                 "frame_ref": character_box(ref_ids, entry_ref == 0),
             },
         )
-        if self.reuse_references:
-            for view_id, (view_ref, _, _, _) in list(self._views.items()):
-                if view_ref() is None:  # views of sheets that are gone
-                    self._views.pop(view_id, None)
-            self._views[id(reference)] = (weakref.ref(reference), weakref.ref(sheet), key, view)
-            while len(self._views) > VIEW_CACHE_SIZE:
-                self._views.pop(next(iter(self._views)), None)
-        return view
 
     def _log_probs(self, data: dict[str, np.ndarray], view: _PreparedView) -> np.ndarray:
         """(N, M) log match probabilities from the model, whichever backend it runs on."""
