@@ -306,7 +306,7 @@ def open_session(
     options.inter_op_num_threads = _THREAD_LIMIT or 0
     # One memory arena for all sessions, which keeps freed buffers for the next run: without
     # one, every large activation (tens of MB at 512 px) is a fresh allocation whose pages
-    # fault in again, and one frame at 1024 px took 0.86 instead of 0.76 s; an arena per
+    # fault in again, and one frame at 1024 px took 0.86 instead of 0.77 s; an arena per
     # session held each graph's peak at once (860 MB instead of 660 MB at 1024 px;
     # bench/bench_onnx_speed.py, bench/bench_memory.py).
     if device == "cpu":
