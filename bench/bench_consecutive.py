@@ -14,7 +14,10 @@ frame t - 1 takes each of its segments' majority gt color (``ColoredFrame.from_k
 no flatness check): on studio drawings our segmentation gives some color-line pixels to the
 other region than the gt's convention does, which the keyframe check would refuse.
 ``--plot`` draws accuracy by segment size (the paper's Fig. 21) for every engine (needs
-matplotlib).
+matplotlib). The ``ceiling`` row (``--no-ceiling`` skips it) colors each segment of our
+segmentation with the majority true color of its pixels: what a perfect matcher would
+score, since a segment takes one color while the metrics score the ground truth's
+segments (slivers our segmentation turns into line, or merges, are lost to every engine).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from _common import WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
+#: Name of the segmentation-ceiling row.
+CEILING = "ceiling"
 
 
 def ensure_data(data_dir: Path, overrides: dict, preset: str = "bench-consecutive") -> Path:
@@ -48,13 +53,16 @@ def ensure_data(data_dir: Path, overrides: dict, preset: str = "bench-consecutiv
     return data_dir
 
 
-def run_engine(data_dir: Path, engine, name: str) -> dict:
+def frame_steps(data_dir: Path) -> list[tuple[Path, int]]:
+    """Every (clip, t) with t >= 1: frame t is colored from frame t - 1."""
     clips = sorted(p.parent for p in data_dir.glob("*/line"))
+    return [(clip, t) for clip in clips for t in range(1, len(list((clip / "line").glob("*.png"))))]
+
+
+def run_engine(data_dir: Path, engine, name: str) -> dict:
     scores = []
     seconds = 0.0
-    steps = [
-        (clip, t) for clip in clips for t in range(1, len(list((clip / "line").glob("*.png"))))
-    ]
+    steps = frame_steps(data_dir)
     for clip, t in tqdm(steps, desc=name, unit="pair"):
         prev, cur = f"{t - 1:04d}.png", f"{t:04d}.png"
         start = time.perf_counter()
@@ -76,6 +84,22 @@ def run_engine(data_dir: Path, engine, name: str) -> dict:
     return summary
 
 
+def segmentation_ceiling(data_dir: Path) -> dict:
+    """The scores if every segment of our segmentation took the majority true color of
+    its pixels: the most any engine can reach on these drawings, since a segment has one
+    color and the metrics score the ground truth's segments."""
+    scores = []
+    for clip, t in tqdm(frame_steps(data_dir), desc=CEILING, unit="frame"):
+        name = f"{t:04d}.png"
+        truth = read_rgba(clip / "gt" / name)
+        target = Frame.from_line_art(read_rgba(clip / "line" / name))
+        best = ColoredFrame.from_keyframe(target, truth, min_flatness=0).as_coloring()
+        scores.append(evaluate_frame(best.render(), truth, read_segments(clip / "seg" / name)))
+    summary = summarize(scores)
+    summary["seconds_per_frame"] = float("nan")  # not timed
+    return summary
+
+
 def plot_by_size(results: dict, path: Path) -> None:
     """Accuracy per segment-size bucket, one line per engine (the paper's Fig. 21)."""
     import matplotlib
@@ -92,7 +116,8 @@ def plot_by_size(results: dict, path: Path) -> None:
         lower = (upper or 0) + 1
     figure, axis = plt.subplots(figsize=(7, 3.6), dpi=110)
     for name, summary in results.items():
-        axis.plot(labels, [b["acc"] for b in summary["by_size"]], marker="o", label=name)
+        style = "--" if name == CEILING else "-"
+        axis.plot(labels, [b["acc"] for b in summary["by_size"]], style, marker="o", label=name)
     axis.set_xlabel("segment area (pixels)")
     axis.set_ylabel("accuracy")
     axis.set_ylim(0, 1)
@@ -150,6 +175,12 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, help="data folder (default data/PRESET)")
     parser.add_argument("--json", type=Path, help="write the summaries here")
+    parser.add_argument(
+        "--no-ceiling",
+        dest="ceiling",
+        action="store_false",
+        help="skip the segmentation ceiling row (every segment its majority true color)",
+    )
     parser.add_argument("--motion-scale", type=float, help="override the preset (calibration)")
     parser.add_argument("--camera-motion", type=float, help="override the preset (calibration)")
     args = parser.parse_args()
@@ -172,11 +203,17 @@ def main() -> None:
         engines[name] = make_engine(name, **{k: v for k, v in options.items() if v is not None})
     engines.update(weight_engines(args.weights, flip_average=args.flip_average))
     results = {name: run_engine(data_dir, engine, name) for name, engine in engines.items()}
+    if args.ceiling:
+        results[CEILING] = segmentation_ceiling(data_dir)
     width = max(8, *(len(name) for name in results))
     print(f"{'engine':>{width}} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")
     for name, summary in results.items():
         values = " | ".join(f"{summary[n]:>10.4f}" for n in LABELS)
-        print(f"{name:>{width}} | {values} | {summary['seconds_per_frame']:.3f}")
+        seconds = summary["seconds_per_frame"]
+        print(f"{name:>{width}} | {values} | " + ("-" if name == CEILING else f"{seconds:.3f}"))
+    if args.ceiling:
+        print(f"{CEILING}: each of our segments takes its majority true color (no engine "
+              "can do better on these segments)")  # fmt: skip
     first = next(iter(results.values()))
     print(f"data: {data_dir} ({first['frames']} frames, {first['segments']} segments)")
     print("accuracy by segment area (pixels):")
