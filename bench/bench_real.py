@@ -4,7 +4,9 @@ For each real colored frame in ../shared/data/real (laughing_girl 0000, smoke_ex
 00026, pbc_char_0242), a smooth random deformation (rotation, scale, shift and a gentle
 elastic warp) is applied to the line art and, with nearest sampling, to the colors. The
 deformed drawing is colorized from the original with every engine and scored on its own
-segments. Several seeds per frame. Run: ``python bench/bench_real.py``.
+segments split by the deformed truth's colors (:func:`paintbucket.metrics.truth_segments`:
+a segment that leaks into its neighbour is scored as the pieces of each true color).
+Several seeds per frame. Run: ``python bench/bench_real.py``.
 
 ``--weights LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]`` adds inclusion engines with
 other weights (network only unless BETA is given). ``--lines`` first prints, per frame,
@@ -29,7 +31,7 @@ from paintbucket.consecutive.learned import LearnedEngine
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.keyframe.inputs import segment_majority
-from paintbucket.metrics import evaluate_frame, summarize
+from paintbucket.metrics import evaluate_frame, summarize, truth_segments
 from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
 from paintbucket.models.inputs import WORK_LINE_THRESHOLD, work_line, work_shape
 from paintbucket.segment import label_paper
@@ -156,9 +158,10 @@ def main() -> None:
             )
             target = Frame.from_line_art(target_line)
             colorings = {name: engine(reference, target) for name, engine in engines.items()}
+            scoring_ids = truth_segments(target.segment_ids, target_color, target.line_mask)
             renders = {name: coloring.render() for name, coloring in colorings.items()}
             for engine_name, rendered in renders.items():
-                score = evaluate_frame(rendered, target_color, target.segment_ids)
+                score = evaluate_frame(rendered, target_color, scoring_ids)
                 results[engine_name].setdefault(folder, []).append(score)
             if args.errors:
                 truth = packed_segment_colors(target.segment_ids, target_color)

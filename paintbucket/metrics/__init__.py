@@ -7,6 +7,7 @@ from paintbucket.metrics.segment_accuracy import (
     FrameScores,
     evaluate_frame,
     summarize,
+    truth_segments,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "evaluate_folder",
     "evaluate_frame",
     "summarize",
+    "truth_segments",
 ]

@@ -54,6 +54,47 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator > 0 else float("nan")
 
 
+def truth_segments(
+    segment_ids: np.ndarray, ground_truth: np.ndarray, line_mask: np.ndarray
+) -> np.ndarray:
+    """Scoring segments for a drawing that has a painted truth but no segment map of its
+    own (a real drawing, or one deformed for a benchmark).
+
+    Scoring on the drawing's own segmentation alone hides a segmentation that leaks: a
+    segment that runs from a region into the background through a gap takes one color,
+    and its majority truth agrees with a prediction that paints the whole region wrong.
+    Here every segment is split by the truth's colors, so each scoring segment has one
+    true color (the pieces of one segment that share a color count as one, connected or
+    not), and ink pixels are left out, as line pixels are in the ground truth's maps.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int
+        The drawing's segments, 0 = line.
+    ground_truth : (H, W, 4) uint8
+        The painted truth (fully transparent pixels are one background color).
+    line_mask : (H, W) bool
+        Ink pixels, black and color lines (e.g. ``Frame.line_mask``).
+
+    Returns
+    -------
+    scoring_ids : (H, W) int32
+        0 on ink and lines, 1..K on the pieces, numbered in order of (segment, color).
+    """
+    if not segment_ids.shape == ground_truth.shape[:2] == line_mask.shape:
+        raise ValueError(
+            f"shape mismatch: segments {segment_ids.shape}, ground truth "
+            f"{ground_truth.shape}, line mask {line_mask.shape}"
+        )
+    scored = (segment_ids > 0) & ~line_mask
+    colors = pack_rgba(normalize_transparent(ground_truth))[scored]
+    pairs = np.stack([segment_ids[scored].astype(np.int64), colors], axis=1)
+    _, piece = np.unique(pairs, axis=0, return_inverse=True)
+    scoring_ids = np.zeros(segment_ids.shape, dtype=np.int32)
+    scoring_ids[scored] = piece.reshape(-1) + 1
+    return scoring_ids
+
+
 def evaluate_frame(
     predicted: np.ndarray, ground_truth: np.ndarray, segment_ids: np.ndarray
 ) -> FrameScores:

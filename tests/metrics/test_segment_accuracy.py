@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from paintbucket.metrics import SIZE_BUCKETS, evaluate_frame, summarize
+from paintbucket.metrics import SIZE_BUCKETS, evaluate_frame, summarize, truth_segments
 
 BG = (0, 0, 0, 0)
 RED = (255, 0, 0, 255)
@@ -80,3 +80,34 @@ def test_summary_averages_frames():
     summary = summarize([good, bad])
     assert summary["acc"] == pytest.approx(0.75)
     assert summary["by_size"][0] == {"max_area": 10, "segments": 4, "acc": 0.75}
+
+
+def test_truth_segments_split_a_leaking_segment_by_its_true_colors():
+    # One segment (1) leaks from a red region into the background through a gap; segment 2
+    # is blue; column 2 is ink, and (0, 3) a color-line pixel that carries segment 2's id.
+    segment_ids = np.array([[1, 1, 0, 2, 2], [1, 1, 0, 2, 2]])
+    gt = np.array([[BG, RED, LINE, BLUE, BLUE], [BG, RED, LINE, BLUE, BLUE]], np.uint8)
+    line_mask = np.zeros((2, 5), bool)
+    line_mask[:, 2] = True
+    line_mask[0, 3] = True
+    scoring = truth_segments(segment_ids, gt, line_mask)
+    assert scoring.dtype == np.int32
+    # Pieces in (segment, packed color) order: (1, BG), (1, RED), (2, BLUE).
+    assert scoring.tolist() == [[1, 2, 0, 0, 3], [1, 2, 0, 3, 3]]
+    # Painting the whole leaking segment the background is no longer scored correct.
+    pred = gt.copy()
+    pred[:, :2] = BG
+    assert evaluate_frame(pred, gt, segment_ids).acc == 1.0
+    assert evaluate_frame(pred, gt, scoring).acc == pytest.approx(2 / 3)
+
+
+def test_truth_segments_keep_pure_segments_and_handle_empty_and_bad_input():
+    segment_ids = np.array([[1, 0, 2]])
+    gt = np.array([[RED, LINE, BLUE]], np.uint8)
+    scoring = truth_segments(segment_ids, gt, segment_ids == 0)
+    assert scoring.tolist() == [[1, 0, 2]]
+    empty = truth_segments(np.zeros((0, 3), int), np.zeros((0, 3, 4), np.uint8),
+                           np.zeros((0, 3), bool))  # fmt: skip
+    assert empty.shape == (0, 3) and empty.dtype == np.int32
+    with pytest.raises(ValueError):
+        truth_segments(segment_ids, gt[:, :2], segment_ids == 0)
