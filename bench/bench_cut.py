@@ -9,7 +9,9 @@ This script measures that, on
 - warped sequences of the real drawings in ``../shared/data/real``: frame k is the
   drawing warped by k/(n-1) of a smooth random deformation (rotation, scale, shift,
   elastic field), colors warped alike (morevna's views get their keyframe from their
-  fills: each segment takes its majority fill color).
+  fills: each segment takes its majority fill color). A real frame is scored on our
+  segmentation split by its truth's colors, so a segment that leaks into the background
+  through a broken line is not scored as correct.
 
 Protocols: ``pair`` (each frame from the truth of the previous one), ``chain`` (one
 keyframe at frame 0, ``--mode forward``), ``anchored`` (one keyframe, ``--mode
@@ -23,8 +25,10 @@ palette ceiling*: the Acc-Thres a method would reach if it got right every segme
 true color the keyframes show anywhere (:func:`palette_ceiling`); a color the keyframes
 never show (the back of a character that a front-view keyframe hides) cannot be found
 from them, only from a design sheet. ``--plot`` draws Acc-Thres by distance
-from the nearest keyframe; ``--weights LABEL=FILE`` adds the inclusion engine with other
-weights (a training run's) beside the named engines. Run: ``python bench/bench_cut.py
+from the nearest keyframe; ``--weights LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]``
+adds the inclusion engine with other weights (a training run's) beside the named engines,
+as in every bench script (network only unless BETA is given; the default engine's
+settings are ``:0.5:0.01:0.7:0.8``). Run: ``python bench/bench_cut.py
 --plot docs/images/cut.png``.
 """
 
@@ -48,13 +52,13 @@ from paintbucket.io.index_png import read_segments
 from paintbucket.keyframe.colorize import SheetColorizer
 from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.keyframe.sheet import load_sheet
-from paintbucket.metrics import evaluate_frame
+from paintbucket.metrics import evaluate_frame, truth_segments
 from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
 from paintbucket.pipeline.chain import colorize_sequence, weighed_sheet_opinion
 from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas, unpack_rgba
 from paintbucket.synth.dataset import SynthConfig, generate
 
-from _common import REAL_DATA
+from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Held-out synthetic cuts: test-split characters, a seed no other bench uses.
@@ -92,9 +96,16 @@ class Cut:
         frame's nearest-sampled colors need not be perfectly flat on its own segments)."""
         return ColoredFrame.from_keyframe(self.frame(index), self.truths[index], min_flatness=0)
 
+    def scoring_ids(self, index: int, frame: Frame) -> np.ndarray:
+        """The segments a frame is scored on: the official map, else our segmentation
+        split by the truth's colors (:func:`~paintbucket.metrics.truth_segments`), so
+        that a segment leaking into the background cannot pass as correct."""
+        if self.segments is not None:
+            return self.segments[index]
+        return truth_segments(frame.segment_ids, self.truths[index], frame.line_mask)
+
     def score(self, index: int, frame: Frame, rendered: np.ndarray):
-        ids = frame.segment_ids if self.segments is None else self.segments[index]
-        return evaluate_frame(rendered, self.truths[index], ids)
+        return evaluate_frame(rendered, self.truths[index], self.scoring_ids(index, frame))
 
 
 def synthetic_cuts(folder: Path) -> list[Cut]:
@@ -153,7 +164,7 @@ def palette_ceiling(cut: Cut, keys: list[int]) -> dict[int, float]:
     for index in range(len(cut)):
         if index in keys:
             continue
-        ids = cut.frame(index).segment_ids if cut.segments is None else cut.segments[index]
+        ids = cut.scoring_ids(index, cut.frame(index))
         segment, colors, _, _ = majority_vote(
             ids, pack_rgba(normalize_transparent(cut.truths[index]))
         )
@@ -223,9 +234,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", choices=("synthetic", "real"), help="run only the other set")
     parser.add_argument("--plot", type=Path, help="Acc-Thres by distance to the keyframe")
-    parser.add_argument("--weights", nargs="+", default=[], metavar="LABEL=FILE",
-                        help="also the inclusion engine, default settings, with these "
-                        "weights (e.g. a training run's model.safetensors)")  # fmt: skip
+    parser.add_argument("--weights", nargs="+", default=[], metavar=WEIGHTS_METAVAR,
+                        help=WEIGHTS_HELP)  # fmt: skip
     args = parser.parse_args()
     protocols = ["pair", "chain", "anchored"]
     if args.both_ends:
@@ -239,9 +249,7 @@ def main() -> None:
     if args.skip != "real":
         sets["real"] = real_cuts(args.real_frames, args.seed, args.strength)
     engines = {name: make_engine(name) for name in args.engines}
-    for spec in args.weights:
-        label, _, path = spec.partition("=")
-        engines[label] = make_engine("inclusion", weights=path)
+    engines.update(weight_engines(args.weights))
     scores: dict = defaultdict(dict)  # (set, cut, engine, protocol) -> {index: FrameScores}
     start = time.perf_counter()
     jobs = [(s, c, e, p) for s, cuts in sets.items() for c in cuts for e in engines
