@@ -8,7 +8,13 @@ from pathlib import Path
 from paintbucket.errors import InputError
 from paintbucket.io.images import DEFAULT_MAX_PIXELS, list_pngs, read_rgba
 from paintbucket.io.index_png import read_segments
-from paintbucket.metrics.segment_accuracy import FrameScores, evaluate_frame, summarize
+from paintbucket.metrics.segment_accuracy import (
+    FrameScores,
+    evaluate_frame,
+    summarize,
+    truth_segments,
+)
+from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.regions import segment_line_art
 
 
@@ -30,8 +36,11 @@ def evaluate_folder(
     """Score every ``PRED_DIR/<name>.png`` that has a ``GT_DIR/gt/<name>.png``.
 
     Ground-truth segments come from ``GT_DIR/seg/<name>.png`` when present, else from
-    segmenting ``GT_DIR/line/<name>.png``. Frames whose prediction JSON marks them as
-    keyframes (copied, not predicted) are skipped unless ``include_keyframes``.
+    segmenting ``GT_DIR/line/<name>.png`` and splitting its segments by the ground
+    truth's colors (:func:`~paintbucket.metrics.segment_accuracy.truth_segments`), so
+    that a segment leaking through a gap in the line art is not scored as one. Frames
+    whose prediction JSON marks them as keyframes (copied, not predicted) are skipped
+    unless ``include_keyframes``.
     Ground-truth frames are listed like clip frames
     (:func:`~paintbucket.io.images.list_pngs`: natural order, no dot-files); images
     larger than ``max_pixels`` are refused before decoding.
@@ -56,11 +65,7 @@ def evaluate_folder(
         if not include_keyframes and _is_keyframe(pred_dir / f"{name}.json"):
             continue
         seg_path, line_path = gt_dir / "seg" / f"{name}.png", gt_dir / "line" / f"{name}.png"
-        if seg_path.is_file():
-            segment_ids = read_segments(seg_path, max_pixels)
-        elif line_path.is_file():
-            segment_ids = segment_line_art(read_rgba(line_path, max_pixels))
-        else:
+        if not seg_path.is_file() and not line_path.is_file():
             raise InputError(gt_path, f"no segments: neither {seg_path} nor {line_path} exists")
         predicted, ground_truth = read_rgba(pred_path, max_pixels), read_rgba(gt_path, max_pixels)
         if predicted.shape != ground_truth.shape:
@@ -69,8 +74,17 @@ def evaluate_folder(
                 f"size {predicted.shape[1]}x{predicted.shape[0]} differs from ground truth "
                 f"{ground_truth.shape[1]}x{ground_truth.shape[0]}",
             )
-        if segment_ids.shape != ground_truth.shape[:2]:
-            raise InputError(seg_path if seg_path.is_file() else line_path, "size differs from gt")
+        if seg_path.is_file():
+            segment_ids = read_segments(seg_path, max_pixels)
+            if segment_ids.shape != ground_truth.shape[:2]:
+                raise InputError(seg_path, "size differs from gt")
+        else:
+            line_art = read_rgba(line_path, max_pixels)
+            if line_art.shape[:2] != ground_truth.shape[:2]:
+                raise InputError(line_path, "size differs from gt")
+            segment_ids = truth_segments(
+                segment_line_art(line_art), ground_truth, classify_lines(line_art) != PAPER
+            )
         frames[name] = evaluate_frame(predicted, ground_truth, segment_ids)
     if not frames:
         raise InputError(

@@ -53,3 +53,27 @@ def test_neither_seg_nor_line_is_an_input_error(folders):
     (truth / "line" / "0001.png").unlink()
     with pytest.raises(InputError, match="no segments: neither .*seg/0001.png nor"):
         evaluate_folder(pred, truth)
+
+
+def test_without_seg_a_segment_leaking_through_a_gap_is_scored_by_its_true_colors(tmp_path):
+    # The line at column 4 has a gap at row 0, so the line art is one segment; the truth
+    # paints its halves red and blue. Painted all red, the blue half must count as wrong.
+    truth, pred = tmp_path / "truth", tmp_path / "pred"
+    line = _two_halves(PAPER, PAPER, LINE)
+    line[0, 4] = PAPER
+    gt = _two_halves(RED, BLUE, LINE)
+    gt[0, 4] = RED
+    write_png(truth / "line" / "0001.png", line)
+    write_png(truth / "gt" / "0001.png", gt)
+    write_png(pred / "0001.png", _two_halves(RED, RED, LINE))
+    scores = evaluate_folder(pred, truth)[1]["0001"]
+    assert scores.num_segments == 2
+    assert scores.acc == pytest.approx(1 / 2)
+    assert scores.pix_acc == pytest.approx(41 / 91)
+
+
+def test_line_art_of_another_size_is_an_input_error(folders):
+    pred, truth = folders
+    write_png(truth / "line" / "0001.png", np.zeros((8, 10, 4), np.uint8))
+    with pytest.raises(InputError, match="line/0001.png: size differs from gt"):
+        evaluate_folder(pred, truth)
