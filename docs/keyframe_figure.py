@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import cv2
 import numpy as np
+from _panels import labelled, on_white
 
 from paintbucket.core.frames import Frame
 from paintbucket.io import read_rgba, write_png
@@ -23,19 +23,6 @@ from paintbucket.segment.stats import majority_vote, pack_rgba
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images" / "keyframe.png"
-
-
-def on_white(rgba: np.ndarray) -> np.ndarray:
-    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
-    return (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
-
-
-def labelled(rgb: np.ndarray, text: str, height: int) -> np.ndarray:
-    scale = height / rgb.shape[0]
-    rgb = cv2.resize(rgb, (round(rgb.shape[1] * scale), height), interpolation=cv2.INTER_AREA)
-    panel = np.pad(rgb, ((36, 4), (4, 4), (0, 0)), constant_values=255)
-    cv2.putText(panel, text, (8, 26), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 2)
-    return panel
 
 
 def main() -> None:

@@ -9,25 +9,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import cv2
 import numpy as np
+from _panels import labelled, on_white
 
 from paintbucket.io import read_rgba, write_png
 from paintbucket.pipeline import colorize_clip
 from paintbucket.synth.example import write_example_clip
 
 OUT = Path(__file__).resolve().parent / "images"
-
-
-def on_white(rgba: np.ndarray) -> np.ndarray:
-    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
-    return (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
-
-
-def labelled(rgb: np.ndarray, text: str) -> np.ndarray:
-    panel = np.pad(rgb, ((36, 4), (4, 4), (0, 0)), constant_values=255)
-    cv2.putText(panel, text, (8, 26), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 2)
-    return panel
 
 
 def main() -> None:

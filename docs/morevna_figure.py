@@ -16,8 +16,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import cv2
 import numpy as np
+from _panels import labelled, on_white
 
 from paintbucket.core.frames import Frame
 from paintbucket.io import normalize_transparent, read_rgba, write_png
@@ -29,19 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MOREVNA = ROOT.parent / "shared" / "data" / "real" / "morevna"
 OUT = ROOT / "docs" / "images" / "morevna_open_lines.png"
 WRONG = np.array([255, 0, 255], np.uint8)
-
-
-def on_white(rgba: np.ndarray) -> np.ndarray:
-    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
-    return (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
-
-
-def labelled(rgb: np.ndarray, text: str, height: int) -> np.ndarray:
-    scale = height / rgb.shape[0]
-    rgb = cv2.resize(rgb, (round(rgb.shape[1] * scale), height), interpolation=cv2.INTER_AREA)
-    panel = np.pad(rgb, ((36, 4), (4, 4), (0, 0)), constant_values=255)
-    cv2.putText(panel, text, (8, 26), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 2)
-    return panel
 
 
 def character_box(*images: np.ndarray, margin: int = 12) -> tuple[slice, slice]:
