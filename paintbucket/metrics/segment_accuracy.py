@@ -66,6 +66,10 @@ def truth_segments(
     Here every segment is split by the truth's colors, so each scoring segment has one
     true color (the pieces of one segment that share a color count as one, connected or
     not), and ink pixels are left out, as line pixels are in the ground truth's maps.
+    Color-line pixels are ink too: which side of a shading line a painter's truth gives
+    them varies between drawings, so they are not scored, and a stroke made only of ink
+    (a blush tick, which our segmentation makes a segment of its own) is not scored
+    either.
 
     Parameters
     ----------
