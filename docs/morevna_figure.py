@@ -52,19 +52,19 @@ def main() -> None:
         target = Frame.from_line_art(read_rgba(MOREVNA / "saha_side_lineart.png"))
         result = SheetColorizer(sheet)(target).coloring.render()
     truth = read_rgba(MOREVNA / "saha_side_fill.png")
-    line = on_white(target.line_art)
+    line, truth_rgb = on_white(target.line_art), on_white(truth)
     wrong = pack_rgba(normalize_transparent(result)) != pack_rgba(normalize_transparent(truth))
     wrong &= ~target.line_mask
     errors = on_white(result)
     errors[wrong] = WRONG
     sheet_view = on_white(read_rgba(MOREVNA / "saha_front_full.png"))
     sheet_box = character_box(sheet_view)
-    box = character_box(line, on_white(truth))
+    box = character_box(line, truth_rgb)
     height = 520
     panels = [
         labelled(sheet_view[sheet_box], "sheet (front)", height),
         labelled(line[box], "target line art", height),
-        labelled(on_white(truth)[box], "truth (its fills)", height),
+        labelled(truth_rgb[box], "truth (its fills)", height),
         labelled(on_white(result)[box], "pbc keyframe", height),
         labelled(errors[box], "wrong pixels", height),
     ]

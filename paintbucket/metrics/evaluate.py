@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from paintbucket.core.frames import Frame
 from paintbucket.errors import InputError
 from paintbucket.io.images import DEFAULT_MAX_PIXELS, list_pngs, read_rgba
 from paintbucket.io.index_png import read_segments
@@ -14,8 +15,6 @@ from paintbucket.metrics.segment_accuracy import (
     summarize,
     truth_segments,
 )
-from paintbucket.segment.lines import PAPER, classify_lines
-from paintbucket.segment.regions import segment_line_art
 
 
 def _is_keyframe(prediction_json: Path) -> bool:
@@ -82,9 +81,8 @@ def evaluate_folder(
             line_art = read_rgba(line_path, max_pixels)
             if line_art.shape[:2] != ground_truth.shape[:2]:
                 raise InputError(line_path, "size differs from gt")
-            segment_ids = truth_segments(
-                segment_line_art(line_art), ground_truth, classify_lines(line_art) != PAPER
-            )
+            frame = Frame.from_line_art(line_art)
+            segment_ids = truth_segments(frame.segment_ids, ground_truth, frame.line_mask)
         frames[name] = evaluate_frame(predicted, ground_truth, segment_ids)
     if not frames:
         raise InputError(
