@@ -10,6 +10,7 @@ import os
 
 import cv2
 
+from paintbucket.choices import SEG_METHODS
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.segment import segment_line_art
 from paintbucket.synth.example import draw_parts, render_parts
@@ -33,7 +34,7 @@ def main() -> None:
     if path.is_file() and seg_path.is_file():
         same = (segment_ids == read_segments(seg_path)).mean()
         print(f"segments: {segment_ids.max()}, pixels agreeing with the dataset's seg/: {same:.4%}")
-    for method in ("default", "trappedball"):
+    for method in SEG_METHODS:
         median, best = timeit(lambda m=method: segment_line_art(line_art, seg_method=m))
         print(f"segment_line_art(seg_method={method!r}): median {median:.3f} s, best {best:.3f} s")
 

@@ -17,6 +17,10 @@ upper bounds, each view colored from itself (saha front, saha side, sita front: 
 one view only, and a saha sheet has none of sita's colors). ``front (full)`` uses
 ``saha_front_full.png`` alone as the sheet: one colored image whose lines are found in it.
 
+With ``--split-by-truth`` the first row of each pair, ``segmentation ceiling``, paints
+every target segment its majority truth color: the best any matcher can score on that
+segmentation (scored whole, it is 1 by definition).
+
 Methods: the learned matcher with the learned reference selection (``SheetColorizer``,
 method ``model``) and the non-learned baseline (method ``baseline``), each without
 shading annotations (variants come from the matcher's or the vote's most likely tone)
@@ -27,7 +31,7 @@ and group, both read off its true color in the sheet's colorbook.
 
 Usage::
 
-    python bench/bench_sheet_real.py [--seg default|trappedball] [--split-by-truth]
+    python bench/bench_sheet_real.py [--seg default|trappedball|closegaps] [--split-by-truth]
         [--weights FILE] [--out DIR]
 """
 
@@ -40,6 +44,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from paintbucket.choices import SEG_METHODS
 
 from _common import REAL_DATA
 
@@ -120,9 +126,23 @@ def annotation_from_fills(segment_ids: np.ndarray, line_art: np.ndarray, truth: 
     return anno
 
 
+def segmentation_ceiling(segment_ids: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint8: the truth with every segment painted its majority truth color,
+    the best any matcher can do on this segmentation."""
+    from paintbucket.segment.stats import majority_vote, pack_rgba, unpack_rgba
+
+    ids, winners, _, _ = majority_vote(segment_ids, pack_rgba(truth))
+    lookup = np.zeros((int(segment_ids.max(initial=0)) + 1, 4), dtype=np.uint8)
+    lookup[ids] = unpack_rgba(winners)
+    painted = truth.copy()
+    inside = segment_ids > 0
+    painted[inside] = lookup[segment_ids[inside]]
+    return painted
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seg", default="default", choices=("default", "trappedball"))
+    parser.add_argument("--seg", default="default", choices=SEG_METHODS)
     parser.add_argument(
         "--split-by-truth", action="store_true",
         help="score on the target's segments split by its fills' colors",
@@ -160,6 +180,12 @@ def main() -> None:
             shading = {"": (None, None), ", annotations": shading_from_annotation(
                 target.segment_ids, anno)}  # fmt: skip
             scores[label] = {}
+            if args.split_by_truth:
+                ceiling = segmentation_ceiling(target.segment_ids, truth)
+                frame = evaluate_frame(ceiling, truth, scoring_ids)
+                scores[label]["segmentation ceiling"] = {
+                    m: float(getattr(frame, m)) for m in METRICS
+                }
             for method in METHODS:
                 colorizer = SheetColorizer(sheet, method=method, weights=args.weights)
                 for suffix, (shade, group) in shading.items():

@@ -10,7 +10,7 @@ MODES = ("anchored", "forward", "nearest")
 #: The mode ``colorize_clip`` and ``pbc colorize`` use unless told otherwise.
 DEFAULT_MODE = "anchored"
 #: Segmentation methods (:func:`paintbucket.segment.segment_line_art`), default first.
-SEG_METHODS = ("default", "trappedball")
+SEG_METHODS = ("default", "trappedball", "closegaps")
 #: Keyframe methods (:class:`paintbucket.keyframe.SheetColorizer`), default first.
 KEYFRAME_METHODS = ("model", "baseline")
 #: Trained models, by the name ``pbc train`` and ``pbc average`` use.

@@ -18,14 +18,16 @@ from paintbucket.choices import (
 
 
 def add_seg_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
-    """``--seg-method default|trappedball`` (or ``--seg``) -> ``args.seg_method``."""
+    """``--seg-method default|trappedball|closegaps`` (or ``--seg``) -> ``args.seg_method``."""
     parser.add_argument(
         "--seg-method",
         "--seg",
         dest="seg_method",
         choices=SEG_METHODS,
         default=SEG_METHODS[0],
-        help=help or "segmentation: closed lines (default) or trapped-ball gap closing",
+        help=help
+        or "segmentation: closed lines (default), trapped-ball gap closing, or stroke ends "
+        "extended across gaps (closegaps)",
     )
 
 

@@ -29,7 +29,7 @@ def colorize_pair(
     engine : callable or str, optional
         ``engine(reference, target) -> SegmentColoring`` or an engine name ("inclusion",
         the default, or "flow").
-    seg_method : {"default", "trappedball"}
+    seg_method : {"default", "trappedball", "closegaps"}
         Segmentation of both drawings.
 
     Returns

@@ -96,7 +96,7 @@ def colorize_clip(
         matcher by default.
     keep_line : bool
         Draw the original line pixels over the fills (non-key frames).
-    seg_method : {"default", "trappedball"}
+    seg_method : {"default", "trappedball", "closegaps"}
         Segmentation of the line art.
     progress : bool
         Show a progress bar.

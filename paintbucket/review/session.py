@@ -129,7 +129,7 @@ class ReviewSession:
     engine : callable or str
         Engine used to re-propagate after a correction; the default of
         ``pbc colorize`` (:data:`~paintbucket.choices.ENGINE_NAMES` ``[0]``) unless given.
-    seg_method : {"default", "trappedball"}
+    seg_method : {"default", "trappedball", "closegaps"}
         Segmentation used when the results were made.
     keep_line : bool
         Draw the original line pixels over re-propagated frames (as

@@ -46,7 +46,7 @@ def open_review(
     engine : callable or str
         Colorizes the missing results (all frames are redone, as ``pbc colorize``
         does), then re-propagates corrections; built once.
-    seg_method : {"default", "trappedball"}
+    seg_method : {"default", "trappedball", "closegaps"}
     max_history : int
     progress_bar : bool
         Also show the colorization's progress bar on the terminal.

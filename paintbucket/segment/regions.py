@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from paintbucket.choices import SEG_METHODS
+from paintbucket.segment.gaps import gap_lines
 from paintbucket.segment.labels import label_paper, merge_specks, neighbor_pairs
 from paintbucket.segment.lines import (
     BLACK_LINE,
@@ -25,7 +26,7 @@ from paintbucket.segment.lines import (
     classify_lines,
     is_binary,
 )
-from paintbucket.segment.stats import segment_areas
+from paintbucket.segment.stats import nearest_fill, segment_areas
 from paintbucket.segment.trapped_ball import trapped_ball_fill
 
 #: Speck size merged into the lines of anti-aliased drawings when ``speck_area="auto"``.
@@ -151,6 +152,7 @@ def segment_line_art(
     color_threshold: int = DEFAULT_COLOR_THRESHOLD,
     speck_area: int | str = "auto",
     ball_radii: tuple[int, ...] | None = None,
+    max_gap: int | str = "auto",
 ) -> np.ndarray:
     """Split a line drawing into paint-bucket segments.
 
@@ -159,9 +161,12 @@ def segment_line_art(
     line_art : (H, W, 4) uint8 RGBA
         The drawing; see :func:`~paintbucket.segment.lines.classify_lines` for how
         lines are told from paper.
-    seg_method : {"default", "trappedball"}
+    seg_method : {"default", "trappedball", "closegaps"}
         ``default``: connected components of paper (closed line art).
         ``trappedball``: also close gaps in unclosed strokes with trapped-ball filling.
+        ``closegaps``: extend stroke ends across gaps of up to ``max_gap`` pixels
+        (:func:`~paintbucket.segment.gaps.gap_lines`), then label the paper; the
+        connecting lines' pixels join their nearest segment.
     line_threshold : float or "auto"
         Minimum ink of a line pixel; ``"auto"`` adapts it to the drawing
         (:func:`~paintbucket.segment.lines.auto_line_threshold`: 0.5 for crisp drawings,
@@ -174,6 +179,9 @@ def segment_line_art(
         :data:`AUTO_SPECK_AREA` for anti-aliased ones.
     ball_radii : tuple of int, optional
         Ball radii for ``trappedball``, largest first.
+    max_gap : int or "auto"
+        Longest gap, in pixels, that ``closegaps`` closes; ``"auto"`` scales it with
+        the image (:func:`~paintbucket.segment.gaps.resolve_max_gap`).
 
     Returns
     -------
@@ -190,6 +198,12 @@ def segment_line_art(
         segment_ids = label_paper(paper)
     elif seg_method == "trappedball":
         segment_ids = trapped_ball_fill(paper, radii=ball_radii)
+    elif seg_method == "closegaps":
+        closing = gap_lines(~paper, max_gap)
+        segment_ids = label_paper(paper & ~closing)
+        if closing.any() and segment_ids.any():
+            filled = nearest_fill(segment_ids, segment_ids > 0)
+            segment_ids[closing] = filled[closing]
     else:
         raise ValueError(f"unknown segmentation method {seg_method!r}; use one of {SEG_METHODS}")
     segment_ids = merge_specks(segment_ids, speck_area)

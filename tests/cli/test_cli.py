@@ -44,6 +44,17 @@ def test_colorize_then_eval_end_to_end(clip, tmp_path, capsys):
     assert set(saved["per_frame"]) == {"0001", "0002"}
 
 
+@pytest.mark.parametrize("seg_method", ["trappedball", "closegaps"])
+def test_colorize_with_gap_closing_segmentation(clip, tmp_path, capsys, seg_method):
+    out = tmp_path / "out"
+    args = ["colorize", str(clip), "--out", str(out), "--quiet", "--engine", "flow"]
+    assert main([*args, "--seg-method", seg_method]) == 0
+    capsys.readouterr()
+    assert main(["eval", str(out), str(clip / "truth")]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["frames"] == 2 and summary["acc"] > 0.5
+
+
 def test_bad_input_is_one_line_and_nonzero(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "paintbucket.cli.main", "colorize", str(tmp_path / "nope"),
