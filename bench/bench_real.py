@@ -28,6 +28,7 @@ from _warp import apply_warp, random_warp
 
 from paintbucket.consecutive import make_engine
 from paintbucket.consecutive.learned import LearnedEngine
+from paintbucket.choices import SEG_METHODS
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.keyframe.inputs import segment_majority
@@ -122,6 +123,9 @@ def main() -> None:
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip flow and inclusion")
     parser.add_argument(
+        "--seg", default=SEG_METHODS[0], choices=SEG_METHODS, help="segmentation of both frames"
+    )
+    parser.add_argument(
         "--weights", action="append", default=[], metavar=WEIGHTS_METAVAR, help=WEIGHTS_HELP,
     )  # fmt: skip
     parser.add_argument("--lines", action="store_true", help="print working-size region counts")
@@ -149,14 +153,14 @@ def main() -> None:
             continue
         line = read_rgba(root / "line" / f"{name}.png")
         color = read_rgba(root / "gt" / f"{name}.png")
-        reference = ColoredFrame.from_keyframe(Frame.from_line_art(line), color)
+        reference = ColoredFrame.from_keyframe(Frame.from_line_art(line, args.seg), color)
         if args.lines:
             print_working_regions(reference, folder)
         for seed in range(args.seeds):
             target_line, target_color = deform(
                 line, color, np.random.default_rng(seed), args.strength
             )
-            target = Frame.from_line_art(target_line)
+            target = Frame.from_line_art(target_line, args.seg)
             colorings = {name: engine(reference, target) for name, engine in engines.items()}
             scoring_ids = truth_segments(target.segment_ids, target_color, target.line_mask)
             renders = {name: coloring.render() for name, coloring in colorings.items()}
