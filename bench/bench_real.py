@@ -26,9 +26,9 @@ import argparse
 import numpy as np
 from _warp import apply_warp, random_warp
 
+from paintbucket.choices import SEG_METHODS
 from paintbucket.consecutive import make_engine
 from paintbucket.consecutive.learned import LearnedEngine
-from paintbucket.choices import SEG_METHODS
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
 from paintbucket.keyframe.inputs import segment_majority

@@ -39,7 +39,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="list everything wrong with a design sheet",
         description="Check SHEET_DIR as pbc keyframe would read it, but report every problem "
         "(errors: what pbc keyframe refuses; warnings: unused entries, categories the text "
-        f"encoder has to guess, off-palette pixels), one a line. Exit status {EXIT_PROBLEMS} "
+        f"encoder has to guess, off-palette pixels, open line art), one a line. Exit status "
+        f"{EXIT_PROBLEMS} "
         "when there is an error.",
     )
     check.add_argument("sheet", metavar="SHEET_DIR", help="design sheet folder")

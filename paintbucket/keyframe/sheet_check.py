@@ -4,7 +4,8 @@
 runs the same checks on every file and keeps going. *Errors* are what ``load_sheet``
 refuses; *warnings* are what loads but deserves a look: colorbook entries no view uses,
 categories that are not one of the 12 words (and what the text encoder reads them as),
-off-palette pixels recolored to their nearest fill.
+off-palette pixels recolored to their nearest fill, and line art so open that targets
+drawn like it need ``--seg-method closegaps``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,15 @@ from paintbucket.keyframe.sheet import (
     scan_references,
 )
 from paintbucket.keyframe.text import TextEncoder, categorize, exact_category
+from paintbucket.segment.regions import segment_line_art
+from paintbucket.segment.stats import majority_vote, pack_rgba
 
 #: Severities of a :class:`SheetProblem`, worst first.
 SEVERITIES = ("error", "warning")
+#: A view's line art counts as open when closing its gaps raises the share of painted
+#: pixels inside a line-enclosed segment of their own color by at least this much.
+#: Unlined cel shadows lower the share whatever the segmentation, gaps only without it.
+OPEN_LINES_GAIN = 0.10
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,58 @@ def check_sheet(
                     "gradient) read as their nearest flat color",
                 )
             )
+        if seg_method != "closegaps":
+            problems += _open_lines_warnings(reference, seg_method)
     problems.sort(key=lambda p: SEVERITIES.index(p.severity))
     return problems, references
+
+
+def enclosed_share(segment_ids: np.ndarray, color: np.ndarray, line_mask: np.ndarray) -> float:
+    """Share of painted pixels whose color is the majority color of their segment.
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int32
+        Segments of the view's line art alone (not split along its colors).
+    color : (H, W, 4) uint8
+        The view's fills; alpha 0 = unpainted.
+    line_mask : (H, W) bool
+        Line pixels, left out.
+
+    Returns
+    -------
+    share : float
+        1.0 when every line-enclosed segment holds one fill color (and for a view with
+        nothing painted); lower where fills run across open lines into one segment.
+    """
+    packed = pack_rgba(color)
+    painted = (color[..., 3] > 0) & ~line_mask & (segment_ids > 0)
+    if not painted.any():
+        return 1.0
+    ids, winners, _, _ = majority_vote(segment_ids, packed, ~line_mask)
+    majority = np.zeros(int(segment_ids.max(initial=0)) + 1, dtype=np.int64)
+    majority[ids] = winners
+    return float((majority[segment_ids[painted]] == packed[painted]).mean())
+
+
+def _open_lines_warnings(reference: Reference, seg_method: str) -> list[SheetProblem]:
+    """A warning when the view's line art is open (see :data:`OPEN_LINES_GAIN`)."""
+    line_art, line_mask = reference.frame.line_art, reference.frame.line_mask
+    shares = {
+        method: enclosed_share(segment_line_art(line_art, method), reference.color, line_mask)
+        for method in (seg_method, "closegaps")
+    }
+    if shares["closegaps"] - shares[seg_method] < OPEN_LINES_GAIN:
+        return []
+    return [
+        SheetProblem(
+            "warning",
+            f"{reference.line_path or reference.path}: open line art: "
+            f"{shares[seg_method]:.0%} of the painted pixels lie in a line-enclosed segment "
+            f"of their color ({shares['closegaps']:.0%} with closed gaps); color targets "
+            "drawn like it with --seg-method closegaps",
+        )
+    ]
 
 
 def _colorbook_warnings(path: Path, colorbook, references, encoder) -> list[SheetProblem]:  # noqa: ANN001
