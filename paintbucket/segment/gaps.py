@@ -36,6 +36,9 @@ ANGLE_PENALTY = 0.01
 #: Ray sampling step in pixels (below 1, so a drawn ray is an 8-connected line).
 _STEP = 0.5
 
+#: Stroke ends handled at once when pairing ends and casting rays.
+_BLOCK = 1024
+
 _NEIGHBOURS = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float32)
 
 
@@ -168,8 +171,8 @@ def _pair_facing_ends(points: np.ndarray, directions: np.ndarray, max_gap: int) 
     min_cos = np.cos(np.deg2rad(FACING_DEGREES))
     positions = points.astype(np.float64)
     # Blocks of rows keep the (block x N) distance matrices small on busy sketches.
-    for first in range(0, num_ends, 1024):
-        rows = slice(first, min(first + 1024, num_ends))
+    for first in range(0, num_ends, _BLOCK):
+        rows = slice(first, min(first + _BLOCK, num_ends))
         offsets = positions[None, :, :] - positions[rows, None, :]
         distance = np.linalg.norm(offsets, axis=2)
         unit = offsets / np.maximum(distance, 1e-9)[..., None]
@@ -318,7 +321,17 @@ def gap_lines(
         pairs = pairs[paper_run <= max_gap]
     single = np.ones(len(points), dtype=bool)
     single[pairs.ravel()] = False
-    ray_starts, ray_stops = _ray_gaps(line_mask, points[single], directions[single], max_gap)
+    ray_starts, ray_stops = [], []
+    # Blocks of ends bound the (ends x rays x steps) sample arrays on busy sketches.
+    for first in range(0, int(single.sum()), _BLOCK):
+        block = slice(first, first + _BLOCK)
+        starts, stops = _ray_gaps(
+            line_mask, points[single][block], directions[single][block], max_gap
+        )
+        ray_starts.append(starts)
+        ray_stops.append(stops)
+    ray_starts = np.concatenate([np.zeros((0, 2)), *ray_starts])
+    ray_stops = np.concatenate([np.zeros((0, 2)), *ray_stops])
     starts = np.concatenate([points[pairs[:, 0]].astype(np.float64), ray_starts])
     stops = np.concatenate([points[pairs[:, 1]].astype(np.float64), ray_stops])
     return _draw_lines(line_mask.shape, starts, stops) & ~line_mask

@@ -119,3 +119,15 @@ def test_missing_opencv_contrib_is_a_one_line_error(monkeypatch):
     monkeypatch.delattr(cv2, "ximgproc", raising=False)
     with pytest.raises(InputError, match="opencv-contrib-python-headless"):
         skeleton(_box_mask(gap=6))
+
+
+def test_blocks_of_ends_give_the_same_lines(monkeypatch):
+    from paintbucket.segment import gaps
+
+    mask = _box_mask(gap=6)
+    mask[20, 5:18] = True  # a fold whose end reaches nothing
+    mask[28, 5:30] = True  # one that stops 4 px short of the right side
+    whole = gap_lines(mask, max_gap=10)
+    monkeypatch.setattr(gaps, "_BLOCK", 1)
+    np.testing.assert_array_equal(gap_lines(mask, max_gap=10), whole)
+    assert whole[28, 30:34].all()  # the short fold was extended to the side
