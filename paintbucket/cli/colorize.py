@@ -31,8 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if args.sheet is not None:
         from paintbucket.keyframe.colorize import SheetColorizer
         from paintbucket.keyframe.sheet import load_sheet
+        from paintbucket.keyframe.sheet_check import warn_open_line_art
 
         sheet = load_sheet(args.sheet, args.seg_method, max_pixels=args.max_pixels)
+        warn_open_line_art(sheet, args.seg_method)
         colorizer = SheetColorizer(sheet, device=args.device)
 
     written = colorize_clip(

@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from paintbucket.keyframe.colorize import SheetColorizer
     from paintbucket.keyframe.shading import shade_from_color_lines, shading_from_annotation
     from paintbucket.keyframe.sheet import load_sheet
+    from paintbucket.keyframe.sheet_check import warn_open_line_art
     from paintbucket.segment.lines import line_coverage_warning
 
     out = Path(args.out)
@@ -111,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         if path is not None and image_size(path, max_pixels) != line_size:
             raise InputError(path, f"{option} image size differs from {args.line}")
     sheet = load_sheet(args.sheet, args.seg_method, max_pixels=max_pixels)
+    warn_open_line_art(sheet, args.seg_method)
     if not isinstance(args.refs, str) and args.refs >= len(sheet.references):
         raise InputError(
             Path(args.sheet) / "ref",

@@ -10,16 +10,18 @@ drawn like it need ``--seg-method closegaps``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from paintbucket.errors import InputError
+from paintbucket.errors import InputError, InputWarning
 from paintbucket.io.colorbook import read_colorbook
 from paintbucket.io.images import DEFAULT_MAX_PIXELS, PathLike
 from paintbucket.keyframe.sheet import (
     NO_REFERENCES,
+    DesignSheet,
     Reference,
     load_reference,
     reference_paths,
@@ -115,8 +117,9 @@ def check_sheet(
                     "gradient) read as their nearest flat color",
                 )
             )
-        if seg_method != "closegaps":
-            problems += _open_lines_warnings(reference, seg_method)
+        message = open_line_art_warning(reference, seg_method)
+        if message is not None:
+            problems.append(SheetProblem("warning", message))
     problems.sort(key=lambda p: SEVERITIES.index(p.severity))
     return problems, references
 
@@ -149,29 +152,30 @@ def enclosed_share(segment_ids: np.ndarray, color: np.ndarray, line_mask: np.nda
     return float((majority[segment_ids[painted]] == packed[painted]).mean())
 
 
-def _open_lines_warnings(reference: Reference, seg_method: str) -> list[SheetProblem]:
-    """A warning when the view's line art is open (see :data:`OPEN_LINES_GAIN`)."""
+def open_line_art_warning(reference: Reference, seg_method: str = "default") -> str | None:
+    """A one-line warning, starting with the view's file, when its line art is open: closing
+    its gaps raises :func:`enclosed_share` by :data:`OPEN_LINES_GAIN` or more. None when
+    it does not, or when ``seg_method`` already closes gaps (``closegaps``)."""
+    if seg_method == "closegaps":
+        return None
     line_art, line_mask = reference.frame.line_art, reference.frame.line_mask
     shares = {
         method: enclosed_share(segment_line_art(line_art, method), reference.color, line_mask)
         for method in (seg_method, "closegaps")
     }
     if shares["closegaps"] - shares[seg_method] < OPEN_LINES_GAIN:
-        return []
-    return [
-        SheetProblem(
-            "warning",
-            f"{reference.line_path or reference.path}: open line art: "
-            f"{shares[seg_method]:.0%} of the painted pixels lie in a line-enclosed segment "
-            f"of their color ({shares['closegaps']:.0%} with closed gaps); color targets "
-            "drawn like it with --seg-method closegaps",
-        )
-    ]
+        return None
+    return (
+        f"{reference.line_path or reference.path}: open line art: "
+        f"{shares[seg_method]:.0%} of the painted pixels lie in a line-enclosed segment "
+        f"of their color ({shares['closegaps']:.0%} with closed gaps); color targets "
+        "drawn like it with --seg-method closegaps"
+    )
 
 
 def _colorbook_warnings(path: Path, colorbook, references, encoder) -> list[SheetProblem]:  # noqa: ANN001
     """Entries no view uses, and categories the encoder has to read."""
-    warnings = []
+    found = []
     used: set[tuple[int, int, int]] = set()
     for reference in references:
         frame = reference.frame
@@ -180,17 +184,27 @@ def _colorbook_warnings(path: Path, colorbook, references, encoder) -> list[Shee
     if references:
         for entry in colorbook.entries:
             if not any(c in used for c in entry.colors if c is not None):
-                warnings.append(
+                found.append(
                     SheetProblem("warning", f"{path}: entry {entry.key!r} is used by no view")
                 )
     inexact = [e for e in colorbook.entries if exact_category(e.category) is None]
     if inexact:
         for entry, category in zip(inexact, categorize([e.key for e in inexact], encoder)):
-            warnings.append(
+            found.append(
                 SheetProblem(
                     "warning",
                     f"{path}: entry {entry.key!r}: {entry.category!r} is not one of the 12 "
                     f"categories; the text encoder reads it as {category}",
                 )
             )
-    return warnings
+    return found
+
+
+def warn_open_line_art(sheet: DesignSheet, seg_method: str = "default") -> None:
+    """Warn (:class:`~paintbucket.errors.InputWarning`) about every view of a loaded sheet
+    whose line art is open (:func:`open_line_art_warning`): targets drawn like it leak
+    into the paper unless colored with ``--seg-method closegaps``."""
+    for reference in sheet.references:
+        message = open_line_art_warning(reference, seg_method)
+        if message is not None:
+            warnings.warn(message, InputWarning, stacklevel=2)

@@ -112,3 +112,17 @@ def test_enclosed_share_exact() -> None:
     line_mask = segment_ids == 0
     assert enclosed_share(segment_ids, color, line_mask) == pytest.approx(5 / 6)
     assert enclosed_share(segment_ids, np.zeros_like(color), line_mask) == 1.0
+
+
+def test_loading_an_open_sheet_warns(tmp_path: Path, make_sheet) -> None:
+    import warnings
+
+    from paintbucket.errors import InputWarning
+    from paintbucket.keyframe.sheet_check import warn_open_line_art
+
+    root = make_sheet(tmp_path / "s", OPEN_SHEET, {"front.png": _two_rooms(gap=4)})
+    with pytest.warns(InputWarning, match="front.png: open line art"):
+        warn_open_line_art(load_sheet(root))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_open_line_art(load_sheet(root, "closegaps"), "closegaps")
