@@ -127,7 +127,10 @@ def stroke_ends(
     ids = traced_ids[ys, xs]
     mean_y = np.bincount(ids, weights=ys, minlength=num_ends + 1)[1:] / np.maximum(counts[1:], 1)
     mean_x = np.bincount(ids, weights=xs, minlength=num_ends + 1)[1:] / np.maximum(counts[1:], 1)
-    half_width = cv2.distanceTransform(line_mask.astype(np.uint8), cv2.DIST_L2, 3)
+    # Without any paper the distance transform is "infinite": cap it at the image size.
+    half_width = np.minimum(
+        cv2.distanceTransform(line_mask.astype(np.uint8), cv2.DIST_L2, 3), max(line_mask.shape)
+    )
     width = np.zeros(num_ends + 1, dtype=np.float64)
     np.maximum.at(width, ids, half_width[ys, xs] * 2.0)
 

@@ -131,3 +131,15 @@ def test_blocks_of_ends_give_the_same_lines(monkeypatch):
     monkeypatch.setattr(gaps, "_BLOCK", 1)
     np.testing.assert_array_equal(gap_lines(mask, max_gap=10), whole)
     assert whole[28, 30:34].all()  # the short fold was extended to the side
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (1, 1), (1, 5), (0, 7), (6, 6)])
+@pytest.mark.parametrize("inked", [True, False])
+def test_degenerate_masks_close_nothing(shape, inked):
+    import warnings
+
+    mask = np.full(shape, inked)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on an all-line mask either
+        closing = gap_lines(mask, max_gap=5)
+    assert closing.shape == shape and closing.dtype == bool and not closing.any()
