@@ -39,7 +39,7 @@ _STEP = 0.5
 #: Stroke ends handled at once when pairing ends and casting rays.
 _BLOCK = 1024
 
-_NEIGHBOURS = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float32)
+_OFFSETS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0)]
 
 
 def skeleton(line_mask: np.ndarray) -> np.ndarray:
@@ -98,33 +98,39 @@ def stroke_ends(
     skel = skeleton(line_mask)
     if not skel.any():
         return empty
-    skel_u8 = skel.astype(np.float32)
-    neighbour_count = cv2.filter2D(skel_u8, -1, _NEIGHBOURS, borderType=cv2.BORDER_CONSTANT)
-    neighbour_count = np.rint(neighbour_count).astype(np.int32)
-    is_end = skel & (neighbour_count == 1)
-    junction = skel & (neighbour_count >= 3)
-    end_y, end_x = np.nonzero(is_end)
-    num_ends = len(end_y)
+    # The skeleton as a graph: its pixels in raster order and each one's 8 neighbours
+    # (index ``num_pixels`` where there is none, a slot whose id stays 0).
+    skel_y, skel_x = np.nonzero(skel)
+    num_pixels = len(skel_y)
+    index = np.full((skel.shape[0] + 2, skel.shape[1] + 2), num_pixels, dtype=np.int64)
+    index[skel_y + 1, skel_x + 1] = np.arange(num_pixels)
+    neighbours = np.stack(
+        [index[skel_y + 1 + dy, skel_x + 1 + dx] for dy, dx in _OFFSETS]
+    )  # (8, num_pixels)
+    neighbour_count = (neighbours < num_pixels).sum(axis=0)
+    end_pixels = np.flatnonzero(neighbour_count == 1)
+    junction = neighbour_count >= 3
+    num_ends = len(end_pixels)
     if num_ends == 0:
         return empty
+    end_y, end_x = skel_y[end_pixels], skel_x[end_pixels]
 
     # Trace every end back along the skeleton at once: ids spread one step per
     # iteration over skeleton pixels, never through a junction.
-    traced = np.zeros(line_mask.shape, dtype=np.float32)  # float: exact ids below 2**24
-    traced[end_y, end_x] = np.arange(1, num_ends + 1, dtype=np.float32)
-    walkable = skel & ~junction
-    kernel = np.ones((3, 3), np.uint8)
+    traced = np.zeros(num_pixels + 1, dtype=np.int64)
+    traced[end_pixels] = np.arange(1, num_ends + 1)
+    walkable = ~junction
     for _ in range(direction_length - 1):
-        grown = cv2.dilate(traced, kernel)
-        traced = np.where(walkable & (traced == 0), grown, traced)
-    traced_ids = traced.astype(np.int64)
-    at_junction = cv2.dilate(traced, kernel)[junction].astype(np.int64)
+        grown = traced[neighbours].max(axis=0)
+        traced[:num_pixels] = np.where(walkable & (traced[:num_pixels] == 0), grown, traced[:-1])
+    at_junction = traced[neighbours[:, junction]].max(axis=0, initial=0)
     hits_junction = np.zeros(num_ends + 1, dtype=bool)
     hits_junction[at_junction] = True
 
-    counts = np.bincount(traced_ids.ravel(), minlength=num_ends + 1).astype(np.float64)
-    ys, xs = np.nonzero(traced_ids)
-    ids = traced_ids[ys, xs]
+    on_trace = traced[:num_pixels] > 0
+    ids = traced[:num_pixels][on_trace]
+    ys, xs = skel_y[on_trace], skel_x[on_trace]
+    counts = np.bincount(ids, minlength=num_ends + 1).astype(np.float64)
     mean_y = np.bincount(ids, weights=ys, minlength=num_ends + 1)[1:] / np.maximum(counts[1:], 1)
     mean_x = np.bincount(ids, weights=xs, minlength=num_ends + 1)[1:] / np.maximum(counts[1:], 1)
     # Without any paper the distance transform is "infinite": cap it at the image size.
