@@ -1,5 +1,6 @@
 """Line art -> segments: line classification, connected regions, gap closing, stats."""
 
+from paintbucket.segment.gaps import gap_lines, stroke_ends
 from paintbucket.segment.labels import (
     fill_pinholes,
     foreground_mask,
@@ -47,6 +48,7 @@ __all__ = [
     "auto_line_threshold",
     "classify_lines",
     "fill_pinholes",
+    "gap_lines",
     "foreground_mask",
     "ink",
     "is_binary",
@@ -65,6 +67,7 @@ __all__ = [
     "segment_label_entries",
     "segment_line_art",
     "solid_lines",
+    "stroke_ends",
     "trapped_ball_fill",
     "unpack_rgba",
     "widen_lines",
