@@ -72,6 +72,10 @@ MAX_BODY = 64 * 1024
 log = logging.getLogger(__name__)
 
 
+#: How the page shows the lines ``closegaps`` drew (opaque red on a transparent image).
+JOIN_COLOR = (255, 0, 0, 255)
+
+
 def _png_response(array: np.ndarray) -> Response:
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(array)).save(buffer, format="PNG", compress_level=1)
@@ -289,6 +293,14 @@ def _add_frame_routes(app: Flask) -> None:
     def segments_png(name: str):
         session = _current()
         return _png_response(encode_index(session.segments(session.frame_name(name)), False))
+
+    @app.get("/api/frames/<name>/joins.png")
+    def joins_png(name: str):
+        session = _current()
+        joins = session.joins(session.frame_name(name))
+        rgba = np.zeros((*joins.shape, 4), np.uint8)
+        rgba[joins] = JOIN_COLOR
+        return _png_response(rgba)
 
     @app.get("/api/frames/<name>/segments/<int:segment>")
     def segment(name: str, segment: int):

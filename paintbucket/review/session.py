@@ -50,6 +50,7 @@ from paintbucket.review.history import History
 from paintbucket.review.palette import PALETTE_FILE, Palette, check_name
 from paintbucket.review.propagation import propagate_results, reference_from_result
 from paintbucket.review.tasks import Tasks
+from paintbucket.segment.gaps import gap_lines
 from paintbucket.segment.labels import fill_pinholes
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 
@@ -275,6 +276,16 @@ class ReviewSession:
             raise ReviewError(f"unknown frame {str(name)[:80]!r}", 404)
         return name
 
+    def joins(self, name: str) -> np.ndarray:
+        """(H, W) bool: the lines ``closegaps`` drew to close the frame's gaps
+        (:func:`~paintbucket.segment.gap_lines`), painted like their segments in the
+        result; all False for the other segmentations. The page shows them on request,
+        so a painter can check where the lines were closed."""
+        frame = self._frame(name)
+        if self.seg_method != "closegaps":
+            return np.zeros(frame.shape, dtype=bool)
+        return gap_lines(frame.line_mask)
+
     def segments(self, name: str) -> np.ndarray:
         """(H, W) int32 segment ids of a frame (cached); checked against its JSON.
 
@@ -323,6 +334,7 @@ class ReviewSession:
             "threshold": DEFAULT_THRESHOLD,
             "min_area": self.speck_area,
             "engine": self.engine_name,
+            "seg_method": self.seg_method,
             "colorbook": self._colorbook is not None,
             "palette": self.palette_entries(),
         }

@@ -26,7 +26,7 @@ const state = {
   areas: null,       // Int32Array pixel count per segment id
   width: 0,
   height: 0,
-  images: { line: null, result: null },
+  images: { line: null, result: null, joins: null },  // joins: closegaps' lines
   overlay: null,     // full-size canvas: hatching and the selected segment
   selected: 0,       // selected segment id (0 = none)
   segment: null,     // /api/frames/<name>/segments/<id>
@@ -238,6 +238,7 @@ function drawView(canvas, image) {
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(image, 0, 0);
   if (state.overlay && $("show-overlay").checked) ctx.drawImage(state.overlay, 0, 0);
+  if (state.images.joins && $("show-joins").checked) ctx.drawImage(state.images.joins, 0, 0);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   drawMarker(ctx);
 }
@@ -589,18 +590,20 @@ async function refreshPalette() {
 async function showFrame(name, keepSelection = false) {
   const base = framePath(name);
   const v = ++state.version;
-  const [info, line, result, segments] = await Promise.all([
+  const closesGaps = state.clip && state.clip.seg_method === "closegaps";
+  const [info, line, result, segments, joins] = await Promise.all([
     api(base),
     loadImage(imageUrl(name, "line", v)),
     loadImage(imageUrl(name, "result", v)),
     loadImage(imageUrl(name, "segments", v)),
+    closesGaps ? loadImage(imageUrl(name, "joins", v)) : null,
   ]);
   const firstFrame = !state.name;
   state.name = name;
   state.info = info;
   state.width = result.width;
   state.height = result.height;
-  state.images = { line, result };
+  state.images = { line, result, joins };
   state.ids = decodeSegments(segments);
   state.areas = new Int32Array(info.num_segments + 1);
   for (let i = 0; i < state.ids.length; i++) state.areas[state.ids[i]]++;
@@ -895,12 +898,14 @@ async function init() {
     }));
   }
   $("show-overlay").addEventListener("change", scheduleRender);
+  $("show-joins").addEventListener("change", scheduleRender);
   document.addEventListener("keydown", onKey);
   document.addEventListener("keyup", onKeyUp);
   new ResizeObserver(() => (state.view.fit ? fit() : scheduleRender())).observe($("line-view"));
 
   await waitUntilReady();
   state.clip = await api("/api/clip");
+  $("joins-toggle").hidden = state.clip.seg_method !== "closegaps";
   $("clip-name").textContent = state.clip.clip;
   $("engine-name").textContent = `${state.clip.engine} engine`;
   $("threshold").value = state.clip.threshold;

@@ -1,0 +1,111 @@
+"""The review shows where ``--seg-method closegaps`` closed the lines."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from paintbucket.io.images import write_png
+from paintbucket.pipeline.clip import colorize_clip
+from paintbucket.review.session import ReviewSession
+from paintbucket.segment import PAPER, classify_lines, gap_lines
+from tests.conftest import BLACK, blank
+
+BLUE = (40, 90, 220, 255)
+
+
+def _open_box() -> tuple[np.ndarray, np.ndarray]:
+    """(80, 80) line art: a box outline with a 3-px opening in its top side (the joins
+    close up to 5 % of 80 = 4 px), and its keyframe: the box blue inside, lines black."""
+    art = blank(80, 80)
+    art[10, 10:70] = art[69, 10:70] = BLACK
+    art[10:70, 10] = art[10:70, 69] = BLACK
+    art[10, 38:41] = (255, 255, 255, 0)
+    keyframe = np.zeros_like(art)
+    keyframe[11:69, 11:69] = BLUE
+    keyframe[10, 38:41] = BLUE  # the opening's pixels join the box, its nearest segment
+    keyframe[art[..., 3] > 0] = BLACK
+    return art, keyframe
+
+
+def _client(session: ReviewSession):
+    from paintbucket.review.app import create_app
+    from paintbucket.review.security import TOKEN_HEADER
+
+    app = create_app(session)
+    client = app.test_client()
+    client.environ_base["HTTP_" + TOKEN_HEADER.upper().replace("-", "_")] = app.config[
+        "REVIEW_TOKEN"
+    ]
+    return client
+
+
+@pytest.fixture(scope="module")
+def open_clip(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("joins") / "clip"
+    art, keyframe = _open_box()
+    for name in ("0000", "0001"):
+        write_png(root / "line" / f"{name}.png", art)
+    write_png(root / "gt" / "0000.png", keyframe)
+    colorize_clip(root, root / "closed", engine="flow", progress=False, seg_method="closegaps")
+    return root
+
+
+def _joins_png(client, name: str) -> np.ndarray:
+    response = client.get(f"/api/frames/{name}/joins.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    return np.array(Image.open(BytesIO(response.data)).convert("RGBA"))
+
+
+def test_joins_png_shows_the_closing_lines(open_clip):
+    session = ReviewSession(open_clip, open_clip / "closed", engine="flow", seg_method="closegaps")
+    client = _client(session)
+    assert client.get("/api/clip").get_json()["seg_method"] == "closegaps"
+    rgba = _joins_png(client, "0001")
+    art, _ = _open_box()
+    expected = gap_lines(classify_lines(art) != PAPER)
+    np.testing.assert_array_equal(np.argwhere(expected), [[10, 38], [10, 39], [10, 40]])
+    np.testing.assert_array_equal(rgba[..., 3] > 0, expected)
+    assert (rgba[expected] == (255, 0, 0, 255)).all()
+    # The inside of the box is its own segment.
+    assert session.segments("0001")[40, 40] != session.segments("0001")[2, 2]
+
+
+def test_other_segmentations_have_no_joins(client):
+    assert client.get("/api/clip").get_json()["seg_method"] == "default"
+    assert not _joins_png(client, "0001")[..., 3].any()
+
+
+def test_the_page_draws_the_joins_on_request(open_clip, tmp_path):
+    from tests.review.test_browser import (
+        chromium,
+        element_pixels,
+        open_review,
+        screen_point,
+        serve,
+    )
+
+    session = ReviewSession(open_clip, open_clip / "closed", engine="flow", seg_method="closegaps")
+    with chromium(tmp_path / "profile") as context, serve(session) as (_, url):
+        page, errors = open_review(context, url)
+        page.locator('#filmstrip .thumb[data-frame="0001"]').click()
+        page.locator('body[data-state="ready"]').wait_for(state="attached")
+        page.locator("#show-overlay").uncheck()  # no hatching over the segments
+        assert page.locator("#joins-toggle").is_visible()
+        box = page.locator("#result-canvas").bounding_box()
+
+        def join_is_red() -> bool:
+            x, y = screen_point(page, 39.5, 10.5)
+            pixel = element_pixels(page, "#result-canvas")[
+                round(y - round(box["y"])), round(x - round(box["x"]))
+            ]
+            return bool(pixel[0] > 200 and pixel[1] < 60 and pixel[2] < 60)
+
+        assert join_is_red()
+        page.locator("#show-joins").uncheck()
+        assert not join_is_red()
+        assert errors == []
