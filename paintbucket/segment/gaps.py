@@ -120,9 +120,11 @@ def stroke_ends(
     traced = np.zeros(num_pixels + 1, dtype=np.int64)
     traced[end_pixels] = np.arange(1, num_ends + 1)
     walkable = ~junction
+    pixels = traced[:num_pixels]  # a view; the last slot stays 0
     for _ in range(direction_length - 1):
         grown = traced[neighbours].max(axis=0)
-        traced[:num_pixels] = np.where(walkable & (traced[:num_pixels] == 0), grown, traced[:-1])
+        spread = walkable & (pixels == 0)
+        pixels[spread] = grown[spread]
     at_junction = traced[neighbours[:, junction]].max(axis=0, initial=0)
     hits_junction = np.zeros(num_ends + 1, dtype=bool)
     hits_junction[at_junction] = True
