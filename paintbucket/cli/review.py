@@ -58,7 +58,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         f"engine for colorizing missing results and for re-propagation (default: "
         f"{ENGINE_NAMES[0]}, as pbc colorize)",
     )
-    add_seg_option(parser, help="segmentation the results were made with (default: default)")
+    add_seg_option(
+        parser,
+        help="segmentation of missing results and of results that do not record theirs "
+        "(pbc colorize records it in each JSON; default: default)",
+    )
     parser.add_argument(
         "--max-history",
         type=int_at_least(1),

@@ -211,7 +211,8 @@ def colorize_clip(
         rgba, info = render_result(frame, coloring, name,
                                    None if reference < 0 else names[reference], painted,
                                    engine_used, keep_line, mode=mode,
-                                   line_threshold=line_threshold, **fused)  # fmt: skip
+                                   line_threshold=line_threshold, seg_method=seg_method,
+                                   **fused)  # fmt: skip
         if painted:  # the painter's own pixels, bit for bit
             rgba = normalize_transparent(read_rgba(clip.keyframe_paths[name], max_pixels))
         # JSON first: a reader treats a PNG without its JSON as unfinished.

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from paintbucket.choices import ENGINE_NAMES
+from paintbucket.choices import ENGINE_NAMES, SEG_METHODS
 from paintbucket.consecutive import make_engine
 from paintbucket.core.frames import Engine, Frame
 from paintbucket.errors import InputError
@@ -131,7 +131,8 @@ class ReviewSession:
         Engine used to re-propagate after a correction; the default of
         ``pbc colorize`` (:data:`~paintbucket.choices.ENGINE_NAMES` ``[0]``) unless given.
     seg_method : {"default", "trappedball", "closegaps"}
-        Segmentation used when the results were made.
+        Segmentation of results whose JSON does not record theirs (``pbc colorize``
+        records it as ``seg_method``; :meth:`segmentation`).
     keep_line : bool
         Draw the original line pixels over re-propagated frames (as
         ``pbc colorize --keep-line``).
@@ -276,13 +277,19 @@ class ReviewSession:
             raise ReviewError(f"unknown frame {str(name)[:80]!r}", 404)
         return name
 
+    def segmentation(self, name: str) -> str:
+        """How a frame's result was segmented: its JSON's ``seg_method``, or for results
+        written without one, the session's :attr:`seg_method`."""
+        stored = self._info[name].get("seg_method")
+        return stored if stored in SEG_METHODS else self.seg_method
+
     def joins(self, name: str) -> np.ndarray:
         """(H, W) bool: the lines ``closegaps`` drew to close the frame's gaps
         (:func:`~paintbucket.segment.gap_lines`), painted like their segments in the
         result; all False for the other segmentations. The page shows them on request,
         so a painter can check where the lines were closed."""
         frame = self._frame(name)
-        if self.seg_method != "closegaps":
+        if self.segmentation(name) != "closegaps":
             return np.zeros(frame.shape, dtype=bool)
         return gap_lines(frame.line_mask)
 
@@ -334,7 +341,7 @@ class ReviewSession:
             "threshold": DEFAULT_THRESHOLD,
             "min_area": self.speck_area,
             "engine": self.engine_name,
-            "seg_method": self.seg_method,
+            "seg_method": self.segmentation(self.names[0]),
             "colorbook": self._colorbook is not None,
             "palette": self.palette_entries(),
         }
@@ -676,9 +683,10 @@ class ReviewSession:
 
     def _frame(self, name: str) -> Frame:
         """A frame's line art, segments and ink, cut as its result was
-        (:meth:`line_threshold`); its segment count checked against its JSON."""
+        (:meth:`segmentation`, :meth:`line_threshold`); its segment count checked against
+        its JSON."""
         line_art = read_rgba(self.line_path(name))
-        frame = Frame.from_line_art(line_art, self.seg_method, self.line_threshold(name))
+        frame = Frame.from_line_art(line_art, self.segmentation(name), self.line_threshold(name))
         found = int(frame.segment_ids.max(initial=0))
         expected = int(self._info[name]["num_segments"])
         if found != expected:
@@ -715,6 +723,7 @@ class ReviewSession:
             )  # fmt: skip
             for target, _, info in outputs:
                 info["line_threshold"] = self.line_threshold(target)
+                info["seg_method"] = self.segmentation(target)
             changes = self._palette.changes()
             if changes:  # a keyframe reference still has the keyframes' colors
                 outputs = [

@@ -61,8 +61,26 @@ def _joins_png(client, name: str) -> np.ndarray:
     return np.array(Image.open(BytesIO(response.data)).convert("RGBA"))
 
 
+def test_results_record_their_segmentation(open_clip):
+    import json
+
+    info = json.loads((open_clip / "closed" / "0001.json").read_text())
+    assert info["seg_method"] == "closegaps"
+    # The review follows the results, whatever its own default: no segment-count clash.
+    session = ReviewSession(open_clip, open_clip / "closed", engine="flow")
+    assert session.segmentation("0001") == "closegaps"
+    assert session.segments("0001").max() == info["num_segments"]
+    del info["seg_method"]  # a result of an older version: the session's method
+    (open_clip / "closed" / "0001.json").write_text(json.dumps(info))
+    older = ReviewSession(open_clip, open_clip / "closed", engine="flow", seg_method="trappedball")
+    assert older.segmentation("0001") == "trappedball"
+    assert older.segmentation("0000") == "closegaps"
+    info["seg_method"] = "closegaps"
+    (open_clip / "closed" / "0001.json").write_text(json.dumps(info))
+
+
 def test_joins_png_shows_the_closing_lines(open_clip):
-    session = ReviewSession(open_clip, open_clip / "closed", engine="flow", seg_method="closegaps")
+    session = ReviewSession(open_clip, open_clip / "closed", engine="flow")
     client = _client(session)
     assert client.get("/api/clip").get_json()["seg_method"] == "closegaps"
     rgba = _joins_png(client, "0001")
@@ -89,7 +107,7 @@ def test_the_page_draws_the_joins_on_request(open_clip, tmp_path):
         serve,
     )
 
-    session = ReviewSession(open_clip, open_clip / "closed", engine="flow", seg_method="closegaps")
+    session = ReviewSession(open_clip, open_clip / "closed", engine="flow")
     with chromium(tmp_path / "profile") as context, serve(session) as (_, url):
         page, errors = open_review(context, url)
         page.locator('#filmstrip .thumb[data-frame="0001"]').click()
@@ -109,3 +127,18 @@ def test_the_page_draws_the_joins_on_request(open_clip, tmp_path):
         page.locator("#show-joins").uncheck()
         assert not join_is_red()
         assert errors == []
+
+
+def test_propagated_results_keep_their_segmentation(open_clip, tmp_path):
+    import json
+    import shutil
+
+    clip = Path(shutil.copytree(open_clip, tmp_path / "clip"))
+    session = ReviewSession(clip, clip / "closed", engine="flow")
+    assert session.propagate("0000") == ["0001"]
+    info = json.loads((clip / "closed" / "0001.json").read_text())
+    assert info["propagated_from"] == "0000" and info["seg_method"] == "closegaps"
+    assert (
+        ReviewSession(clip, clip / "closed", engine="flow").segments("0001").max()
+        == (info["num_segments"])
+    )
