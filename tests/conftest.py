@@ -44,6 +44,20 @@ def boxes_line_art(height: int = 12, width: int = 16, split: int = 8) -> np.ndar
     return art
 
 
+def open_box() -> tuple[np.ndarray, np.ndarray]:
+    """(80, 80) line art: a box outline with a 3-px opening in its top side (the joins
+    close up to 5 % of 80 = 4 px), and its keyframe: the box blue inside, lines black."""
+    art = blank(80, 80)
+    art[10, 10:70] = art[69, 10:70] = BLACK
+    art[10:70, 10] = art[10:70, 69] = BLACK
+    art[10, 38:41] = (255, 255, 255, 0)
+    keyframe = np.zeros_like(art)
+    keyframe[11:69, 11:69] = (40, 90, 220, 255)
+    keyframe[10, 38:41] = (40, 90, 220, 255)  # the opening joins the box, its nearest segment
+    keyframe[art[..., 3] > 0] = BLACK
+    return art, keyframe
+
+
 @pytest.fixture
 def boxes() -> np.ndarray:
     return boxes_line_art()

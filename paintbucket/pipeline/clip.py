@@ -16,7 +16,8 @@ from paintbucket.choices import DEFAULT_MODE
 from paintbucket.consecutive import DEFAULT_ENGINE, make_engine
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
-from paintbucket.errors import InputWarning
+from paintbucket.core.palette import DEFAULT_MIN_FLATNESS, flatness
+from paintbucket.errors import InputError, InputWarning
 from paintbucket.io.atomic import remove_temp_files
 from paintbucket.io.clip import check_clip_frames, open_clip
 from paintbucket.io.images import (
@@ -165,9 +166,11 @@ def colorize_clip(
         if names[index] == sheet_frame:
             return ColoredFrame.from_coloring(frame_zero, sheet_coloring), sheet_coloring
         key_path = clip.keyframe_paths[names[index]]
-        key = ColoredFrame.from_keyframe(
-            read_frame(index), read_rgba(key_path, max_pixels), str(key_path)
-        )
+        frame, color = read_frame(index), read_rgba(key_path, max_pixels)
+        try:
+            key = ColoredFrame.from_keyframe(frame, color, str(key_path))
+        except InputError as error:
+            raise _with_closegaps_hint(error, frame, color, seg_method, line_threshold) from None
         return key, key.as_coloring()
 
     if sheet_frame is not None:
@@ -265,6 +268,25 @@ def _finished(job: Future) -> bool:
         return False
     job.result()
     return True
+
+
+def _with_closegaps_hint(
+    error: InputError, frame: Frame, color: np.ndarray, seg_method: str, line_threshold: float
+) -> InputError:
+    """``error`` (a keyframe refused as not flat), saying so when closing the drawing's
+    gaps (``--seg-method closegaps``) would make the keyframe flat: its fills are flat
+    but run through gaps in the lines from one segment into the next."""
+    if seg_method == "closegaps" or "not flat" not in error.problem:
+        return error
+    closed = Frame.from_line_art(frame.line_art, "closegaps", line_threshold)
+    score = flatness(closed.segment_ids, normalize_transparent(color))
+    if score < DEFAULT_MIN_FLATNESS:
+        return error
+    return InputError(
+        error.path,
+        f"{error.problem}; its lines have gaps: with --seg-method closegaps, "
+        f"{score:.1%} of its fill pixels match their segment's color",
+    )
 
 
 def clip_line_threshold(

@@ -9,7 +9,7 @@ from paintbucket.io import normalize_transparent, read_rgba, write_png
 from paintbucket.pipeline import colorize_clip
 from paintbucket.segment import pack_rgba
 from paintbucket.synth.example import write_example_clip
-from tests.conftest import real_data
+from tests.conftest import open_box, real_data
 
 
 def _colors(rgba: np.ndarray) -> set[int]:
@@ -265,3 +265,25 @@ def test_prefetching_loads_each_frame_once_and_the_next_one_ahead():
         assert loaded == [3, 1]
         assert [load_frame(1), load_frame(2), load_frame(7)] == ["frame 1", "frame 2", "frame 7"]
     assert sorted(loaded) == [1, 2, 3, 7] and len(loaded) == 4
+
+
+def test_a_keyframe_flat_once_gaps_close_gets_the_hint(tmp_path):
+    art, keyframe = open_box()
+    for name in ("0000", "0001"):
+        write_png(tmp_path / "clip" / "line" / f"{name}.png", art)
+    write_png(tmp_path / "clip" / "gt" / "0000.png", keyframe)
+    with pytest.raises(InputError, match="not flat.*lines have gaps: with --seg-method closegaps"):
+        colorize_clip(tmp_path / "clip", tmp_path / "out", engine="flow", progress=False)
+    assert not (tmp_path / "out").exists()
+    colorize_clip(tmp_path / "clip", tmp_path / "out", engine="flow", progress=False,
+                  seg_method="closegaps")  # fmt: skip
+    assert (tmp_path / "out" / "0001.png").is_file()
+
+
+def test_a_keyframe_not_flat_for_other_reasons_gets_no_hint(example_clip, tmp_path):
+    clip = _copy_clip(example_clip, tmp_path / "clip")
+    noise = np.random.default_rng(0).integers(0, 256, (192, 192, 4), dtype=np.uint8)
+    write_png(clip / "gt" / "0000.png", noise)
+    with pytest.raises(InputError, match="not flat") as raised:
+        colorize_clip(clip, tmp_path / "out", progress=False)
+    assert "closegaps" not in str(raised.value)

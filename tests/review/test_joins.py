@@ -13,23 +13,7 @@ from paintbucket.io.images import write_png
 from paintbucket.pipeline.clip import colorize_clip
 from paintbucket.review.session import ReviewSession
 from paintbucket.segment import PAPER, classify_lines, gap_lines
-from tests.conftest import BLACK, blank
-
-BLUE = (40, 90, 220, 255)
-
-
-def _open_box() -> tuple[np.ndarray, np.ndarray]:
-    """(80, 80) line art: a box outline with a 3-px opening in its top side (the joins
-    close up to 5 % of 80 = 4 px), and its keyframe: the box blue inside, lines black."""
-    art = blank(80, 80)
-    art[10, 10:70] = art[69, 10:70] = BLACK
-    art[10:70, 10] = art[10:70, 69] = BLACK
-    art[10, 38:41] = (255, 255, 255, 0)
-    keyframe = np.zeros_like(art)
-    keyframe[11:69, 11:69] = BLUE
-    keyframe[10, 38:41] = BLUE  # the opening's pixels join the box, its nearest segment
-    keyframe[art[..., 3] > 0] = BLACK
-    return art, keyframe
+from tests.conftest import open_box
 
 
 def _client(session: ReviewSession):
@@ -47,7 +31,7 @@ def _client(session: ReviewSession):
 @pytest.fixture(scope="module")
 def open_clip(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("joins") / "clip"
-    art, keyframe = _open_box()
+    art, keyframe = open_box()
     for name in ("0000", "0001"):
         write_png(root / "line" / f"{name}.png", art)
     write_png(root / "gt" / "0000.png", keyframe)
@@ -84,7 +68,7 @@ def test_joins_png_shows_the_closing_lines(open_clip):
     client = _client(session)
     assert client.get("/api/clip").get_json()["seg_method"] == "closegaps"
     rgba = _joins_png(client, "0001")
-    art, _ = _open_box()
+    art, _ = open_box()
     expected = gap_lines(classify_lines(art) != PAPER)
     np.testing.assert_array_equal(np.argwhere(expected), [[10, 38], [10, 39], [10, 40]])
     np.testing.assert_array_equal(rgba[..., 3] > 0, expected)
