@@ -28,7 +28,9 @@ from them, only from a design sheet. ``--plot`` draws Acc-Thres by distance
 from the nearest keyframe; ``--weights LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]``
 adds the inclusion engine with other weights (a training run's) beside the named engines,
 as in every bench script (network only unless BETA is given; the default engine's
-settings are ``:0.5:0.01:0.7:0.8``). Run: ``python bench/bench_cut.py
+settings are ``:0.5:0.01:0.7:0.8``). ``--seg`` segments the real sequences another way
+(morevna's flat keyframe too, so its truth follows the lines that segmentation closes);
+``--drawings`` keeps only some of them. Run: ``python bench/bench_cut.py
 --plot docs/images/cut.png``.
 """
 
@@ -45,6 +47,7 @@ import numpy as np
 from _warp import apply_warp, random_warp
 from tqdm import tqdm
 
+from paintbucket.choices import SEG_METHODS
 from paintbucket.consecutive import make_engine
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
@@ -80,8 +83,10 @@ class Cut:
     cuts, the character's design sheet and every frame's shading annotation)."""
 
     def __init__(self, name: str, lines: list, truths: list, segments: list | None = None,
-                 sheet_dir: Path | None = None, annotations: list | None = None):  # fmt: skip
+                 sheet_dir: Path | None = None, annotations: list | None = None,
+                 seg_method: str = "default"):  # fmt: skip
         self.name, self.lines, self.truths = name, lines, truths
+        self.seg_method = seg_method
         self.segments = segments  # official segment maps, else our segmentation
         self.sheet_dir, self.annotations = sheet_dir, annotations
 
@@ -89,7 +94,7 @@ class Cut:
         return len(self.lines)
 
     def frame(self, index: int) -> Frame:
-        return Frame.from_line_art(self.lines[index])
+        return Frame.from_line_art(self.lines[index], self.seg_method)
 
     def keyframe(self, index: int) -> ColoredFrame:
         """The frame painted with its truth (each segment its majority color: a warped
@@ -122,9 +127,9 @@ def synthetic_cuts(folder: Path) -> list[Cut]:
     return cuts
 
 
-def flat_colors(line: np.ndarray, fill: np.ndarray) -> np.ndarray:
+def flat_colors(line: np.ndarray, fill: np.ndarray, seg_method: str = "default") -> np.ndarray:
     """A flat keyframe from separate fills: each segment takes its majority fill color."""
-    frame = Frame.from_line_art(line)
+    frame = Frame.from_line_art(line, seg_method)
     majority = segment_majority(frame.segment_ids, pack_rgba(normalize_transparent(fill)))
     colors = unpack_rgba(np.maximum(majority, 0))
     colors[majority < 0] = 0
@@ -133,18 +138,24 @@ def flat_colors(line: np.ndarray, fill: np.ndarray) -> np.ndarray:
     return painted
 
 
-def real_cuts(frames: int, seed: int, strength: float) -> list[Cut]:
+def real_cuts(frames: int, seed: int, strength: float, seg_method: str = "default",
+              names: list[str] | None = None) -> list[Cut]:  # fmt: skip
+    """Warped sequences of the real drawings (``names``: only these), segmented with
+    ``seg_method``; morevna's flat keyframe is made with the same segmentation."""
     cuts = []
     for name, line_file, color_file in REAL:
+        if names and name not in names:
+            continue
         if not (REAL_DATA / line_file).is_file():
             print(f"skipping {name}: not found")
             continue
         line, color = read_rgba(REAL_DATA / line_file), read_rgba(REAL_DATA / color_file)
         if "morevna" in line_file:
-            color = flat_colors(line, color)
+            color = flat_colors(line, color, seg_method)
         warp = random_warp(np.random.default_rng(seed), line.shape[:2], strength)
         pairs = [apply_warp(line, color, warp, k / (frames - 1)) for k in range(frames)]
-        cuts.append(Cut(name, [p[0] for p in pairs], [p[1] for p in pairs]))
+        cuts.append(Cut(name, [p[0] for p in pairs], [p[1] for p in pairs],
+                        seg_method=seg_method))  # fmt: skip
     return cuts
 
 
@@ -233,6 +244,14 @@ def main() -> None:
     parser.add_argument("--strength", type=float, default=1.5, help="total warp of a sequence")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", choices=("synthetic", "real"), help="run only the other set")
+    parser.add_argument("--drawings", nargs="+", choices=[r[0] for r in REAL],
+                        help="real sequences of only these drawings")  # fmt: skip
+    parser.add_argument(
+        "--seg",
+        default=SEG_METHODS[0],
+        choices=SEG_METHODS,
+        help="segmentation of the real sequences (and of morevna's keyframe)",
+    )
     parser.add_argument("--plot", type=Path, help="Acc-Thres by distance to the keyframe")
     parser.add_argument("--weights", nargs="+", default=[], metavar=WEIGHTS_METAVAR,
                         help=WEIGHTS_HELP)  # fmt: skip
@@ -247,7 +266,8 @@ def main() -> None:
     if args.skip != "synthetic":
         sets["synthetic"] = synthetic_cuts(args.data)[: args.cuts]
     if args.skip != "real":
-        sets["real"] = real_cuts(args.real_frames, args.seed, args.strength)
+        sets["real"] = real_cuts(args.real_frames, args.seed, args.strength, args.seg,
+                                 args.drawings)  # fmt: skip
     engines = {name: make_engine(name) for name in args.engines}
     engines.update(weight_engines(args.weights))
     scores: dict = defaultdict(dict)  # (set, cut, engine, protocol) -> {index: FrameScores}
