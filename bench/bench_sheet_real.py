@@ -126,20 +126,6 @@ def annotation_from_fills(segment_ids: np.ndarray, line_art: np.ndarray, truth: 
     return anno
 
 
-def segmentation_ceiling(segment_ids: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """(H, W, 4) uint8: the truth with every segment painted its majority truth color,
-    the best any matcher can do on this segmentation."""
-    from paintbucket.segment.stats import majority_vote, pack_rgba, unpack_rgba
-
-    ids, winners, _, _ = majority_vote(segment_ids, pack_rgba(truth))
-    lookup = np.zeros((int(segment_ids.max(initial=0)) + 1, 4), dtype=np.uint8)
-    lookup[ids] = unpack_rgba(winners)
-    painted = truth.copy()
-    inside = segment_ids > 0
-    painted[inside] = lookup[segment_ids[inside]]
-    return painted
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seg", default="default", choices=SEG_METHODS)
@@ -151,7 +137,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the colored targets and scores here")
     args = parser.parse_args()
 
-    from paintbucket.core.frames import Frame
+    from paintbucket.core.frames import ColoredFrame, Frame
     from paintbucket.io.images import read_rgba, write_png
     from paintbucket.keyframe.colorize import SheetColorizer
     from paintbucket.keyframe.shading import shading_from_annotation
@@ -181,8 +167,9 @@ def main() -> None:
                 target.segment_ids, anno)}  # fmt: skip
             scores[label] = {}
             if args.split_by_truth:
-                ceiling = segmentation_ceiling(target.segment_ids, truth)
-                frame = evaluate_frame(ceiling, truth, scoring_ids)
+                # Every segment its majority truth color, as bench_consecutive's ceiling.
+                ceiling = ColoredFrame.from_keyframe(target, truth, min_flatness=0)
+                frame = evaluate_frame(ceiling.as_coloring().render(), truth, scoring_ids)
                 scores[label]["segmentation ceiling"] = {
                     m: float(getattr(frame, m)) for m in METRICS
                 }
