@@ -19,6 +19,7 @@ import numpy as np
 from paintbucket.errors import InputError, InputWarning
 from paintbucket.io.colorbook import read_colorbook
 from paintbucket.io.images import DEFAULT_MAX_PIXELS, PathLike
+from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.keyframe.sheet import (
     NO_REFERENCES,
     DesignSheet,
@@ -29,7 +30,7 @@ from paintbucket.keyframe.sheet import (
 )
 from paintbucket.keyframe.text import TextEncoder, categorize, exact_category
 from paintbucket.segment.regions import segment_line_art
-from paintbucket.segment.stats import majority_vote, pack_rgba
+from paintbucket.segment.stats import pack_rgba
 
 #: Severities of a :class:`SheetProblem`, worst first.
 SEVERITIES = ("error", "warning")
@@ -146,9 +147,7 @@ def enclosed_share(segment_ids: np.ndarray, color: np.ndarray, line_mask: np.nda
     painted = (color[..., 3] > 0) & ~line_mask & (segment_ids > 0)
     if not painted.any():
         return 1.0
-    ids, winners, _, _ = majority_vote(segment_ids, packed, ~line_mask)
-    majority = np.zeros(int(segment_ids.max(initial=0)) + 1, dtype=np.int64)
-    majority[ids] = winners
+    majority = segment_majority(segment_ids, packed, ~line_mask)
     return float((majority[segment_ids[painted]] == packed[painted]).mean())
 
 
