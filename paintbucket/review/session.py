@@ -52,6 +52,7 @@ from paintbucket.review.propagation import propagate_results, reference_from_res
 from paintbucket.review.tasks import Tasks
 from paintbucket.segment.gaps import gap_lines
 from paintbucket.segment.labels import fill_pinholes
+from paintbucket.segment.lines import PAPER, classify_lines
 from paintbucket.segment.stats import pack_rgba, unpack_rgba
 
 #: Engine that re-propagates unless told otherwise: the one ``pbc colorize`` uses.
@@ -288,10 +289,11 @@ class ReviewSession:
         (:func:`~paintbucket.segment.gap_lines`), painted like their segments in the
         result; all False for the other segmentations. The page shows them on request,
         so a painter can check where the lines were closed."""
-        frame = self._frame(name)
         if self.segmentation(name) != "closegaps":
-            return np.zeros(frame.shape, dtype=bool)
-        return gap_lines(frame.line_mask)
+            return np.zeros(self.size, dtype=bool)
+        # Only the line mask is needed: segmenting the frame would close the gaps twice.
+        line_art = read_rgba(self.line_path(name))
+        return gap_lines(classify_lines(line_art, self.line_threshold(name)) != PAPER)
 
     def segments(self, name: str) -> np.ndarray:
         """(H, W) int32 segment ids of a frame (cached); checked against its JSON.
