@@ -332,12 +332,13 @@ def gap_lines(
         pairs = pairs[paper_run <= max_gap]
     single = np.ones(len(points), dtype=bool)
     single[pairs.ravel()] = False
+    single_points, single_directions = points[single], directions[single]
     ray_starts, ray_stops = [], []
     # Blocks of ends bound the (ends x rays x steps) sample arrays on busy sketches.
-    for first in range(0, int(single.sum()), _BLOCK):
+    for first in range(0, len(single_points), _BLOCK):
         block = slice(first, first + _BLOCK)
         starts, stops = _ray_gaps(
-            line_mask, points[single][block], directions[single][block], max_gap
+            line_mask, single_points[block], single_directions[block], max_gap
         )
         ray_starts.append(starts)
         ray_stops.append(stops)
