@@ -8,7 +8,7 @@ scored on the ground-truth segments of frame t with the paper's metrics (SPEC 4)
 Run: ``python bench/bench_consecutive.py [--engine flow] [--engine inclusion]
 [--weights LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]] ...] [--no-flip] [--flow-lock X]
 [--consistency-lock X]
-[--preset bench-consecutive|bench-studio] [--data DIR] [--plot PNG]``.
+[--preset bench-consecutive|bench-studio] [--data DIR] [--seg METHOD] [--plot PNG]``.
 The data are generated into ``DIR`` (default ``data/PRESET``) on first use. The reference
 frame t - 1 takes each of its segments' majority gt color (``ColoredFrame.from_keyframe`` with
 no flatness check): on studio drawings our segmentation gives some color-line pixels to the
@@ -34,6 +34,7 @@ from paintbucket.consecutive import make_engine
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.metrics import evaluate_frame, summarize
+from paintbucket.segment import SEG_METHODS
 
 from _common import WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 
@@ -59,25 +60,26 @@ def frame_steps(data_dir: Path) -> list[tuple[Path, int]]:
     return [(clip, t) for clip in clips for t in range(1, len(list((clip / "line").glob("*.png"))))]
 
 
-def painted_frame(clip: Path, name: str) -> ColoredFrame:
+def painted_frame(clip: Path, name: str, seg_method: str = "default") -> ColoredFrame:
     """Frame ``name`` of ``clip`` painted with its ground truth: each segment of our
     segmentation takes its majority gt color (no flatness check, see above)."""
     return ColoredFrame.from_keyframe(
-        Frame.from_line_art(read_rgba(clip / "line" / name)),
+        Frame.from_line_art(read_rgba(clip / "line" / name), seg_method),
         read_rgba(clip / "gt" / name),
         min_flatness=0,
     )
 
 
-def run_engine(data_dir: Path, engine, name: str) -> dict:
+def run_engine(data_dir: Path, engine, name: str, seg_method: str = "default") -> dict:
     scores = []
     seconds = 0.0
     steps = frame_steps(data_dir)
     for clip, t in tqdm(steps, desc=name, unit="pair"):
         prev, cur = f"{t - 1:04d}.png", f"{t:04d}.png"
         start = time.perf_counter()
-        reference = painted_frame(clip, prev)
-        coloring = engine(reference, Frame.from_line_art(read_rgba(clip / "line" / cur)))
+        reference = painted_frame(clip, prev, seg_method)
+        target = Frame.from_line_art(read_rgba(clip / "line" / cur), seg_method)
+        coloring = engine(reference, target)
         predicted = coloring.render()
         seconds += time.perf_counter() - start
         scores.append(
@@ -90,14 +92,14 @@ def run_engine(data_dir: Path, engine, name: str) -> dict:
     return summary
 
 
-def segmentation_ceiling(data_dir: Path) -> dict:
+def segmentation_ceiling(data_dir: Path, seg_method: str = "default") -> dict:
     """The scores if every segment of our segmentation took the majority true color of
     its pixels: the most any engine can reach on these drawings, since a segment has one
     color and the metrics score the ground truth's segments."""
     scores = []
     for clip, t in tqdm(frame_steps(data_dir), desc=CEILING, unit="frame"):
         name = f"{t:04d}.png"
-        best = painted_frame(clip, name).as_coloring().render()
+        best = painted_frame(clip, name, seg_method).as_coloring().render()
         truth = read_rgba(clip / "gt" / name)
         scores.append(evaluate_frame(best, truth, read_segments(clip / "seg" / name)))
     summary = summarize(scores)
@@ -179,6 +181,10 @@ def main() -> None:
         help="which held-out data to generate",
     )
     parser.add_argument("--data", type=Path, help="data folder (default data/PRESET)")
+    parser.add_argument(
+        "--seg", default="default", choices=SEG_METHODS,
+        help="segmentation of every frame (scores stay on the ground truth's segments)",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, help="write the summaries here")
     parser.add_argument(
         "--no-ceiling",
@@ -207,9 +213,11 @@ def main() -> None:
                        "consistency_lock": args.consistency_lock}  # fmt: skip
         engines[name] = make_engine(name, **{k: v for k, v in options.items() if v is not None})
     engines.update(weight_engines(args.weights, flip_average=args.flip_average))
-    results = {name: run_engine(data_dir, engine, name) for name, engine in engines.items()}
+    results = {
+        name: run_engine(data_dir, engine, name, args.seg) for name, engine in engines.items()
+    }
     if args.ceiling:
-        results[CEILING] = segmentation_ceiling(data_dir)
+        results[CEILING] = segmentation_ceiling(data_dir, args.seg)
     width = max(8, *(len(name) for name in results))
     print(f"{'engine':>{width}} | " + " | ".join(f"{n:>10}" for n in LABELS) + " | s/frame")
     for name, summary in results.items():
@@ -220,7 +228,8 @@ def main() -> None:
         print(f"{CEILING}: each of our segments takes its majority true color (no engine "
               "can do better on these segments)")  # fmt: skip
     first = next(iter(results.values()))
-    print(f"data: {data_dir} ({first['frames']} frames, {first['segments']} segments)")
+    print(f"data: {data_dir} ({first['frames']} frames, {first['segments']} segments), "
+          f"segmentation {args.seg}")  # fmt: skip
     print("accuracy by segment area (pixels):")
     heads = [f"<={b['max_area']}" if b["max_area"] else "larger" for b in first["by_size"]]
     print(f"{'engine':>{width}} | " + " | ".join(f"{h:>7}" for h in heads))

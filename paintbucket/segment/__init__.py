@@ -1,6 +1,6 @@
 """Line art -> segments: line classification, connected regions, gap closing, stats."""
 
-from paintbucket.segment.gaps import gap_lines, stroke_ends
+from paintbucket.segment.gaps import gap_lines, label_paper_closing_gaps, stroke_ends
 from paintbucket.segment.labels import (
     fill_pinholes,
     foreground_mask,
@@ -54,6 +54,7 @@ __all__ = [
     "is_binary",
     "line_width",
     "label_paper",
+    "label_paper_closing_gaps",
     "line_coverage_warning",
     "line_ink",
     "majority_vote",

@@ -21,6 +21,8 @@ import cv2
 import numpy as np
 
 from paintbucket.errors import InputError
+from paintbucket.segment.labels import label_paper
+from paintbucket.segment.stats import nearest_fill
 
 #: ``max_gap="auto"``: the longest gap closed, as a fraction of the image's longer side.
 AUTO_GAP_FRACTION = 0.05
@@ -347,3 +349,29 @@ def gap_lines(
     starts = np.concatenate([points[pairs[:, 0]].astype(np.float64), ray_starts])
     stops = np.concatenate([points[pairs[:, 1]].astype(np.float64), ray_stops])
     return _draw_lines(line_mask.shape, starts, stops) & ~line_mask
+
+
+def label_paper_closing_gaps(paper: np.ndarray, max_gap: int | str = "auto") -> np.ndarray:
+    """Label the paper after closing the gaps of its strokes (``closegaps``).
+
+    Parameters
+    ----------
+    paper : (H, W) bool
+        True on paper, False on line pixels.
+    max_gap : int or "auto"
+        As in :func:`gap_lines`.
+
+    Returns
+    -------
+    segment_ids : (H, W) int32
+        0 = line, 1..N = segments of ``paper`` cut by the connecting lines; each
+        connecting-line pixel carries the id of its nearest segment, so the joins are
+        painted and never become line.
+    """
+    paper = np.asarray(paper, dtype=bool)
+    closing = gap_lines(~paper, max_gap)
+    segment_ids = label_paper(paper & ~closing)
+    if closing.any() and segment_ids.any():
+        filled = nearest_fill(segment_ids, segment_ids > 0)
+        segment_ids[closing] = filled[closing]
+    return segment_ids

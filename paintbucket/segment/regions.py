@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from paintbucket.choices import SEG_METHODS
-from paintbucket.segment.gaps import gap_lines
+from paintbucket.segment.gaps import label_paper_closing_gaps
 from paintbucket.segment.labels import label_paper, merge_specks, neighbor_pairs
 from paintbucket.segment.lines import (
     BLACK_LINE,
@@ -26,7 +26,7 @@ from paintbucket.segment.lines import (
     classify_lines,
     is_binary,
 )
-from paintbucket.segment.stats import nearest_fill, segment_areas
+from paintbucket.segment.stats import segment_areas
 from paintbucket.segment.trapped_ball import trapped_ball_fill
 
 #: Speck size merged into the lines of anti-aliased drawings when ``speck_area="auto"``.
@@ -199,11 +199,7 @@ def segment_line_art(
     elif seg_method == "trappedball":
         segment_ids = trapped_ball_fill(paper, radii=ball_radii)
     elif seg_method == "closegaps":
-        closing = gap_lines(~paper, max_gap)
-        segment_ids = label_paper(paper & ~closing)
-        if closing.any() and segment_ids.any():
-            filled = nearest_fill(segment_ids, segment_ids > 0)
-            segment_ids[closing] = filled[closing]
+        segment_ids = label_paper_closing_gaps(paper, max_gap)
     else:
         raise ValueError(f"unknown segmentation method {seg_method!r}; use one of {SEG_METHODS}")
     segment_ids = merge_specks(segment_ids, speck_area)

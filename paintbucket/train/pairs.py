@@ -22,6 +22,7 @@ import numpy as np
 from paintbucket.flow.dis import estimate_flow, warp_nearest
 from paintbucket.io.images import normalize_transparent, read_rgba
 from paintbucket.models.inputs import redistribution_colors
+from paintbucket.segment.gaps import label_paper_closing_gaps, resolve_max_gap
 from paintbucket.segment.labels import label_paper, neighbor_pairs
 from paintbucket.segment.lines import line_ink
 from paintbucket.segment.stats import majority_vote, pack_rgba
@@ -141,8 +142,13 @@ def _augment(
     return (warped_line >= conf["line_threshold"]).astype(np.float32), warped_color
 
 
-def _segments_and_colors(line: np.ndarray, color: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    segment_ids = label_paper(line < 0.5)
+def _segments_and_colors(
+    line: np.ndarray, color: np.ndarray, max_gap: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Segments of a crop (``closegaps`` when ``max_gap`` > 0) and each one's majority
+    ground-truth color (packed RGBA, -1 for id 0)."""
+    paper = line < 0.5
+    segment_ids = label_paper_closing_gaps(paper, max_gap) if max_gap else label_paper(paper)
     ids, colors, _, _ = majority_vote(segment_ids, pack_rgba(color))
     segment_color = np.full(int(segment_ids.max()) + 1, -1, dtype=np.int64)
     segment_color[ids] = colors
@@ -160,6 +166,10 @@ DEFAULT_PAIR_CONF = {
     "merge_probability": 0.2,  # inclusion matching: chance to merge a region with a neighbour
     "max_segments": 400,  # skip crops with more segments than this (memory bound)
     "frame_size": 512,  # virtual full-frame size in which the crop's box coordinates lie
+    # chance that both frames of a pair are segmented with closegaps (gap-closing joins
+    # cut segments along lines the drawing does not show), its max_gap "auto" taken of
+    # the frame_size frame, as at inference on the whole frame
+    "closegaps_share": 0.0,
 }
 
 
@@ -179,8 +189,12 @@ def make_pair(clip: list[Path], rng: np.random.Generator, conf: dict) -> Pair | 
     crop = conf["crop"]
     line_ref, color_ref = _augment(line_ref, color_ref, center, crop, conf, rng)
     line_tgt, color_tgt = _augment(line_tgt, color_tgt, center, crop, conf, rng)
-    segments_ref, ref_colors = _segments_and_colors(line_ref, color_ref)
-    segments_tgt, tgt_colors = _segments_and_colors(line_tgt, color_tgt)
+    max_gap = 0
+    # no draw at share 0, so the random stream of the earlier stages stays as it was
+    if conf["closegaps_share"] > 0 and rng.random() < conf["closegaps_share"]:
+        max_gap = resolve_max_gap("auto", (conf["frame_size"], conf["frame_size"]))
+    segments_ref, ref_colors = _segments_and_colors(line_ref, color_ref, max_gap)
+    segments_tgt, tgt_colors = _segments_and_colors(line_tgt, color_tgt, max_gap)
     num_ref, num_tgt = int(segments_ref.max()), int(segments_tgt.max())
     if not (2 <= num_ref <= conf["max_segments"] and 1 <= num_tgt <= conf["max_segments"]):
         return None

@@ -3,7 +3,13 @@ import pytest
 
 from paintbucket.io import read_rgba
 from paintbucket.segment import label_paper, segment_areas, segment_line_art
-from paintbucket.segment.gaps import gap_lines, resolve_max_gap, skeleton, stroke_ends
+from paintbucket.segment.gaps import (
+    gap_lines,
+    label_paper_closing_gaps,
+    resolve_max_gap,
+    skeleton,
+    stroke_ends,
+)
 from tests.conftest import BLACK, blank, real_data
 
 
@@ -96,6 +102,23 @@ def test_segment_line_art_closegaps_splits_and_fills_the_bridge():
     assert segment_ids.max() == 2
     assert segment_ids[20, 20] != segment_ids[2, 2]
     assert (segment_ids[art[..., 3] == 0] > 0).all()  # the bridge's pixels are painted
+
+
+def test_label_paper_closing_gaps_exact_segments():
+    mask = _box_mask(gap=6)
+    segment_ids = label_paper_closing_gaps(~mask, max_gap=10)
+    assert segment_ids.dtype == np.int32 and segment_ids.shape == mask.shape
+    assert segment_ids.max() == 2
+    assert (segment_ids[mask] == 0).all() and (segment_ids[~mask] > 0).all()
+    # the bridge row: its pixels lie as near the inside as the outside; each takes a side
+    assert set(np.unique(segment_ids[5, 15:21])) <= {segment_ids[2, 2], segment_ids[20, 20]}
+    # max_gap 0 closes nothing: the plain labelling
+    np.testing.assert_array_equal(label_paper_closing_gaps(~mask, max_gap=0), label_paper(~mask))
+
+
+def test_label_paper_closing_gaps_empty_input():
+    assert label_paper_closing_gaps(np.zeros((0, 0), bool), max_gap=4).shape == (0, 0)
+    assert label_paper_closing_gaps(np.zeros((6, 6), bool), max_gap=4).max() == 0
 
 
 def test_unclosed_sketch_closegaps_keeps_the_face_off_the_background():

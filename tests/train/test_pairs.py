@@ -73,11 +73,19 @@ def test_pair_invariants(synth_clips):
     assert neighbor_pairs(pairs[0].segments_ref, pairs[0].segments_ref).shape[1] == 2
 
 
+def _still_clip(folder, line: np.ndarray, gt: np.ndarray):
+    """A clip of two equal frames: ``line`` drawn, ``gt`` painted."""
+    from paintbucket.io import write_png
+
+    for name in ("0000.png", "0001.png"):
+        write_png(folder / "line" / name, line)
+        write_png(folder / "gt" / name, gt)
+    return find_clips(folder.parent)[0]
+
+
 def _pencil_clip(folder, gray: int):
     """Two frames of a 64 x 64 drawing: a red square inside a blue one, split by a 2-px
     outline of ``gray``."""
-    from paintbucket.io import write_png
-
     line = np.full((64, 64, 4), 255, np.uint8)
     line[20:44, 20:44, :3] = gray
     line[22:42, 22:42, :3] = 255
@@ -85,10 +93,7 @@ def _pencil_clip(folder, gray: int):
     gt[8:56, 8:56] = (40, 40, 220, 255)
     gt[20:44, 20:44] = (0, 0, 0, 255)
     gt[22:42, 22:42] = (220, 40, 40, 255)
-    for name in ("0000.png", "0001.png"):
-        write_png(folder / "line" / name, line)
-        write_png(folder / "gt" / name, gt)
-    return find_clips(folder.parent)[0]
+    return _still_clip(folder, line, gt)
 
 
 @pytest.mark.parametrize("gray", [0, 200])
@@ -103,3 +108,28 @@ def test_light_pencil_strokes_are_lines_in_training_crops(tmp_path, gray):
     colors = {tuple(pair.color_ref[pair.segments_ref == m][0]) for m in (1, 2, 3)
               if (pair.segments_ref == m).any()}  # fmt: skip
     assert pair.segments_ref.max() >= 2 and len(colors) >= 2
+
+
+def _open_box_clip(folder):
+    """Two equal frames of ``open_box``: a box with a 3-px opening, blue inside."""
+    from tests.conftest import open_box
+
+    art, keyframe = open_box()
+    return _still_clip(folder, art, keyframe)
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_closegaps_share_segments_training_crops_with_the_joins(tmp_path, share):
+    clip = _open_box_clip(tmp_path / "clip")
+    conf = {**DEFAULT_PAIR_CONF, "crop": 80, "scale": 1.0, "rotation": 0.0, "resize": 1.0,
+            "translation": 0.0, "merge_probability": 0.0, "closegaps_share": share}  # fmt: skip
+    pair = make_pair(clip, np.random.default_rng(0), conf)
+    if not share:
+        # the inside leaks out through the opening: one segment, no usable pair
+        assert pair is None
+        return
+    assert pair.segments_ref.max() == pair.segments_tgt.max() == 2
+    inside, outside = pair.segments_tgt[40, 40], pair.segments_tgt[2, 2]
+    assert inside != outside
+    assert pair.correct[inside - 1, pair.segments_ref[40, 40] - 1]
+    assert not pair.correct[inside - 1, pair.segments_ref[2, 2] - 1]
