@@ -29,6 +29,7 @@ from paintbucket.keyframe.shading import UNKNOWN, annotation_codes, entry_group
 from paintbucket.keyframe.sheet import load_sheet, reference_entry_map
 from paintbucket.keyframe.text import categorize
 from paintbucket.models.inputs import work_shape
+from paintbucket.segment.gaps import label_paper_closing_gaps
 from paintbucket.segment.labels import label_paper
 from paintbucket.segment.lines import RED_LINE, classify_lines, line_ink
 
@@ -42,6 +43,9 @@ DEFAULT_KEYFRAME_PAIR_CONF = {
     "stroke_probability": 0.2,  # parsing masks from simulated strokes (else none)
     "max_segments": 600,  # skip samples with more segments than this (memory bound)
     "drop_color_lines": 0.0,  # chance that the target loses its color lines (sheet keeps them)
+    # chance that both images are segmented with closegaps (joins the drawings do not
+    # show cut their segments, as pbc sheet init / pbc keyframe --seg-method closegaps do)
+    "closegaps_share": 0.0,
 }
 
 
@@ -181,8 +185,13 @@ def make_keyframe_pair(
 
     line_ref = (line_ref >= conf["line_threshold"]).astype(np.float32)
     line_tgt = (line_tgt >= conf["line_threshold"]).astype(np.float32)
-    segments_ref = label_paper(line_ref < 0.5)
-    segments_tgt = label_paper(line_tgt < 0.5)
+    # no draw at share 0: earlier stages keep their sample stream
+    if conf["closegaps_share"] > 0 and rng.random() < conf["closegaps_share"]:
+        segments_ref = label_paper_closing_gaps(line_ref < 0.5)
+        segments_tgt = label_paper_closing_gaps(line_tgt < 0.5)
+    else:
+        segments_ref = label_paper(line_ref < 0.5)
+        segments_tgt = label_paper(line_tgt < 0.5)
     num_ref, num_tgt = int(segments_ref.max()), int(segments_tgt.max())
     if not (2 <= num_ref <= conf["max_segments"] and 1 <= num_tgt <= conf["max_segments"]):
         return None

@@ -48,6 +48,30 @@ def test_pairs_answer_with_the_reference_segments_of_the_same_entry(synth_data):
     assert (pair.frame_tgt[:2] <= pair.frame_tgt[2:]).all()
 
 
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_closegaps_share_segments_both_images_with_the_joins(synth_data, share, monkeypatch):
+    from paintbucket.segment import label_paper, label_paper_closing_gaps
+    from paintbucket.train import keyframe_pairs
+
+    calls = []
+
+    def closing(paper):
+        calls.append(paper.shape)
+        return label_paper_closing_gaps(paper)
+
+    # these clean drawings have no gap to close, so the call is what tells the methods apart
+    monkeypatch.setattr(keyframe_pairs, "label_paper_closing_gaps", closing)
+    (character,) = find_characters(synth_data)
+    conf = {**DEFAULT_KEYFRAME_PAIR_CONF, "work_size": 128, "closegaps_share": share}
+    rng = np.random.default_rng(1)
+    pairs = [make_keyframe_pair(character, rng, conf) for _ in range(4)]
+    assert any(pair is not None for pair in pairs)
+    assert len(calls) == (8 if share else 0)  # the sheet view and the target, every sample
+    for pair in filter(None, pairs):
+        np.testing.assert_array_equal(pair.segments_ref, label_paper(pair.line_ref < 0.5))
+        np.testing.assert_array_equal(pair.segments_tgt, label_paper(pair.line_tgt < 0.5))
+
+
 def test_train_then_resume(synth_data, tmp_path):
     conf = {"iterations": 2, "log_every": 1, "checkpoint_every": 2, "warmup": 1,
             "model": TINY_MODEL, "pairs": {"work_size": 96}}  # fmt: skip
