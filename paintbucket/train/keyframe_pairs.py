@@ -43,9 +43,8 @@ DEFAULT_KEYFRAME_PAIR_CONF = {
     "stroke_probability": 0.2,  # parsing masks from simulated strokes (else none)
     "max_segments": 600,  # skip samples with more segments than this (memory bound)
     "drop_color_lines": 0.0,  # chance that the target loses its color lines (sheet keeps them)
-    # chance that both images are segmented with closegaps (joins the drawings do not
-    # show cut their segments, as pbc sheet init / pbc keyframe --seg-method closegaps do)
-    "closegaps_share": 0.0,
+    # as pbc sheet init / pbc keyframe --seg-method closegaps segment open line art
+    "closegaps_share": 0.0,  # chance that both images are segmented with closegaps
 }
 
 

@@ -166,10 +166,9 @@ DEFAULT_PAIR_CONF = {
     "merge_probability": 0.2,  # inclusion matching: chance to merge a region with a neighbour
     "max_segments": 400,  # skip crops with more segments than this (memory bound)
     "frame_size": 512,  # virtual full-frame size in which the crop's box coordinates lie
-    # chance that both frames of a pair are segmented with closegaps (gap-closing joins
-    # cut segments along lines the drawing does not show), its max_gap "auto" taken of
-    # the frame_size frame, as at inference on the whole frame
-    "closegaps_share": 0.0,
+    # gap-closing joins cut segments along lines the drawing does not show; max_gap is
+    # "auto" of the frame_size frame, as at inference on the whole frame
+    "closegaps_share": 0.0,  # chance that both frames of a pair are segmented with closegaps
 }
 
 
