@@ -30,11 +30,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from paintbucket.choices import SEG_METHODS
 from paintbucket.consecutive import make_engine
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import read_rgba, read_segments
 from paintbucket.metrics import evaluate_frame, summarize
-from paintbucket.segment import SEG_METHODS
 
 from _common import WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
 

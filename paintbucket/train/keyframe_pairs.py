@@ -184,13 +184,12 @@ def make_keyframe_pair(
 
     line_ref = (line_ref >= conf["line_threshold"]).astype(np.float32)
     line_tgt = (line_tgt >= conf["line_threshold"]).astype(np.float32)
+    label = label_paper
     # no draw at share 0: earlier stages keep their sample stream
     if conf["closegaps_share"] > 0 and rng.random() < conf["closegaps_share"]:
-        segments_ref = label_paper_closing_gaps(line_ref < 0.5)
-        segments_tgt = label_paper_closing_gaps(line_tgt < 0.5)
-    else:
-        segments_ref = label_paper(line_ref < 0.5)
-        segments_tgt = label_paper(line_tgt < 0.5)
+        label = label_paper_closing_gaps
+    segments_ref = label(line_ref < 0.5)
+    segments_tgt = label(line_tgt < 0.5)
     num_ref, num_tgt = int(segments_ref.max()), int(segments_tgt.max())
     if not (2 <= num_ref <= conf["max_segments"] and 1 <= num_tgt <= conf["max_segments"]):
         return None
