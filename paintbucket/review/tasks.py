@@ -149,7 +149,10 @@ class CountingEngine:
     progress without the pipeline knowing of it.
 
     A frame counts as done when the engine moves on to another one (an anchored chain
-    colors a frame from several references in turn), or at :meth:`finish`.
+    colors a frame from several references in turn), or at :meth:`finish`. Whatever
+    else the engine offers a chain (the learned engine's ``opinions``, an engine's
+    ``estimate_flow`` and ``anchor_flow``) the wrapper offers too, so that a clip comes
+    out as ``pbc colorize`` colors it.
 
     Parameters
     ----------
@@ -166,11 +169,28 @@ class CountingEngine:
         self.name = getattr(engine, "name", type(engine).__name__)
         self._target: Frame | None = None
 
-    def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
+    def __call__(self, reference: ColoredFrame, target: Frame, **options) -> SegmentColoring:
+        self._arrive(target)
+        return self.engine(reference, target, **options)
+
+    def __getattr__(self, name: str):
+        if name == "engine":  # not set yet (copying, unpickling)
+            raise AttributeError(name)
+        found = getattr(self.engine, name)
+        if name != "opinions":
+            return found
+
+        def opinions(references, target, **options):
+            self._arrive(target)
+            return found(references, target, **options)
+
+        return opinions
+
+    def _arrive(self, target: Frame) -> None:
+        """Count the previous frame done when ``target`` is another one."""
         if self._target is not None and target is not self._target:
             self.advance()
         self._target = target
-        return self.engine(reference, target)
 
     def finish(self) -> None:
         """Count the last frame (after the colorization)."""

@@ -57,6 +57,33 @@ def test_counting_engine_counts_frames_and_keeps_the_name(session):
     assert counted == [1, 1]
 
 
+def test_counting_engine_offers_what_the_engine_offers_a_chain():
+    from paintbucket.pipeline.chain import tracks_flow
+
+    class Engine:
+        anchor_flow = "chained"
+
+        def __call__(self, reference, target, flow=None):
+            return ("call", reference, target, flow)
+
+        def estimate_flow(self, reference, target):
+            return "flow"
+
+        def opinions(self, references, target, flows=None):
+            return [("opinion", r, target, flows) for r in references]
+
+    counted = []
+    engine = CountingEngine(Engine(), lambda: counted.append(1))
+    assert tracks_flow(engine) and engine.estimate_flow("a", "b") == "flow"
+    assert engine("ref", "t1", flow="f") == ("call", "ref", "t1", "f")
+    assert engine.opinions(["r"], "t1", flows=["f"]) == [("opinion", "r", "t1", ["f"])]
+    assert counted == []
+    engine.opinions(["r"], "t2")  # another frame: the first is done
+    assert counted == [1]
+    plain = CountingEngine(lambda reference, target: None, lambda: None)
+    assert getattr(plain, "opinions", None) is None and not tracks_flow(plain)
+
+
 def run_in_thread(function, *args):
     """Start ``function(*args)`` in a thread; return the thread and its outcome list."""
     outcome: list = []
