@@ -9,6 +9,10 @@ ENGINE_NAMES = ("inclusion", "flow")
 MODES = ("anchored", "forward", "nearest")
 #: The mode ``colorize_clip`` and ``pbc colorize`` use unless told otherwise.
 DEFAULT_MODE = "anchored"
+#: How a consecutive engine gets its flow to the keyframe an ``anchored`` chain starts
+#: from (:func:`paintbucket.pipeline.chain.tracks_flow`): composed along the chain's
+#: consecutive flows, or estimated directly across the motion.
+ANCHOR_FLOWS = ("chained", "direct")
 #: Segmentation methods (:func:`paintbucket.segment.segment_line_art`), default first.
 SEG_METHODS = ("default", "trappedball", "closegaps")
 #: Keyframe methods (:class:`paintbucket.keyframe.SheetColorizer`), default first.

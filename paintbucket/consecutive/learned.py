@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from paintbucket.consecutive.flow import check_anchor_flow
 from paintbucket.core.cache import IdentityCache
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
@@ -158,6 +159,16 @@ class LearnedEngine:
         on 2 cores this is 1.2x (1024 px) to 1.5x (1920 px) faster than one pass after
         the other on both (``bench/bench_onnx_speed.py``). 1 runs everything on one
         thread (e.g. one worker per core).
+    anchor_flow : {"direct", "chained"}
+        In an ``anchored`` chain, the flow to the keyframe the chain starts from:
+        estimated across the whole motion (``"direct"``) or composed along the chain's
+        consecutive flows (``"chained"``, :func:`~paintbucket.flow.compose_flows`).
+        Chained follows the drawing far better (a keyframe's flow votes alone: 0.59
+        against 0.43 Acc-Thres on the validation cuts) and is the flow engine's
+        default, but for this engine it changed little either way (validation cuts
+        0.6696 → 0.6667 Acc-Thres, held-out 0.7162 / 0.7638 → 0.7088 / 0.7671 Acc /
+        Acc-Thres): the network already matches the keyframe by shape, and a composed
+        flow ties the keyframe's opinion to the chain whose errors it should outvote.
     reuse_references : bool
         On ONNX Runtime, keep what the network computes of a reference frame alone (its
         features pooled into tokens) while that frame object lives, for the last
@@ -178,6 +189,7 @@ class LearnedEngine:
     consistency_lock: float = 0.8
     flip_average: bool = True
     threads: int | None = None
+    anchor_flow: str = "direct"
     reuse_references: bool = True
     name: str = "inclusion"
     #: Encoded references by reference frame and working size:
@@ -192,6 +204,9 @@ class LearnedEngine:
     #: :class:`~paintbucket.models.runtime.OnnxInclusionMatcher`, loaded on first use.
     model = LazyModel("consecutive")
 
+    def __post_init__(self) -> None:
+        check_anchor_flow(self.anchor_flow)
+
     @property
     def onnx_threads(self) -> int:
         """ONNX Runtime threads of one network pass (read by the model's loader)."""
@@ -200,17 +215,33 @@ class LearnedEngine:
     def _threads(self) -> int:
         return self.threads or available_threads()
 
-    def __call__(self, reference: ColoredFrame, target: Frame) -> SegmentColoring:
+    def __call__(
+        self, reference: ColoredFrame, target: Frame, flow: np.ndarray | None = None
+    ) -> SegmentColoring:
+        """Color ``target`` from ``reference``; ``flow`` (H, W, 2) from the target to the
+        reference (as :meth:`estimate_flow` gives it, or composed along a chain of frames
+        by :func:`~paintbucket.flow.compose_flows`), estimated here when None. The
+        mirrored pass of ``flip_average`` always estimates its own."""
         if self.flip_average:
-            probabilities, votes, locked = self._flip_averaged(reference, target)
+            probabilities, votes, locked = self._flip_averaged(reference, target, flow)
         else:
-            probabilities, votes, locked = self._probabilities(reference, target)
+            probabilities, votes, locked = self._probabilities(reference, target, flow)
         probabilities[locked] = votes[locked]
         return SegmentColoring(
             target.segment_ids, reference.palette, probabilities, target.solid_line_mask()
         )
 
-    def opinions(self, references: Sequence[ColoredFrame], target: Frame) -> list[SegmentColoring]:
+    def estimate_flow(self, reference: Frame, target: Frame) -> np.ndarray:
+        """(H, W, 2) flow from the target to the reference, the one a call estimates
+        itself (:func:`~paintbucket.flow.estimate_flow` of the line masks)."""
+        return estimate_flow(target.line_mask, reference.line_mask)
+
+    def opinions(
+        self,
+        references: Sequence[ColoredFrame],
+        target: Frame,
+        flows: Sequence[np.ndarray | None] | None = None,
+    ) -> list[SegmentColoring]:
         """The target colored from each of several extra references, one un-mirrored pass
         each (no flip averaging), the passes side by side as the flip passes are.
 
@@ -223,13 +254,22 @@ class LearnedEngine:
         ----------
         references : sequence of ColoredFrame
         target : Frame
+        flows : sequence of (H, W, 2) float32 or None, optional
+            Flow from the target to each reference (None: estimated here), e.g. composed
+            along the chain (:func:`~paintbucket.flow.compose_flows`).
 
         Returns
         -------
         list of SegmentColoring
             One per reference, in order, each over that reference's palette.
         """
-        results = self._passes([(reference, target) for reference in references])
+        if flows is None:
+            flows = [None] * len(references)
+        if len(flows) != len(references):
+            raise ValueError(f"{len(flows)} flows for {len(references)} references")
+        results = self._passes(
+            [(reference, target, flow) for reference, flow in zip(references, flows)]
+        )
         colorings = []
         for reference, (probabilities, votes, locked) in zip(references, results):
             probabilities[locked] = votes[locked]
@@ -244,18 +284,18 @@ class LearnedEngine:
         """Whether two passes run side by side (ONNX Runtime with two or more threads)."""
         return isinstance(self.model, OnnxInclusionMatcher) and self._threads() >= 2
 
-    def _passes(self, pairs: list[tuple[ColoredFrame, Frame]]) -> list[tuple]:
-        """:meth:`_probabilities` of every pair, two at a time on ONNX Runtime with two or
-        more threads (each graph runs on :attr:`onnx_threads`)."""
+    def _passes(self, pairs: list[tuple[ColoredFrame, Frame, np.ndarray | None]]) -> list[tuple]:
+        """:meth:`_probabilities` of every (reference, target, flow), two at a time on
+        ONNX Runtime with two or more threads (each graph runs on :attr:`onnx_threads`)."""
         if len(pairs) > 1 and self._parallel():
             # ONNX Runtime releases the GIL while a graph runs, as OpenCV and most of
             # NumPy do: the passes overlap.
             with ThreadPoolExecutor(2) as pool:
-                return list(pool.map(lambda pair: self._probabilities(*pair), pairs))
-        return [self._probabilities(*pair) for pair in pairs]
+                return list(pool.map(lambda pass_: self._probabilities(*pass_), pairs))
+        return [self._probabilities(*pass_) for pass_ in pairs]
 
     def _flip_averaged(
-        self, reference: ColoredFrame, target: Frame
+        self, reference: ColoredFrame, target: Frame, given_flow: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`_probabilities` of the pair and of its mirror image, combined: the
         probabilities by :func:`average_probabilities`, the locks by :func:`merge_locks`.
@@ -269,13 +309,13 @@ class LearnedEngine:
         """
         _check_shapes(reference, target)
         if _is_empty(reference, target):
-            return self._probabilities(reference, target)
+            return self._probabilities(reference, target, given_flow)
         straight_flow: Future = Future()
         backward_flow: Future = Future()
 
         def straight_network() -> tuple[np.ndarray, np.ndarray | None]:
             try:
-                flow, warped_ids = _forward_flow(reference, target)
+                flow, warped_ids = _forward_flow(reference, target, given_flow)
                 straight_flow.set_result((flow, warped_ids))
                 probabilities = self._network_probabilities(reference, target, warped_ids)
                 backward = self._backward_flow(reference, target)
@@ -335,16 +375,17 @@ class LearnedEngine:
         return probabilities, votes, locked
 
     def _probabilities(
-        self, reference: ColoredFrame, target: Frame
+        self, reference: ColoredFrame, target: Frame, given_flow: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One pass: (N + 1, P) fused color probabilities of the target segments (row 0
-        zero), (N + 1, P) flow votes normalised to sum 1, (N + 1,) bool flow locks."""
+        zero), (N + 1, P) flow votes normalised to sum 1, (N + 1,) bool flow locks; along
+        ``given_flow`` (target -> reference) when not None."""
         _check_shapes(reference, target)
         num_tgt, num_colors = int(target.segment_ids.max()), len(reference.palette)
         if _is_empty(reference, target):
             probabilities = np.zeros((num_tgt + 1, num_colors), np.float32)
             return probabilities, probabilities.copy(), np.zeros(num_tgt + 1, bool)
-        flow, warped_ids = _forward_flow(reference, target)
+        flow, warped_ids = _forward_flow(reference, target, given_flow)
         probabilities = self._network_probabilities(reference, target, warped_ids)
         raw_votes, votes, locked = self._flow_evidence(reference, target, flow, warped_ids)
         share = _consistent_share(target, flow, self._backward_flow(reference, target))
@@ -469,10 +510,16 @@ class LearnedEngine:
         )
 
 
-def _forward_flow(reference: Frame, target: Frame) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W, 2) flow from the target to the reference and the (H, W) reference segment
-    ids it pulls into the target (0 = line or outside)."""
-    flow = estimate_flow(target.line_mask, reference.line_mask)
+def _forward_flow(
+    reference: Frame, target: Frame, flow: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W, 2) flow from the target to the reference (``flow``, estimated when None)
+    and the (H, W) reference segment ids it pulls into the target (0 = line or
+    outside)."""
+    if flow is None:
+        flow = estimate_flow(target.line_mask, reference.line_mask)
+    elif flow.shape != (*target.shape, 2):
+        raise ValueError(f"flow {flow.shape} does not fit frames of {target.shape}")
     return flow, warp_nearest(reference.segment_ids, flow, fill=0)
 
 

@@ -2,11 +2,13 @@
 
 from paintbucket.flow.dis import (
     DEFAULT_MAX_SIDE,
+    compose_flows,
     consistent_flow,
     estimate_flow,
+    prefer_consistent,
     prepare_for_flow,
     warp_nearest,
 )
 
-__all__ = ["DEFAULT_MAX_SIDE", "consistent_flow", "estimate_flow", "prepare_for_flow",
-           "warp_nearest"]  # fmt: skip
+__all__ = ["DEFAULT_MAX_SIDE", "compose_flows", "consistent_flow", "estimate_flow",
+           "prefer_consistent", "prepare_for_flow", "warp_nearest"]  # fmt: skip

@@ -115,6 +115,60 @@ def _sample_along(
     )
 
 
+def compose_flows(step: np.ndarray, onward: np.ndarray) -> np.ndarray:
+    """Flow to a farther frame through an intermediate one.
+
+    Following a chain of small steps tracks a drawing much better than one estimate
+    across the whole motion: on 24-frame validation cuts, a keyframe's colors pulled
+    into later frames along composed consecutive flows put 0.59 of the segments above
+    10 px right by their majority, along a direct flow 0.43 (a scratch measurement; see
+    the README's cut section).
+
+    Parameters
+    ----------
+    step : (H, W, 2) float32
+        Flow from the target to the intermediate frame (:func:`estimate_flow`).
+    onward : (H, W, 2) float32
+        Flow from the intermediate frame to the reference.
+
+    Returns
+    -------
+    flow : (H, W, 2) float32
+        Flow from the target to the reference: ``step(x) + onward(x + step(x))``, the
+        onward flow read bilinearly (edges replicated where a step leaves the frame).
+    """
+    if step.shape != onward.shape or step.ndim != 3 or step.shape[2] != 2:
+        raise ValueError(f"flows must both be (H, W, 2), got {step.shape} and {onward.shape}")
+    if step.shape[0] == 0 or step.shape[1] == 0:
+        return step.astype(np.float32, copy=True)
+    onward_there = _sample_along(onward, step, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
+    return (step + onward_there).astype(np.float32)
+
+
+def prefer_consistent(direct: np.ndarray, backward: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``direct`` where it passes the forward-backward check against ``backward``
+    (:func:`consistent_flow`), ``fallback`` elsewhere.
+
+    Parameters
+    ----------
+    direct : (H, W, 2) float32
+        Flow from the target to the reference.
+    backward : (H, W, 2) float32
+        Flow from the reference to the target.
+    fallback : (H, W, 2) float32
+        Another target -> reference flow, e.g. one composed along a chain of frames
+        (:func:`compose_flows`).
+
+    Returns
+    -------
+    flow : (H, W, 2) float32
+    """
+    if fallback.shape != direct.shape:
+        raise ValueError(f"flows must both be (H, W, 2), got {direct.shape} and {fallback.shape}")
+    consistent = consistent_flow(direct, backward)
+    return np.where(consistent[..., None], direct, fallback).astype(np.float32)
+
+
 def consistent_flow(
     forward: np.ndarray, backward: np.ndarray, tolerance: float = 1.0, relative: float = 0.02
 ) -> np.ndarray:

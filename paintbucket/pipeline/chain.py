@@ -19,6 +19,7 @@ import numpy as np
 from paintbucket.choices import MODES
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
+from paintbucket.flow.dis import compose_flows, prefer_consistent
 from paintbucket.segment.stats import pack_rgba
 
 
@@ -222,20 +223,74 @@ def fuse_colorings(
 
 
 def extra_opinions(
-    engine: Engine, references: Sequence[ColoredFrame], target: Frame
+    engine: Engine,
+    references: Sequence[ColoredFrame],
+    target: Frame,
+    flows: Sequence[np.ndarray | None] | None = None,
 ) -> list[SegmentColoring]:
     """``target`` colored from each extra reference of ``anchored`` mode.
 
     ``engine.opinions(references, target)`` where the engine has that cheaper way (the
     learned engine: one un-mirrored pass per reference, side by side), else
-    ``engine(reference, target)`` for each.
+    ``engine(reference, target)`` for each. ``flows`` (target -> each reference, None
+    where the engine should estimate it) are passed on as ``flows=`` / ``flow=``; only
+    an engine that takes them (one with an ``estimate_flow`` method) may be given them.
     """
     if not references:
         return []
     opinions = getattr(engine, "opinions", None)
+    if flows is None:
+        if opinions is not None:
+            return list(opinions(references, target))
+        return [engine(reference, target) for reference in references]
     if opinions is not None:
-        return list(opinions(references, target))
-    return [engine(reference, target) for reference in references]
+        return list(opinions(references, target, flows=flows))
+    return [engine(reference, target, flow=flow) for reference, flow in zip(references, flows)]
+
+
+def tracks_flow(engine: Engine) -> bool:
+    """Whether ``engine`` follows the chain's flow to its keyframe: it has
+    ``estimate_flow(reference, target)``, takes ``flow=`` (and ``flows=`` in
+    ``opinions``) and its ``anchor_flow`` is ``"chained"``. :func:`colorize_sequence`
+    then gives it its own consecutive flows and, for the keyframe a chain starts from,
+    their composition (:func:`~paintbucket.flow.compose_flows`)."""
+    return (
+        callable(getattr(engine, "estimate_flow", None))
+        and getattr(engine, "anchor_flow", "direct") == "chained"
+    )
+
+
+def keyframe_flow(
+    engine: Engine, keyframe: Frame, target: Frame, chained_flow: np.ndarray
+) -> np.ndarray:
+    """Flow from ``target`` to the keyframe its chain starts from, for an engine that
+    :func:`tracks_flow`.
+
+    The engine's direct estimate where it passes the forward-backward check against the
+    estimate the other way (:func:`~paintbucket.flow.consistent_flow`), ``chained_flow``
+    (the chain's consecutive flows composed) elsewhere. Two direct estimates that agree
+    are seldom wrong, and on small motion they are sharper than a composition, which
+    blurs with every step; on large motion they disagree and the chain takes over.
+    With the flow engine on the held-out synthetic cuts, Acc / Acc-Thres: direct
+    0.6024 / 0.6991, composed alone 0.6163 / 0.7106, this 0.6173 / 0.7130; on the real
+    sequences 0.8394, 0.8328 and 0.8387 Acc (0.9409 Acc-Thres each).
+
+    Parameters
+    ----------
+    engine : Engine
+        Has ``estimate_flow(reference, target)``.
+    keyframe, target : Frame
+    chained_flow : (H, W, 2) float32
+        Target -> keyframe along the chain (:func:`~paintbucket.flow.compose_flows`).
+
+    Returns
+    -------
+    flow : (H, W, 2) float32
+        Target -> keyframe.
+    """
+    direct = engine.estimate_flow(keyframe, target)
+    backward = engine.estimate_flow(target, keyframe)
+    return prefer_consistent(direct, backward, chained_flow)
 
 
 #: A keyframe as the chain needs it: the drawing with its colors, and the coloring to
@@ -272,7 +327,17 @@ def colorize_sequence(
     engine : callable
         ``engine(reference, target) -> SegmentColoring``; the extra references of
         ``anchored`` mode go through :func:`extra_opinions` (the engine's cheaper
-        ``opinions`` where it has one).
+        ``opinions`` where it has one). An engine that :func:`tracks_flow` gets each
+        frame's flow to its chained reference from its own ``estimate_flow``, and in
+        ``anchored`` mode the flow to the keyframe its chain starts from composed of
+        those steps (:func:`~paintbucket.flow.compose_flows`) wherever its direct
+        estimate fails the forward-backward check (:func:`keyframe_flow`): a direct
+        estimate across many frames of motion loses the drawing, a chain of small steps
+        follows it. The chained predecessor and a keyframe on the far side keep the engine's own
+        estimate: the predecessor outvotes the neighbour's mistakes only while its flow
+        is independent of the neighbour's (composed, the flow engine's validation cuts
+        fell from 0.5934 to 0.5863 Acc-Thres, the learned engine's from 0.6667 to
+        0.6449), and the far keyframe is not on the chain.
     mode : {"anchored", "forward", "nearest"}
         See :func:`plan_references`.
     fuse : callable
@@ -310,6 +375,10 @@ def colorize_sequence(
                                minlength=num_frames)  # fmt: skip
     colored: dict[int, ColoredFrame] = {}
     anchors: dict[int, ColoredFrame] = {}
+    along_flow = tracks_flow(engine)
+    #: Of every held colored frame: the keyframe its chain starts from, and the flow to
+    #: it composed along the chain.
+    root_flows: dict[int, tuple[int, np.ndarray]] = {}
 
     def take(held: dict[int, ColoredFrame], uses: np.ndarray, index: int) -> ColoredFrame:
         """``held[index]``, dropped from ``held`` at its last use."""
@@ -331,9 +400,28 @@ def colorize_sequence(
                 anchors[index] = frame
         else:
             frame = load_frame(index)
-            coloring = engine(take(colored, users, reference), frame)
-            extras = [extra_frame(e) for e in extras_of.get(index, ())]
-            others = extra_opinions(engine, extras, frame)
+            chained = take(colored, users, reference)
+            extra_indices = extras_of.get(index, ())
+            extras = [extra_frame(e) for e in extra_indices]
+            flows = None
+            if along_flow:
+                step = engine.estimate_flow(chained, frame)
+                coloring = engine(chained, frame, flow=step)
+                if mode == "anchored":
+                    if reference in keys:
+                        root, to_root = reference, step
+                    else:
+                        root, onward = root_flows[reference]
+                        to_root = compose_flows(step, onward)
+                    if users[index] > 0:
+                        root_flows[index] = (root, to_root)
+                    flows = [
+                        keyframe_flow(engine, extra, frame, to_root) if e == root else None
+                        for e, extra in zip(extra_indices, extras)
+                    ]
+            else:
+                coloring = engine(chained, frame)
+            others = extra_opinions(engine, extras, frame, flows)
             weights = [ANCHOR_WEIGHT] * len(others)
             if sheet_opinion is not None and mode == "anchored":
                 sheet_coloring, sheet_weight = sheet_opinion(index, frame)
@@ -344,4 +432,6 @@ def colorize_sequence(
             current = ColoredFrame.from_coloring(frame, coloring)
         if users[index] > 0:
             colored[index] = current
+        for done in set(root_flows) - set(colored):
+            del root_flows[done]
         yield index, reference, frame, coloring

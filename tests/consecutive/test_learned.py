@@ -262,3 +262,27 @@ def _mirrored(frame: ColoredFrame) -> ColoredFrame:
     return ColoredFrame(frame.line_art[:, ::-1].copy(), frame.segment_ids[:, ::-1].copy(),
                         frame.line_mask[:, ::-1].copy(), frame.palette,
                         frame.segment_palette_index)  # fmt: skip
+
+
+def test_a_given_flow_is_used_instead_of_an_estimate(synth_pair):
+    reference, target, _ = synth_pair
+    engine = LearnedEngine(threads=1)
+    flow = engine.estimate_flow(reference, target)
+    np.testing.assert_array_equal(
+        engine(reference, target, flow=flow).probabilities,
+        engine(reference, target).probabilities,
+    )
+    single = LearnedEngine(threads=1, flip_average=False)
+    [opinion] = single.opinions([reference], target, flows=[flow])
+    np.testing.assert_array_equal(opinion.probabilities, single(reference, target).probabilities)
+    # A flow from far outside the frame warps no reference color in: the flow votes
+    # and locks go, and the result changes.
+    away = np.full_like(flow, 10 * max(target.shape))
+    assert not np.array_equal(
+        single(reference, target, flow=away).probabilities,
+        single(reference, target).probabilities,
+    )
+    with pytest.raises(ValueError, match="flow"):
+        single(reference, target, flow=flow[1:])
+    with pytest.raises(ValueError, match="2 flows for 1 references"):
+        single.opinions([reference], target, flows=[flow, flow])

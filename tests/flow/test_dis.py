@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from paintbucket.flow import consistent_flow, estimate_flow, prepare_for_flow, warp_nearest
+from paintbucket.flow import (
+    compose_flows,
+    consistent_flow,
+    estimate_flow,
+    prefer_consistent,
+    prepare_for_flow,
+    warp_nearest,
+)
 
 
 def _square(shift: int) -> np.ndarray:
@@ -67,3 +74,52 @@ def test_consistent_flow_bad_and_empty_input():
         consistent_flow(np.zeros((4, 4), np.float32), np.zeros((4, 4), np.float32))
     empty = np.zeros((0, 3, 2), np.float32)
     assert consistent_flow(empty, empty).shape == (0, 3)
+
+
+def test_compose_flows_adds_the_onward_flow_where_the_step_lands():
+    step = np.zeros((3, 5, 2), np.float32)
+    step[..., 0] = 1.0  # every pixel steps 1 px right
+    onward = np.zeros_like(step)
+    onward[:, 2, 1] = 1.0  # from column 2 the onward flow goes 1 px down
+    onward[:, 3, 0] = 2.0  # from column 3, 2 px right
+    composed = compose_flows(step, onward)
+    assert composed.shape == (3, 5, 2) and composed.dtype == np.float32
+    assert composed[0, :, 0].tolist() == [1.0, 1.0, 3.0, 1.0, 1.0]
+    assert composed[0, :, 1].tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]
+    # Through a frame that does not move, a flow is itself either way.
+    still = np.zeros_like(step)
+    assert np.array_equal(compose_flows(step, still), step)
+    assert np.array_equal(compose_flows(still, onward), onward)
+
+
+def test_compose_flows_follows_two_translations():
+    flow = compose_flows(
+        estimate_flow(_square(6), _square(3)), estimate_flow(_square(3), _square(0))
+    )
+    inside = flow[35:56, 41:61]
+    assert abs(float(np.median(inside[..., 0])) + 6) < 1.5
+
+
+def test_compose_flows_bad_and_empty_input():
+    with pytest.raises(ValueError, match="flows"):
+        compose_flows(np.zeros((4, 4, 2), np.float32), np.zeros((4, 5, 2), np.float32))
+    with pytest.raises(ValueError, match="flows"):
+        compose_flows(np.zeros((4, 4), np.float32), np.zeros((4, 4), np.float32))
+    empty = np.zeros((0, 3, 2), np.float32)
+    assert compose_flows(empty, empty).shape == (0, 3, 2)
+
+
+def test_prefer_consistent_keeps_the_direct_flow_where_it_round_trips():
+    direct = np.zeros((2, 8, 2), np.float32)
+    direct[..., 0] = 3.0  # every target pixel matches 3 px to the right
+    backward = np.zeros_like(direct)
+    backward[:, 4:, 0] = -3.0  # only the reference's right half comes back
+    fallback = np.full_like(direct, 9.0)
+    flow = prefer_consistent(direct, backward, fallback)
+    assert flow.shape == (2, 8, 2) and flow.dtype == np.float32
+    # pixel 0 lands on column 3, which does not come back; the rest land on 4.. (past
+    # the edge: 7, replicated) and do
+    assert flow[0, :, 0].tolist() == [9.0] + [3.0] * 7
+    assert flow[0, :, 1].tolist() == [9.0] + [0.0] * 7
+    with pytest.raises(ValueError, match="flows"):
+        prefer_consistent(direct, backward, fallback[:, :3])

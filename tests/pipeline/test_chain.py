@@ -9,6 +9,7 @@ from paintbucket.pipeline.chain import (
     anchor_references,
     colorize_sequence,
     fuse_colorings,
+    keyframe_flow,
     plan_references,
     union_palette,
     weighed_sheet_opinion,
@@ -206,6 +207,68 @@ def test_engine_opinions_color_the_extra_references_in_one_call():
     assert engine.chained == [(0, 1), (1, 2), (2, 3), (3, 4)]
     # frame 1's reference is the keyframe: no extras, and no empty call
     assert engine.extras == [([0], 2), ([1, 0], 3), ([2, 0], 4)]
+
+
+class _FlowEngine:
+    """Records the flows it is given. Frame ``k``'s own flow to any reference is a
+    uniform ``k`` px shift right (``estimate_flow``), so a flow composed along the chain
+    is the sum of the steps' shifts."""
+
+    def __init__(self, anchor_flow="chained"):
+        self.anchor_flow = anchor_flow
+        self.given = []  # (reference tag, target tag, x shift or None)
+
+    def estimate_flow(self, reference, target):
+        return np.full((1, 1, 2), (float(target.line_art[0, 0, 0]), 0.0), np.float32)
+
+    def __call__(self, reference, target, flow=None):
+        shift = None if flow is None else float(flow[0, 0, 0])
+        self.given.append((int(reference.line_art[0, 0, 0]), int(target.line_art[0, 0, 0]), shift))
+        return reference.as_coloring()
+
+
+def test_anchored_composes_the_steps_into_the_flow_to_the_chains_keyframe():
+    engine = _FlowEngine()
+    list(colorize_sequence(7, [0, 6], _tagged, _tagged_keyframe, engine, "anchored"))
+    by_target = {}
+    for reference, target, shift in engine.given:
+        by_target.setdefault(target, []).append((reference, shift))
+    # chained reference: its own step; the keyframe the chain walks from: every step
+    # back to it; the predecessor and the far keyframe: the engine estimates them
+    assert by_target[1] == [(0, 1.0), (6, None)]
+    assert by_target[2] == [(1, 2.0), (0, 3.0), (6, None)]
+    assert by_target[3] == [(2, 3.0), (1, None), (0, 6.0), (6, None)]
+    assert by_target[4] == [(5, 4.0), (6, 9.0), (0, None)]  # walked back from frame 6
+
+
+def test_keyframe_flow_is_the_direct_estimate_where_the_two_directions_agree():
+    class Engine:
+        def estimate_flow(self, reference, target):
+            flow = np.zeros((1, 8, 2), np.float32)
+            if int(target.line_art[0, 0, 0]) == 5:  # target -> keyframe: 3 px right
+                flow[..., 0] = 3.0
+            else:  # keyframe -> target: 3 px back from the right half only
+                flow[:, 4:, 0] = -3.0
+            return flow
+
+    def drawing(tag):
+        return Frame(np.full((1, 8, 4), tag, np.uint8), np.ones((1, 8), np.int32),
+                     np.zeros((1, 8), bool))  # fmt: skip
+
+    chained = np.full((1, 8, 2), 9.0, np.float32)
+    flow = keyframe_flow(Engine(), drawing(0), drawing(5), chained)
+    # pixel 0 lands on the keyframe's left half, which does not come back: the chain's
+    assert flow[0, :, 0].tolist() == [9.0] + [3.0] * 7
+
+
+@pytest.mark.parametrize(("mode", "anchor_flow"), [("forward", "chained"), ("anchored", "direct")])
+def test_no_flow_is_composed_outside_anchored_chains_or_for_direct_engines(mode, anchor_flow):
+    engine = _FlowEngine(anchor_flow)
+    list(colorize_sequence(4, [0], _tagged, _tagged_keyframe, engine, mode))
+    if mode == "forward":  # the engine's own steps, nothing else
+        assert engine.given == [(0, 1, 1.0), (1, 2, 2.0), (2, 3, 3.0)]
+    else:  # an engine that estimates every flow itself is given none
+        assert {shift for *_, shift in engine.given} == {None}
 
 
 @pytest.mark.parametrize("mode", ["forward", "anchored"])
