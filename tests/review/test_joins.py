@@ -77,6 +77,20 @@ def test_joins_png_shows_the_closing_lines(open_clip):
     assert session.segments("0001")[40, 40] != session.segments("0001")[2, 2]
 
 
+def test_joins_are_computed_once_per_frame(open_clip, monkeypatch):
+    import paintbucket.review.session as session_module
+
+    session = ReviewSession(open_clip, open_clip / "closed", engine="flow")
+    calls = []
+    real = session_module.gap_lines
+    monkeypatch.setattr(session_module, "gap_lines", lambda mask: calls.append(1) or real(mask))
+    first = session.joins("0001")
+    again = session.joins("0001")
+    assert again is first and len(calls) == 1 and first.any()
+    session.joins("0000")
+    assert len(calls) == 2
+
+
 def test_other_segmentations_have_no_joins(client):
     assert client.get("/api/clip").get_json()["seg_method"] == "default"
     assert not _joins_png(client, "0001")[..., 3].any()
