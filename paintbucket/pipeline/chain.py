@@ -333,11 +333,11 @@ def colorize_sequence(
         those steps (:func:`~paintbucket.flow.compose_flows`) wherever its direct
         estimate fails the forward-backward check (:func:`keyframe_flow`): a direct
         estimate across many frames of motion loses the drawing, a chain of small steps
-        follows it. The chained predecessor and a keyframe on the far side keep the engine's own
-        estimate: the predecessor outvotes the neighbour's mistakes only while its flow
-        is independent of the neighbour's (composed, the flow engine's validation cuts
-        fell from 0.5934 to 0.5863 Acc-Thres, the learned engine's from 0.6667 to
-        0.6449), and the far keyframe is not on the chain.
+        follows it. The chained predecessor and a keyframe on the far side keep the
+        engine's own estimate: the predecessor outvotes the neighbour's mistakes only
+        while its flow is independent of the neighbour's (composed, the flow engine's
+        validation cuts fell from 0.5934 to 0.5863 Acc-Thres, the learned engine's from
+        0.6667 to 0.6449), and the far keyframe is not on the chain.
     mode : {"anchored", "forward", "nearest"}
         See :func:`plan_references`.
     fuse : callable
