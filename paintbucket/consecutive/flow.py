@@ -10,7 +10,7 @@ from paintbucket.choices import ANCHOR_FLOWS
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import GUESS_CEILING, stroke_votes, vote_probabilities
-from paintbucket.flow.dis import DEFAULT_MAX_SIDE, estimate_flow, warp_nearest
+from paintbucket.flow.dis import DEFAULT_MAX_SIDE, check_flow_shape, estimate_flow, warp_nearest
 from paintbucket.segment.stats import nearest_fill
 
 
@@ -66,8 +66,8 @@ class FlowEngine:
             )
         if flow is None:
             flow = self.estimate_flow(reference, target)
-        elif flow.shape != (*target.shape, 2):
-            raise ValueError(f"flow {flow.shape} does not fit frames of {target.shape}")
+        else:
+            check_flow_shape(flow, target.shape)
         warped = warp_nearest(reference.palette_index_map(), flow, fill=-1)
         num_colors = len(reference.palette)
         probabilities = vote_probabilities(target.segment_ids, warped, num_colors)

@@ -15,7 +15,7 @@ from paintbucket.core.cache import IdentityCache
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
-from paintbucket.flow.dis import consistent_flow, estimate_flow, warp_nearest
+from paintbucket.flow.dis import check_flow_shape, consistent_flow, estimate_flow, warp_nearest
 from paintbucket.models.inputs import redistribution_colors, work_line, work_shape
 from paintbucket.models.runtime import (
     OnnxInclusionMatcher,
@@ -520,8 +520,8 @@ def _forward_flow(
     outside)."""
     if flow is None:
         flow = estimate_flow(target.line_mask, reference.line_mask)
-    elif flow.shape != (*target.shape, 2):
-        raise ValueError(f"flow {flow.shape} does not fit frames of {target.shape}")
+    else:
+        check_flow_shape(flow, target.shape)
     return flow, warp_nearest(reference.segment_ids, flow, fill=0)
 
 

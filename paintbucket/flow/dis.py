@@ -115,6 +115,12 @@ def _sample_along(
     )
 
 
+def check_flow_shape(flow: np.ndarray, shape: tuple[int, int]) -> None:
+    """Raise ValueError unless ``flow`` is (H, W, 2) for frames of ``shape`` (H, W)."""
+    if flow.shape != (*shape, 2):
+        raise ValueError(f"flow {flow.shape} does not fit frames of {tuple(shape)}")
+
+
 def compose_flows(step: np.ndarray, onward: np.ndarray) -> np.ndarray:
     """Flow to a farther frame through an intermediate one.
 
