@@ -30,7 +30,10 @@ adds the inclusion engine with other weights (a training run's) beside the named
 as in every bench script (network only unless BETA is given; the default engine's
 settings are ``:0.5:0.01:0.7:0.8``). ``--seg`` segments the real sequences another way
 (morevna's flat keyframe too, so its truth follows the lines that segmentation closes);
-``--drawings`` keeps only some of them. Run: ``python bench/bench_cut.py
+``--drawings`` keeps only some of them. ``--opinions`` scores, for the ``anchored``
+protocols, every coloring that a frame fuses (the chained neighbour's, its predecessor's,
+each keyframe's, the sheet's) alone, and the best pick per segment among them: the
+most any fusion of those opinions could reach. Run: ``python bench/bench_cut.py
 --plot docs/images/cut.png``.
 """
 
@@ -55,9 +58,14 @@ from paintbucket.io.index_png import read_segments
 from paintbucket.keyframe.colorize import SheetColorizer
 from paintbucket.keyframe.inputs import segment_majority
 from paintbucket.keyframe.sheet import load_sheet
-from paintbucket.metrics import evaluate_frame, truth_segments
+from paintbucket.metrics import evaluate_frame, segment_correctness, truth_segments
 from paintbucket.metrics.segment_accuracy import THRESHOLD_AREA
-from paintbucket.pipeline.chain import colorize_sequence, weighed_sheet_opinion
+from paintbucket.pipeline.chain import (
+    colorize_sequence,
+    extra_references,
+    fuse_colorings,
+    weighed_sheet_opinion,
+)
 from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas, unpack_rgba
 from paintbucket.synth.dataset import SynthConfig, generate
 
@@ -201,8 +209,45 @@ def print_ceilings(sets: dict, both_ends: bool) -> None:
         print(f"{set_name}: keyframe palette ceiling (Acc-Thres) | " + " | ".join(cells))
 
 
-def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
-    """Scores per non-key frame index."""
+#: Names of the opinions an ``anchored`` frame fuses, in :func:`opinion_roles` order.
+ROLES = ("chained", "predecessor", "keyframe", "far keyframe", "sheet", "fused", "any right")
+
+
+def opinion_roles(index: int, reference: int, keys: list[int], sheet: bool) -> list[str]:
+    """The role of each coloring that ``colorize_sequence`` fuses for frame ``index``:
+    the chained neighbour's, then :func:`extra_references` in its order (a chained
+    predecessor, the nearest keyframe, one on the other side), then the sheet's."""
+    nearest = min(keys, key=lambda k: (abs(k - index), k))
+    roles = ["chained"]
+    for extra in extra_references(index, reference, keys):
+        roles.append("predecessor" if extra not in keys
+                     else "keyframe" if extra == nearest else "far keyframe")  # fmt: skip
+    return roles + ["sheet"] * sheet
+
+
+def opinion_scores(cut: Cut, index: int, frame: Frame, colorings: dict[str, object]):
+    """(Acc, Acc-Thres) of each coloring alone, and of a choice that takes, for every
+    segment, whichever coloring has it right (``any right``): the most that a fusion of
+    those colorings could reach."""
+    ids = cut.scoring_ids(index, frame)
+    scores, right = {}, None
+    for role, coloring in colorings.items():
+        areas, correct = segment_correctness(coloring.render(), cut.truths[index], ids)
+        if role != "fused":
+            right = correct if right is None else right | correct
+        scores[role] = correct, areas
+    scores["any right"] = right, areas
+    large = areas > THRESHOLD_AREA
+    return {role: (float(c.mean()) if c.size else np.nan,
+                   float(c[large].mean()) if large.any() else np.nan)
+            for role, (c, _) in scores.items()}  # fmt: skip
+
+
+def run_protocol(
+    cut: Cut, engine, protocol: str, opinions: dict | None = None
+) -> dict[int, object]:
+    """Scores per non-key frame index; with ``opinions`` (a dict, ``anchored`` protocols),
+    also :func:`opinion_scores` per non-key frame index into it."""
     last = len(cut) - 1
     if protocol == "pair":
         return {i: cut.score(i, target, engine(cut.keyframe(i - 1), target).render())
@@ -224,10 +269,25 @@ def run_protocol(cut: Cut, engine, protocol: str) -> dict[int, object]:
         key = cut.keyframe(index)
         return key, key.as_coloring()
 
+    fused: list = []
+
+    def fuse(chained, others, weights):
+        fused[:] = [chained, *others]
+        return fuse_colorings(chained, others, weights)
+
     sequence = colorize_sequence(len(cut), keys, cut.frame, load_keyframe, engine, mode,
-                                 sheet_opinion=sheet_opinion)  # fmt: skip
-    return {index: cut.score(index, frame, coloring.render())
-            for index, reference, frame, coloring in sequence if reference >= 0}  # fmt: skip
+                                 fuse=fuse, sheet_opinion=sheet_opinion)  # fmt: skip
+    scores = {}
+    for index, reference, frame, coloring in sequence:
+        if reference < 0:
+            continue
+        scores[index] = cut.score(index, frame, coloring.render())
+        if opinions is not None and mode == "anchored":
+            roles = opinion_roles(index, reference, keys, sheet_opinion is not None)
+            colorings = dict(zip(roles, fused)) if fused else {"chained": coloring}
+            opinions[index] = opinion_scores(cut, index, frame, {**colorings, "fused": coloring})
+        fused.clear()
+    return scores
 
 
 def main() -> None:
@@ -252,6 +312,9 @@ def main() -> None:
         choices=SEG_METHODS,
         help="segmentation of the real sequences (and of morevna's keyframe)",
     )
+    parser.add_argument("--opinions", action="store_true",
+                        help="anchored protocols: also score every fused opinion alone and "
+                        "the best pick among them per segment")  # fmt: skip
     parser.add_argument("--plot", type=Path, help="Acc-Thres by distance to the keyframe")
     parser.add_argument("--weights", nargs="+", default=[], metavar=WEIGHTS_METAVAR,
                         help=WEIGHTS_HELP)  # fmt: skip
@@ -275,14 +338,20 @@ def main() -> None:
     jobs = [(s, c, e, p) for s, cuts in sets.items() for c in cuts for e in engines
             for p in protocols]  # fmt: skip
     seconds: dict = defaultdict(float)  # (engine, protocol) -> time spent
+    opinion_table: dict = defaultdict(list)  # (set, engine, protocol) -> [{index: scores}]
     for set_name, cut, engine_name, protocol in tqdm(jobs, desc="cuts", unit="run"):
         began = time.perf_counter()
+        opinions = {} if args.opinions else None
         scores[set_name, cut.name, engine_name, protocol] = run_protocol(
-            cut, engines[engine_name], protocol
+            cut, engines[engine_name], protocol, opinions
         )
+        if opinions:
+            opinion_table[set_name, engine_name, protocol].append(opinions)
         seconds[engine_name, protocol] += time.perf_counter() - began
     elapsed = time.perf_counter() - start
     print_tables(sets, scores, engines, protocols)
+    if opinion_table:
+        print_opinions(opinion_table)
     print()
     print_ceilings(sets, any(p.endswith("both") for p in protocols))
     print("\nseconds per scored frame (drawing, matching, fusion and scoring):")
@@ -327,6 +396,19 @@ def print_tables(sets, scores, engines, protocols) -> None:
                         cell += f" | {late:.4f}"
                     cells.append(cell)
                 print(f"{label:>16} | {engine_name:>9} | " + " | ".join(cells))
+
+
+def print_opinions(table: dict) -> None:
+    """Acc / Acc-Thres of every fused opinion alone, of the fusion and of the per-segment
+    best pick, over the frames that have that opinion."""
+    for (set_name, engine_name, protocol), cuts in table.items():
+        print(f"\n{set_name}, {engine_name} {protocol}: each opinion alone, the fusion, and "
+              "the best pick per segment (Acc / Acc-Thres; frames that have it)")  # fmt: skip
+        for role in ROLES:
+            frames = [f[role] for cut in cuts for f in cut.values() if role in f]
+            if frames:
+                acc, thres = _mean(a for a, _ in frames), _mean(t for _, t in frames)
+                print(f"{role:>14} | {acc:.4f} / {thres:.4f} | {len(frames)} frames")
 
 
 def plot_by_distance(sets, scores, engines, protocols, path: Path) -> None:

@@ -6,6 +6,7 @@ from paintbucket.metrics.segment_accuracy import (
     SIZE_BUCKETS,
     FrameScores,
     evaluate_frame,
+    segment_correctness,
     summarize,
     truth_segments,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "FrameScores",
     "evaluate_folder",
     "evaluate_frame",
+    "segment_correctness",
     "summarize",
     "truth_segments",
 ]

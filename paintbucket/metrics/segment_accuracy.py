@@ -117,16 +117,7 @@ def evaluate_frame(
     -------
     FrameScores
     """
-    if predicted.shape != ground_truth.shape or ground_truth.shape[:2] != segment_ids.shape:
-        raise ValueError(
-            f"shape mismatch: predicted {predicted.shape}, ground truth {ground_truth.shape}, "
-            f"segments {segment_ids.shape}"
-        )
-    gt_ids, gt_colors, _, _ = majority_vote(
-        segment_ids, pack_rgba(normalize_transparent(ground_truth))
-    )
-    _, pred_colors, _, _ = majority_vote(segment_ids, pack_rgba(normalize_transparent(predicted)))
-    areas = segment_areas(segment_ids)[gt_ids].astype(np.float64)
+    areas, gt_colors, pred_colors = _segment_colors(predicted, ground_truth, segment_ids)
     correct = gt_colors == pred_colors
     gt_background = gt_colors == _TRANSPARENT
     pred_background = pred_colors == _TRANSPARENT
@@ -143,10 +134,57 @@ def evaluate_frame(
         pix_b_miou=_ratio(areas[gt_background & pred_background].sum(), areas[either].sum())
         if either.any()
         else 1.0,
-        num_segments=int(gt_ids.size),
+        num_segments=int(areas.size),
         bucket_correct=np.bincount(bucket[correct], minlength=len(SIZE_BUCKETS)),
         bucket_total=np.bincount(bucket, minlength=len(SIZE_BUCKETS)),
     )
+
+
+def segment_correctness(
+    predicted: np.ndarray, ground_truth: np.ndarray, segment_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which ground-truth segments a prediction colors right, as :func:`evaluate_frame`
+    counts them (for scores it does not compute, e.g. the best of several predictions).
+
+    Parameters
+    ----------
+    predicted, ground_truth, segment_ids
+        As in :func:`evaluate_frame`.
+
+    Returns
+    -------
+    areas : (K,) float64
+        Pixels of every ground-truth segment that has any, ids ascending.
+    correct : (K,) bool
+        The prediction's majority color equals the truth's.
+
+    >>> ids = np.array([[1, 1, 0, 2]])
+    >>> truth = np.zeros((1, 4, 4), np.uint8); truth[0, :2] = (9, 9, 9, 255)
+    >>> guess = truth.copy(); guess[0, 3] = (5, 5, 5, 255)
+    >>> areas, correct = segment_correctness(guess, truth, ids)
+    >>> areas.tolist(), correct.tolist()
+    ([2.0, 1.0], [True, False])
+    """
+    areas, gt_colors, pred_colors = _segment_colors(predicted, ground_truth, segment_ids)
+    return areas, gt_colors == pred_colors
+
+
+def _segment_colors(
+    predicted: np.ndarray, ground_truth: np.ndarray, segment_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Area, true majority color and predicted majority color (packed) of every
+    ground-truth segment; raises ``ValueError`` on mismatched shapes."""
+    if predicted.shape != ground_truth.shape or ground_truth.shape[:2] != segment_ids.shape:
+        raise ValueError(
+            f"shape mismatch: predicted {predicted.shape}, ground truth {ground_truth.shape}, "
+            f"segments {segment_ids.shape}"
+        )
+    gt_ids, gt_colors, _, _ = majority_vote(
+        segment_ids, pack_rgba(normalize_transparent(ground_truth))
+    )
+    _, pred_colors, _, _ = majority_vote(segment_ids, pack_rgba(normalize_transparent(predicted)))
+    areas = segment_areas(segment_ids)[gt_ids].astype(np.float64)
+    return areas, gt_colors, pred_colors
 
 
 def summarize(frames: list[FrameScores]) -> dict:

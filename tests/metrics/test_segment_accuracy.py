@@ -3,7 +3,13 @@ import math
 import numpy as np
 import pytest
 
-from paintbucket.metrics import SIZE_BUCKETS, evaluate_frame, summarize, truth_segments
+from paintbucket.metrics import (
+    SIZE_BUCKETS,
+    evaluate_frame,
+    segment_correctness,
+    summarize,
+    truth_segments,
+)
 
 BG = (0, 0, 0, 0)
 RED = (255, 0, 0, 255)
@@ -15,8 +21,9 @@ def _frame(rows):
     return np.array(rows, dtype=np.uint8)
 
 
-def test_hand_computed_frame():
-    # Segments: 1 (1 px, background), 2 (12 px, red), 3 (3 px, blue); column 0 is line.
+def _hand_frame():
+    """Segments 1 (1 px, background), 2 (12 px, red), 3 (3 px, blue), column 0 line;
+    the prediction gets segment 2 right and 1 and 3 wrong."""
     segment_ids = np.zeros((4, 5), int)
     segment_ids[0, 1] = 1
     segment_ids[1:, 1:] = 2
@@ -30,6 +37,11 @@ def test_hand_computed_frame():
     pred[0, 1] = RED  # segment 1 wrong (background painted red)
     pred[0, 2:] = BG  # segment 3 wrong (blue painted background)
     pred[:, 0] = (7, 7, 7, 255)  # line pixels are ignored
+    return segment_ids, gt, pred
+
+
+def test_hand_computed_frame():
+    segment_ids, gt, pred = _hand_frame()
     scores = evaluate_frame(pred, gt, segment_ids)
     assert scores.acc == pytest.approx(1 / 3)
     assert scores.acc_thres == pytest.approx(1.0)  # only segment 2 is > 10 px
@@ -38,6 +50,29 @@ def test_hand_computed_frame():
     assert scores.pix_b_miou == pytest.approx(0 / 4)  # union: seg 1 (1) + seg 3 (3), both wrong
     assert scores.num_segments == 3
     assert scores.bucket_total.tolist()[:2] == [2, 1] and scores.bucket_correct[1] == 1
+
+
+def test_segment_correctness_agrees_with_evaluate_frame():
+    segment_ids, gt, pred = _hand_frame()
+    areas, correct = segment_correctness(pred, gt, segment_ids)
+    assert areas.tolist() == [1.0, 12.0, 3.0]
+    assert correct.tolist() == [False, True, False]
+    assert correct.mean() == pytest.approx(evaluate_frame(pred, gt, segment_ids).acc)
+    # two predictions that err on different segments: the best pick gets all of them
+    other = gt.copy()
+    other[1:, 1:] = BLUE
+    _, other_correct = segment_correctness(other, gt, segment_ids)
+    assert (correct | other_correct).tolist() == [True, True, True]
+
+
+def test_segment_correctness_empty_and_bad_input():
+    areas, correct = segment_correctness(
+        np.zeros((2, 2, 4), np.uint8), np.zeros((2, 2, 4), np.uint8), np.zeros((2, 2), int)
+    )
+    assert areas.shape == (0,) and correct.shape == (0,) and correct.dtype == bool
+    with pytest.raises(ValueError, match="shape mismatch"):
+        segment_correctness(np.zeros((2, 2, 4), np.uint8), np.zeros((2, 3, 4), np.uint8),
+                            np.ones((2, 3), int))  # fmt: skip
 
 
 def test_majority_color_decides_a_segment():
