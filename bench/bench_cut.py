@@ -403,12 +403,16 @@ def print_opinions(table: dict) -> None:
     best pick, over the frames that have that opinion."""
     for (set_name, engine_name, protocol), cuts in table.items():
         print(f"\n{set_name}, {engine_name} {protocol}: each opinion alone, the fusion, and "
-              "the best pick per segment (Acc / Acc-Thres; frames that have it)")  # fmt: skip
+              "the best pick per segment (Acc / Acc-Thres over the frames that have the "
+              "opinion | the fusion over the same frames)")  # fmt: skip
         for role in ROLES:
-            frames = [f[role] for cut in cuts for f in cut.values() if role in f]
+            frames = [f for cut in cuts for f in cut.values() if role in f]
             if frames:
-                acc, thres = _mean(a for a, _ in frames), _mean(t for _, t in frames)
-                print(f"{role:>14} | {acc:.4f} / {thres:.4f} | {len(frames)} frames")
+                cells = []
+                for name in (role, "fused"):
+                    acc = _mean(f[name][0] for f in frames)
+                    cells.append(f"{acc:.4f} / {_mean(f[name][1] for f in frames):.4f}")
+                print(f"{role:>14} | {' | '.join(cells)} | {len(frames)} frames")
 
 
 def plot_by_distance(sets, scores, engines, protocols, path: Path) -> None:
