@@ -225,14 +225,14 @@ def opinion_roles(index: int, reference: int, keys: list[int], sheet: bool) -> l
     return roles + ["sheet"] * sheet
 
 
-def opinion_scores(cut: Cut, index: int, frame: Frame, colorings: dict[str, object]):
-    """(Acc, Acc-Thres) of each coloring alone, and of a choice that takes, for every
-    segment, whichever coloring has it right (``any right``): the most that a fusion of
-    those colorings could reach."""
+def opinion_scores(cut: Cut, index: int, frame: Frame, renders: dict[str, np.ndarray]):
+    """(Acc, Acc-Thres) of each rendered coloring alone, and of a choice that takes, for
+    every segment, whichever coloring (but the ``fused`` one) has it right (``any
+    right``): the most that a fusion of those colorings could reach."""
     ids = cut.scoring_ids(index, frame)
     scores, right = {}, None
-    for role, coloring in colorings.items():
-        areas, correct = segment_correctness(coloring.render(), cut.truths[index], ids)
+    for role, rendered in renders.items():
+        areas, correct = segment_correctness(rendered, cut.truths[index], ids)
         if role != "fused":
             right = correct if right is None else right | correct
         scores[role] = correct, areas
@@ -281,11 +281,13 @@ def run_protocol(
     for index, reference, frame, coloring in sequence:
         if reference < 0:
             continue
-        scores[index] = cut.score(index, frame, coloring.render())
+        rendered = coloring.render()
+        scores[index] = cut.score(index, frame, rendered)
         if opinions is not None and mode == "anchored":
             roles = opinion_roles(index, reference, keys, sheet_opinion is not None)
-            colorings = dict(zip(roles, fused)) if fused else {"chained": coloring}
-            opinions[index] = opinion_scores(cut, index, frame, {**colorings, "fused": coloring})
+            renders = {role: c.render() for role, c in zip(roles, fused)}
+            renders = (renders or {"chained": rendered}) | {"fused": rendered}
+            opinions[index] = opinion_scores(cut, index, frame, renders)
         fused.clear()
     return scores
 
