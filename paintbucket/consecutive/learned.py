@@ -15,7 +15,7 @@ from paintbucket.core.cache import IdentityCache
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Frame
 from paintbucket.core.votes import mutual_overlap, stroke_votes, vote_probabilities
-from paintbucket.flow.dis import check_flow_shape, consistent_flow, estimate_flow, warp_nearest
+from paintbucket.flow.dis import check_flow_shape, consistent_share, estimate_flow, warp_nearest
 from paintbucket.models.inputs import redistribution_colors, work_line, work_shape
 from paintbucket.models.runtime import (
     OnnxInclusionMatcher,
@@ -24,7 +24,6 @@ from paintbucket.models.runtime import (
     color_probabilities,
 )
 from paintbucket.models.weights import LazyModel
-from paintbucket.segment.stats import segment_areas
 
 #: How many encoded references :class:`LearnedEngine` keeps (``reuse_references``):
 #: ``anchored`` mode reuses two per frame (a keyframe and the previous chained reference).
@@ -167,7 +166,7 @@ class LearnedEngine:
         against 0.43 Acc-Thres on the validation cuts) and is the flow engine's
         default, but for this engine it changed little either way (validation cuts
         0.6696 → 0.6667 Acc-Thres, held-out 0.7162 / 0.7638 → 0.7088 / 0.7671 Acc /
-        Acc-Thres; with :func:`~paintbucket.pipeline.chain.keyframe_flow`'s check the
+        Acc-Thres; with :func:`~paintbucket.pipeline.chain.anchor_flows`'s check the
         real sequences 0.8808 → 0.8817 Acc): the network already matches the keyframe
         by shape, and a composed flow ties the keyframe's opinion to the chain whose
         errors it should outvote.
@@ -530,16 +529,10 @@ def _consistent_share(
 ) -> np.ndarray | None:
     """(N + 1,) share of each target segment's pixels that pass the forward-backward
     check of ``flow`` (target -> reference) and ``backward`` (reference -> target,
-    :func:`~paintbucket.flow.consistent_flow`); None without a backward flow."""
+    :func:`~paintbucket.flow.consistent_share`); None without a backward flow."""
     if backward is None:
         return None
-    num_tgt = int(target.segment_ids.max())
-    passed = np.bincount(
-        target.segment_ids.ravel(),
-        weights=consistent_flow(flow, backward).ravel().astype(np.float64),
-        minlength=num_tgt + 1,
-    )
-    return passed / np.maximum(segment_areas(target.segment_ids, num_tgt), 1)
+    return consistent_share(target.segment_ids, flow, backward)
 
 
 def _is_empty(reference: Frame, target: Frame) -> bool:

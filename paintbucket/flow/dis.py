@@ -208,3 +208,38 @@ def consistent_flow(
     # cv2.magnitude: 10x faster than np.linalg.norm over the last axis.
     error = cv2.magnitude(*cv2.split(forward + returned))
     return error <= tolerance + relative * cv2.magnitude(*cv2.split(forward))
+
+
+def consistent_share(
+    segment_ids: np.ndarray, forward: np.ndarray, backward: np.ndarray
+) -> np.ndarray:
+    """Share of every segment's pixels that pass the forward-backward check
+    (:func:`consistent_flow`).
+
+    Parameters
+    ----------
+    segment_ids : (H, W) int, 0 = line
+        The target's segments.
+    forward : (H, W, 2) float32
+        Flow from the target to the reference.
+    backward : (H, W, 2) float32
+        Flow from the reference to the target.
+
+    Returns
+    -------
+    share : (N + 1,) float64
+        In [0, 1] per segment id; 0 for ids without pixels.
+
+    >>> ids = np.array([[1, 1, 2]])
+    >>> still, away = np.zeros((1, 3, 2), np.float32), np.zeros((1, 3, 2), np.float32)
+    >>> away[0, 1] = 5.0
+    >>> consistent_share(ids, still, still).tolist(), consistent_share(ids, away, still).tolist()
+    ([0.0, 1.0, 1.0], [0.0, 0.5, 1.0])
+    """
+    if segment_ids.shape != forward.shape[:2]:
+        raise ValueError(f"segments {segment_ids.shape} and flow {forward.shape} differ in size")
+    minlength = int(segment_ids.max(initial=0)) + 1
+    passed = np.bincount(segment_ids.ravel(), weights=consistent_flow(forward, backward).ravel(),
+                         minlength=minlength)  # fmt: skip
+    areas = np.bincount(segment_ids.ravel(), minlength=minlength)
+    return passed / np.maximum(areas, 1)

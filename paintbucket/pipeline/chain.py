@@ -19,7 +19,7 @@ import numpy as np
 from paintbucket.choices import MODES
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import ColoredFrame, Engine, Frame
-from paintbucket.flow.dis import compose_flows, prefer_consistent
+from paintbucket.flow.dis import compose_flows, consistent_share, prefer_consistent
 from paintbucket.segment.stats import pack_rgba
 
 
@@ -147,6 +147,64 @@ ANNOTATED_SHEET_WEIGHT = 2.0
 #: Added to every probability before the product, so that one table's zero does not veto
 #: a color the other is sure of.
 FUSION_FLOOR = 0.2
+#: Added to a keyframe's weight for a segment, times the share of the segment's pixels
+#: whose flow to the keyframe passes the forward-backward check (:func:`anchor_weights`).
+#: Chosen on validation cuts and the real sequences; see the README's cut section.
+ANCHOR_CONSISTENCY_WEIGHT = 2.0
+
+
+def anchor_flows(engine: Engine, keyframe: Frame, target: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's flow from ``target`` to ``keyframe`` and back: ``(direct, backward)``,
+    each (H, W, 2) float32 (``engine.estimate_flow``, which the engine must have).
+
+    They weigh the keyframe's opinion (:func:`anchor_weights`), and for an engine that
+    :func:`tracks_flow` they also choose the flow to the keyframe its chain starts from:
+    ``direct`` where it passes the forward-backward check, the chain's consecutive flows
+    composed elsewhere (:func:`~paintbucket.flow.prefer_consistent`). Two direct
+    estimates that agree are seldom wrong, and on small motion they are sharper than a
+    composition, which blurs with every step; on large motion they disagree and the
+    chain takes over. With the flow engine on the held-out synthetic cuts, Acc /
+    Acc-Thres: direct 0.6024 / 0.6991, composed alone 0.6163 / 0.7106, both this way
+    0.6173 / 0.7130; on the real sequences 0.8394, 0.8328 and 0.8387 Acc (0.9409
+    Acc-Thres each).
+    """
+    return engine.estimate_flow(keyframe, target), engine.estimate_flow(target, keyframe)
+
+
+def anchor_weights(target: Frame, direct: np.ndarray, backward: np.ndarray) -> np.ndarray:
+    """Fusion weight of a keyframe's opinion of every segment of ``target``.
+
+    :data:`ANCHOR_WEIGHT` plus :data:`ANCHOR_CONSISTENCY_WEIGHT` times the share of the
+    segment's pixels whose flow to the keyframe passes the forward-backward check
+    (:func:`~paintbucket.flow.consistent_share`). Where the keyframe's drawing is
+    followed by two flow estimates that agree, its colors are the chain's source without
+    the chain's inherited errors, so it should outvote the chain; where they disagree (large
+    motion, occlusion) it weighs as any extra reference does. A fixed weight was wrong
+    one way or the other: on the real sequences (smooth motion) the keyframe's opinion
+    alone beat the fusion (0.8991 against 0.8667 Acc), on the synthetic cuts (large
+    motion) it was the weakest opinion (see the README's cut section).
+
+    Parameters
+    ----------
+    target : Frame
+    direct, backward : (H, W, 2) float32
+        Flow from the target to the keyframe and back (:func:`anchor_flows`).
+
+    Returns
+    -------
+    weights : (N + 1,) float64
+        Per target segment id (row 0, the line, included).
+
+    >>> target = Frame(np.zeros((1, 2, 4), np.uint8), np.array([[1, 2]], np.int32),
+    ...                np.zeros((1, 2), bool))
+    >>> still, away = np.zeros((1, 2, 2), np.float32), np.full((1, 2, 2), 5, np.float32)
+    >>> anchor_weights(target, still, still).tolist()
+    [0.6, 2.6, 2.6]
+    >>> anchor_weights(target, away, away).tolist()
+    [0.6, 0.6, 0.6]
+    """
+    share = consistent_share(target.segment_ids, direct, backward)
+    return ANCHOR_WEIGHT + ANCHOR_CONSISTENCY_WEIGHT * share
 
 
 def weighed_sheet_opinion(
@@ -184,9 +242,9 @@ def fuse_colorings(
     others : sequence of SegmentColoring
         From the other references (keyframes, chained frames, a design sheet), same
         target segments; rows need not be normalised.
-    weights : sequence of float, optional
-        Weight of each of ``others`` (the chain's is 1); :data:`ANCHOR_WEIGHT` each by
-        default.
+    weights : sequence of float or (N + 1,) float arrays, optional
+        Weight of each of ``others`` (the chain's is 1), one for all segments or one per
+        segment (e.g. :func:`anchor_weights`); :data:`ANCHOR_WEIGHT` each by default.
     floor : float
         Added to every probability before the logarithm; above 0.
 
@@ -213,7 +271,10 @@ def fuse_colorings(
         probabilities = np.zeros((rows, len(palette)), np.float64)
         probabilities[:, cols] = table.probabilities
         probabilities /= np.maximum(probabilities.sum(axis=1, keepdims=True), 1e-12)
-        log_fused += weight * np.log(probabilities + floor)
+        weight = np.asarray(weight, np.float64)
+        if weight.ndim and weight.shape != (rows,):
+            raise ValueError(f"per-segment weights must be ({rows},), got {weight.shape}")
+        log_fused += (weight[:, None] if weight.ndim else weight) * np.log(probabilities + floor)
     fused = np.exp(log_fused - log_fused.max(axis=1, keepdims=True))
     fused /= fused.sum(axis=1, keepdims=True)
     fused[0] = 0.0
@@ -260,39 +321,6 @@ def tracks_flow(engine: Engine) -> bool:
     )
 
 
-def keyframe_flow(
-    engine: Engine, keyframe: Frame, target: Frame, chained_flow: np.ndarray
-) -> np.ndarray:
-    """Flow from ``target`` to the keyframe its chain starts from, for an engine that
-    :func:`tracks_flow`.
-
-    The engine's direct estimate where it passes the forward-backward check against the
-    estimate the other way (:func:`~paintbucket.flow.consistent_flow`), ``chained_flow``
-    (the chain's consecutive flows composed) elsewhere. Two direct estimates that agree
-    are seldom wrong, and on small motion they are sharper than a composition, which
-    blurs with every step; on large motion they disagree and the chain takes over.
-    With the flow engine on the held-out synthetic cuts, Acc / Acc-Thres: direct
-    0.6024 / 0.6991, composed alone 0.6163 / 0.7106, this 0.6173 / 0.7130; on the real
-    sequences 0.8394, 0.8328 and 0.8387 Acc (0.9409 Acc-Thres each).
-
-    Parameters
-    ----------
-    engine : Engine
-        Has ``estimate_flow(reference, target)``.
-    keyframe, target : Frame
-    chained_flow : (H, W, 2) float32
-        Target -> keyframe along the chain (:func:`~paintbucket.flow.compose_flows`).
-
-    Returns
-    -------
-    flow : (H, W, 2) float32
-        Target -> keyframe.
-    """
-    direct = engine.estimate_flow(keyframe, target)
-    backward = engine.estimate_flow(target, keyframe)
-    return prefer_consistent(direct, backward, chained_flow)
-
-
 #: A keyframe as the chain needs it: the drawing with its colors, and the coloring to
 #: write for it (a painted keyframe's own colors, or a design-sheet prediction).
 Keyframe = tuple[ColoredFrame, SegmentColoring]
@@ -306,7 +334,8 @@ def colorize_sequence(
     engine: Engine,
     mode: str = MODES[0],
     fuse: Callable[
-        [SegmentColoring, Sequence[SegmentColoring], Sequence[float]], SegmentColoring
+        [SegmentColoring, Sequence[SegmentColoring], Sequence[float | np.ndarray]],
+        SegmentColoring,
     ] = fuse_colorings,
     sheet_opinion: Callable[[int, Frame], tuple[SegmentColoring, float]] | None = None,
 ) -> Iterator[tuple[int, int, Frame, SegmentColoring]]:
@@ -331,7 +360,7 @@ def colorize_sequence(
         frame's flow to its chained reference from its own ``estimate_flow``, and in
         ``anchored`` mode the flow to the keyframe its chain starts from composed of
         those steps (:func:`~paintbucket.flow.compose_flows`) wherever its direct
-        estimate fails the forward-backward check (:func:`keyframe_flow`): a direct
+        estimate fails the forward-backward check (:func:`anchor_flows`): a direct
         estimate across many frames of motion loses the drawing, a chain of small steps
         follows it. The chained predecessor and a keyframe on the far side keep the
         engine's own estimate: the predecessor outvotes the neighbour's mistakes only
@@ -343,8 +372,9 @@ def colorize_sequence(
     fuse : callable
         ``fuse(chained, others, weights) -> SegmentColoring`` in ``anchored`` mode,
         ``others`` the colorings from :func:`extra_references` in its order, then the
-        sheet's; ``weights`` :data:`ANCHOR_WEIGHT` for each reference and the sheet's
-        own weight.
+        sheet's; ``weights`` for each keyframe its per-segment :func:`anchor_weights`
+        (an engine with ``estimate_flow``; else :data:`ANCHOR_WEIGHT`),
+        :data:`ANCHOR_WEIGHT` for a chained predecessor, and the sheet's own weight.
     sheet_opinion : callable, optional
         ``sheet_opinion(index, frame) -> (coloring, weight)``: a design sheet's view of
         a non-key frame (e.g. :meth:`~paintbucket.keyframe.SheetColorizer.opinion`) and
@@ -376,6 +406,7 @@ def colorize_sequence(
     colored: dict[int, ColoredFrame] = {}
     anchors: dict[int, ColoredFrame] = {}
     along_flow = tracks_flow(engine)
+    estimates_flow = callable(getattr(engine, "estimate_flow", None))
     #: Of every held colored frame: the keyframe its chain starts from, and the flow to
     #: it composed along the chain.
     root_flows: dict[int, tuple[int, np.ndarray]] = {}
@@ -403,7 +434,12 @@ def colorize_sequence(
             chained = take(colored, users, reference)
             extra_indices = extras_of.get(index, ())
             extras = [extra_frame(e) for e in extra_indices]
-            flows = None
+            key_flows = {
+                e: anchor_flows(engine, extra, frame)
+                for e, extra in zip(extra_indices, extras)
+                if e in keys and estimates_flow
+            }
+            flows = [key_flows.get(e, (None,))[0] for e in extra_indices]
             if along_flow:
                 step = engine.estimate_flow(chained, frame)
                 coloring = engine(chained, frame, flow=step)
@@ -415,14 +451,18 @@ def colorize_sequence(
                         to_root = compose_flows(step, onward)
                     if users[index] > 0:
                         root_flows[index] = (root, to_root)
-                    flows = [
-                        keyframe_flow(engine, extra, frame, to_root) if e == root else None
-                        for e, extra in zip(extra_indices, extras)
-                    ]
+                    if root in key_flows:
+                        direct, backward = key_flows[root]
+                        flows[extra_indices.index(root)] = prefer_consistent(
+                            direct, backward, to_root
+                        )
             else:
                 coloring = engine(chained, frame)
-            others = extra_opinions(engine, extras, frame, flows)
-            weights = [ANCHOR_WEIGHT] * len(others)
+            others = extra_opinions(engine, extras, frame, flows if estimates_flow else None)
+            weights = [
+                anchor_weights(frame, *key_flows[e]) if e in key_flows else ANCHOR_WEIGHT
+                for e in extra_indices
+            ]
             if sheet_opinion is not None and mode == "anchored":
                 sheet_coloring, sheet_weight = sheet_opinion(index, frame)
                 others.append(sheet_coloring)

@@ -4,6 +4,7 @@ import pytest
 from paintbucket.flow import (
     compose_flows,
     consistent_flow,
+    consistent_share,
     estimate_flow,
     prefer_consistent,
     prepare_for_flow,
@@ -123,3 +124,17 @@ def test_prefer_consistent_keeps_the_direct_flow_where_it_round_trips():
     assert flow[0, :, 1].tolist() == [9.0] + [0.0] * 7
     with pytest.raises(ValueError, match="flows"):
         prefer_consistent(direct, backward, fallback[:, :3])
+
+
+def test_consistent_share_per_segment():
+    ids = np.array([[1, 1, 2, 0], [1, 1, 2, 0]], np.int32)
+    forward = np.zeros((2, 4, 2), np.float32)
+    backward = forward.copy()
+    backward[0, :2] = (3.0, 0.0)  # the top row of segment 1 does not come back
+    share = consistent_share(ids, forward, backward)
+    assert share.dtype == np.float64 and share.tolist() == [1.0, 0.5, 1.0]
+    empty = consistent_share(np.zeros((0, 0), np.int32), np.zeros((0, 0, 2), np.float32),
+                             np.zeros((0, 0, 2), np.float32))  # fmt: skip
+    assert empty.shape == (1,)
+    with pytest.raises(ValueError, match="differ in size"):
+        consistent_share(ids[:, :3], forward, backward)

@@ -3,13 +3,14 @@ import pytest
 
 from paintbucket.core import ColoredFrame, Frame, SegmentColoring
 from paintbucket.pipeline.chain import (
+    ANCHOR_CONSISTENCY_WEIGHT,
     ANCHOR_WEIGHT,
     ANNOTATED_SHEET_WEIGHT,
     SHEET_WEIGHT,
     anchor_references,
+    anchor_weights,
     colorize_sequence,
     fuse_colorings,
-    keyframe_flow,
     plan_references,
     union_palette,
     weighed_sheet_opinion,
@@ -84,6 +85,18 @@ def test_fuse_exact_values():
     assert fuse_colorings(chained, []) is chained
     with pytest.raises(ValueError, match="2 weights for 1 colorings"):
         fuse_colorings(chained, [anchor], [1.0, 1.0])
+
+
+def test_fuse_per_segment_weights():
+    chained = _coloring([RED, BLUE], [[0.8, 0.2], [0.8, 0.2]])
+    anchor = _coloring([RED, BLUE], [[0.0, 1.0], [0.0, 1.0]])
+    # the same two tables: the anchor outvotes the chain only where it weighs more
+    fused = fuse_colorings(chained, [anchor], [np.array([0.0, 0.1, 3.0])])
+    assert fused.segment_rgba()[1:].tolist() == [list(RED), list(BLUE)]
+    uniform = fuse_colorings(chained, [anchor], [3.0])
+    assert np.allclose(uniform.probabilities[2], fused.probabilities[2])
+    with pytest.raises(ValueError, match=r"per-segment weights must be \(3,\)"):
+        fuse_colorings(chained, [anchor], [np.ones(2)])
 
 
 def test_sure_anchor_overrides_unsure_chain_but_not_a_sure_one():
@@ -234,31 +247,24 @@ def test_anchored_composes_the_steps_into_the_flow_to_the_chains_keyframe():
     for reference, target, shift in engine.given:
         by_target.setdefault(target, []).append((reference, shift))
     # chained reference: its own step; the keyframe the chain walks from: every step
-    # back to it; the predecessor and the far keyframe: the engine estimates them
-    assert by_target[1] == [(0, 1.0), (6, None)]
-    assert by_target[2] == [(1, 2.0), (0, 3.0), (6, None)]
-    assert by_target[3] == [(2, 3.0), (1, None), (0, 6.0), (6, None)]
-    assert by_target[4] == [(5, 4.0), (6, 9.0), (0, None)]  # walked back from frame 6
+    # back to it (its direct estimate fails the check: the flow back is 0 px); the far
+    # keyframe: the engine's own estimate; the predecessor: estimated by the engine
+    assert by_target[1] == [(0, 1.0), (6, 1.0)]
+    assert by_target[2] == [(1, 2.0), (0, 3.0), (6, 2.0)]
+    assert by_target[3] == [(2, 3.0), (1, None), (0, 6.0), (6, 3.0)]
+    assert by_target[4] == [(5, 4.0), (6, 9.0), (0, 4.0)]  # walked back from frame 6
 
 
-def test_keyframe_flow_is_the_direct_estimate_where_the_two_directions_agree():
-    class Engine:
-        def estimate_flow(self, reference, target):
-            flow = np.zeros((1, 8, 2), np.float32)
-            if int(target.line_art[0, 0, 0]) == 5:  # target -> keyframe: 3 px right
-                flow[..., 0] = 3.0
-            else:  # keyframe -> target: 3 px back from the right half only
-                flow[:, 4:, 0] = -3.0
-            return flow
-
-    def drawing(tag):
-        return Frame(np.full((1, 8, 4), tag, np.uint8), np.ones((1, 8), np.int32),
-                     np.zeros((1, 8), bool))  # fmt: skip
-
-    chained = np.full((1, 8, 2), 9.0, np.float32)
-    flow = keyframe_flow(Engine(), drawing(0), drawing(5), chained)
-    # pixel 0 lands on the keyframe's left half, which does not come back: the chain's
-    assert flow[0, :, 0].tolist() == [9.0] + [3.0] * 7
+def test_anchor_weights_follow_the_share_of_consistent_pixels():
+    target = Frame(np.zeros((1, 4, 4), np.uint8), np.array([[1, 1, 2, 0]], np.int32),
+                   np.array([[False, False, False, True]]))  # fmt: skip
+    direct = np.zeros((1, 4, 2), np.float32)
+    backward = direct.copy()
+    backward[0, 1] = (0.0, 4.0)  # pixel 1 does not come back
+    weights = anchor_weights(target, direct, backward)
+    a, c = ANCHOR_WEIGHT, ANCHOR_CONSISTENCY_WEIGHT
+    assert weights.shape == (3,)
+    assert np.allclose(weights, [a + c, a + c / 2, a + c])  # row 0 counts the line pixel
 
 
 @pytest.mark.parametrize(("mode", "anchor_flow"), [("forward", "chained"), ("anchored", "direct")])
@@ -267,8 +273,9 @@ def test_no_flow_is_composed_outside_anchored_chains_or_for_direct_engines(mode,
     list(colorize_sequence(4, [0], _tagged, _tagged_keyframe, engine, mode))
     if mode == "forward":  # the engine's own steps, nothing else
         assert engine.given == [(0, 1, 1.0), (1, 2, 2.0), (2, 3, 3.0)]
-    else:  # an engine that estimates every flow itself is given none
-        assert {shift for *_, shift in engine.given} == {None}
+    else:  # an engine that keeps direct flows is given its own estimates, or none
+        assert all(shift in (None, float(target)) for _, target, shift in engine.given)
+        assert {shift for *_, shift in engine.given} != {None}
 
 
 @pytest.mark.parametrize("mode", ["forward", "anchored"])
