@@ -12,5 +12,4 @@ from paintbucket.flow.dis import (
 )
 
 __all__ = ["DEFAULT_MAX_SIDE", "compose_flows", "consistent_flow", "consistent_share",
-           "estimate_flow",
-           "prefer_consistent", "prepare_for_flow", "warp_nearest"]  # fmt: skip
+           "estimate_flow", "prefer_consistent", "prepare_for_flow", "warp_nearest"]  # fmt: skip

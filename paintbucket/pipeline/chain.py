@@ -309,16 +309,19 @@ def extra_opinions(
     return [engine(reference, target, flow=flow) for reference, flow in zip(references, flows)]
 
 
+def estimates_flow(engine: Engine) -> bool:
+    """Whether ``engine`` has ``estimate_flow(reference, target)`` (then it also takes
+    ``flow=``, and ``flows=`` in ``opinions``)."""
+    return callable(getattr(engine, "estimate_flow", None))
+
+
 def tracks_flow(engine: Engine) -> bool:
     """Whether ``engine`` follows the chain's flow to its keyframe: it has
     ``estimate_flow(reference, target)``, takes ``flow=`` (and ``flows=`` in
     ``opinions``) and its ``anchor_flow`` is ``"chained"``. :func:`colorize_sequence`
     then gives it its own consecutive flows and, for the keyframe a chain starts from,
     their composition (:func:`~paintbucket.flow.compose_flows`)."""
-    return (
-        callable(getattr(engine, "estimate_flow", None))
-        and getattr(engine, "anchor_flow", "direct") == "chained"
-    )
+    return estimates_flow(engine) and getattr(engine, "anchor_flow", "direct") == "chained"
 
 
 #: A keyframe as the chain needs it: the drawing with its colors, and the coloring to
@@ -406,7 +409,7 @@ def colorize_sequence(
     colored: dict[int, ColoredFrame] = {}
     anchors: dict[int, ColoredFrame] = {}
     along_flow = tracks_flow(engine)
-    estimates_flow = callable(getattr(engine, "estimate_flow", None))
+    given_flows = estimates_flow(engine)
     #: Of every held colored frame: the keyframe its chain starts from, and the flow to
     #: it composed along the chain.
     root_flows: dict[int, tuple[int, np.ndarray]] = {}
@@ -437,9 +440,9 @@ def colorize_sequence(
             key_flows = {
                 e: anchor_flows(engine, extra, frame)
                 for e, extra in zip(extra_indices, extras)
-                if e in keys and estimates_flow
+                if e in keys and given_flows
             }
-            flows = [key_flows.get(e, (None,))[0] for e in extra_indices]
+            flows = [key_flows[e][0] if e in key_flows else None for e in extra_indices]
             if along_flow:
                 step = engine.estimate_flow(chained, frame)
                 coloring = engine(chained, frame, flow=step)
@@ -458,7 +461,7 @@ def colorize_sequence(
                         )
             else:
                 coloring = engine(chained, frame)
-            others = extra_opinions(engine, extras, frame, flows if estimates_flow else None)
+            others = extra_opinions(engine, extras, frame, flows if given_flows else None)
             weights = [
                 anchor_weights(frame, *key_flows[e]) if e in key_flows else ANCHOR_WEIGHT
                 for e in extra_indices

@@ -267,6 +267,34 @@ def test_anchor_weights_follow_the_share_of_consistent_pixels():
     assert np.allclose(weights, [a + c, a + c / 2, a + c])  # row 0 counts the line pixel
 
 
+def test_a_keyframe_whose_flow_holds_weighs_more_and_gives_its_direct_flow():
+    class StillEngine(_FlowEngine):
+        """Frame k's flow to any reference: k px down and back (it round trips), plus
+        0.5 px right when estimated straight to the keyframe across several frames."""
+
+        def estimate_flow(self, reference, target):
+            ref, tgt = int(reference.line_art[0, 0, 0]), int(target.line_art[0, 0, 0])
+            across = 0.5 if 0 in (ref, tgt) and abs(ref - tgt) > 1 else 0.0
+            return np.full((1, 1, 2), (across if tgt else -across, ref - tgt), np.float32)
+
+    engine, weights_seen = StillEngine(), []
+
+    def fuse(chained, others, weights):
+        weights_seen.append(weights)
+        return fuse_colorings(chained, others, weights)
+
+    list(colorize_sequence(4, [0], _tagged, _tagged_keyframe, engine, "anchored", fuse))
+    heavy = ANCHOR_WEIGHT + ANCHOR_CONSISTENCY_WEIGHT  # every pixel passes the check
+    # frame 2: the keyframe; frame 3: its predecessor (fixed weight), then the keyframe
+    assert [len(w) for w in weights_seen] == [1, 2]
+    # row 0 is the line, which has no pixels here
+    assert weights_seen[0][0].tolist() == weights_seen[1][1].tolist() == [ANCHOR_WEIGHT, heavy]
+    assert weights_seen[1][0] == ANCHOR_WEIGHT
+    # the keyframe the chain starts from gets the direct estimate (0.5 px right), not
+    # the chain's steps composed (0 px right), where the direct one round trips
+    assert (0, 3, 0.5) in engine.given and (0, 2, 0.5) in engine.given
+
+
 @pytest.mark.parametrize(("mode", "anchor_flow"), [("forward", "chained"), ("anchored", "direct")])
 def test_no_flow_is_composed_outside_anchored_chains_or_for_direct_engines(mode, anchor_flow):
     engine = _FlowEngine(anchor_flow)
