@@ -50,7 +50,7 @@ import numpy as np
 from _warp import apply_warp, random_warp
 from tqdm import tqdm
 
-from paintbucket.choices import SEG_METHODS
+from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT, SEG_METHODS
 from paintbucket.consecutive import make_engine
 from paintbucket.core import ColoredFrame, Frame
 from paintbucket.io import normalize_transparent, read_rgba
@@ -168,8 +168,8 @@ def real_cuts(frames: int, seed: int, strength: float, seg_method: str = "defaul
 
 
 @functools.cache
-def sheet_colorizer(sheet_dir: Path) -> SheetColorizer:
-    return SheetColorizer(load_sheet(sheet_dir))
+def sheet_colorizer(sheet_dir: Path, baseline_weight: float) -> SheetColorizer:
+    return SheetColorizer(load_sheet(sheet_dir), baseline_weight=baseline_weight)
 
 
 def palette_ceiling(cut: Cut, keys: list[int]) -> dict[int, float]:
@@ -244,10 +244,15 @@ def opinion_scores(cut: Cut, index: int, frame: Frame, renders: dict[str, np.nda
 
 
 def run_protocol(
-    cut: Cut, engine, protocol: str, opinions: dict | None = None
+    cut: Cut,
+    engine,
+    protocol: str,
+    opinions: dict | None = None,
+    baseline_weight: float = KEYFRAME_BASELINE_WEIGHT,
 ) -> dict[int, object]:
     """Scores per non-key frame index; with ``opinions`` (a dict, ``anchored`` protocols),
-    also :func:`opinion_scores` per non-key frame index into it."""
+    also :func:`opinion_scores` per non-key frame index into it. ``baseline_weight``: the
+    sheet colorizer's (``anchored-sheet`` protocols)."""
     last = len(cut) - 1
     if protocol == "pair":
         return {i: cut.score(i, target, engine(cut.keyframe(i - 1), target).render())
@@ -258,7 +263,7 @@ def run_protocol(
     if protocol.startswith("anchored-sheet"):
         if cut.sheet_dir is None:
             return {}
-        colorizer = sheet_colorizer(cut.sheet_dir)
+        colorizer = sheet_colorizer(cut.sheet_dir, baseline_weight)
         annotated = protocol == "anchored-sheet-anno"
 
         def sheet_opinion(index: int, frame: Frame):
@@ -300,6 +305,8 @@ def main() -> None:
     parser.add_argument("--sheet", action="store_true",
                         help="synthetic cuts: also anchored with the design sheet, without "
                         "and with every frame's shading annotation")  # fmt: skip
+    parser.add_argument("--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
+                        help="the sheet colorizer's share of aligned baseline votes")  # fmt: skip
     parser.add_argument("--protocols", nargs="+", help="run only these protocols")
     parser.add_argument("--cuts", type=int, help="use only the first N synthetic cuts")
     parser.add_argument("--real-frames", type=int, default=8, help="frames per real sequence")
@@ -345,13 +352,15 @@ def main() -> None:
         began = time.perf_counter()
         opinions = {} if args.opinions else None
         scores[set_name, cut.name, engine_name, protocol] = run_protocol(
-            cut, engines[engine_name], protocol, opinions
+            cut, engines[engine_name], protocol, opinions, args.baseline_weight
         )
         if opinions:
             opinion_table[set_name, engine_name, protocol].append(opinions)
         seconds[engine_name, protocol] += time.perf_counter() - began
     elapsed = time.perf_counter() - start
     print_tables(sets, scores, engines, protocols)
+    if any(p.startswith("anchored-sheet") for p in protocols):
+        print(f"(the sheet colorizer's baseline weight: {args.baseline_weight})")
     if opinion_table:
         print_opinions(opinion_table)
     print()

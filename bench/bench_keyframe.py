@@ -33,6 +33,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT
+
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = ("acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
 
@@ -81,6 +83,10 @@ def main() -> None:
     parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
     parser.add_argument("--selector-weights", help="reference selector weights")
     parser.add_argument("--only", action="append", help="run only these settings")
+    parser.add_argument(
+        "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
+        help="model settings: weight of the baseline's aligned votes (0 = matcher alone)",
+    )  # fmt: skip
     parser.add_argument(
         "--as-drawn",
         action="store_true",
@@ -173,7 +179,7 @@ def main() -> None:
         strokes = simulate_strokes(target.segment_ids, true_group, rng)
         stroke_group = groups_from_strokes(target.segment_ids, strokes)
         stroke_shade = shade_from_color_lines(target.segment_ids, line_art)
-        common = {"categories": categories}
+        common = {"categories": categories, "baseline_weight": args.baseline_weight}
         runs = {
             "baseline": dict(shade=shade, group=group),
             "baseline, no anno": {},

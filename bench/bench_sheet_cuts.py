@@ -24,6 +24,8 @@ import numpy as np
 from bench_cut import synthetic_cuts
 from tqdm import tqdm
 
+from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -32,6 +34,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "cuts-val")
     parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
     parser.add_argument("--every", type=int, default=3, help="score every N-th frame")
+    parser.add_argument(
+        "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
+        help="weight of the baseline's aligned votes beside the matcher (0 = matcher alone)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     from paintbucket.keyframe.colorize import SheetColorizer
@@ -41,7 +47,9 @@ def main() -> None:
     scores: dict[str, list] = {"drawing only": [], "annotations": []}
     start = time.perf_counter()
     for cut in tqdm(cuts, desc="cuts", unit="cut"):
-        colorizer = SheetColorizer(load_sheet(cut.sheet_dir), weights=args.weights)
+        colorizer = SheetColorizer(
+            load_sheet(cut.sheet_dir), weights=args.weights, baseline_weight=args.baseline_weight
+        )
         for index in range(1, len(cut), args.every):
             frame = cut.frame(index)
             drawing = colorizer(frame).coloring.render()
@@ -49,7 +57,8 @@ def main() -> None:
             scores["drawing only"].append(cut.score(index, frame, drawing))
             scores["annotations"].append(cut.score(index, frame, annotated))
     elapsed = time.perf_counter() - start
-    print(f"\n{args.data.name}, weights {args.weights or 'shipped'}: Acc / Acc-Thres")
+    print(f"\n{args.data.name}, weights {args.weights or 'shipped'}, baseline weight "
+          f"{args.baseline_weight}: Acc / Acc-Thres")  # fmt: skip
     for name, frames in scores.items():
         acc = np.mean([f.acc for f in frames])
         acc_thres = np.nanmean([f.acc_thres for f in frames])

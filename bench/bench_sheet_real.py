@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paintbucket.choices import SEG_METHODS
+from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT, SEG_METHODS
 
 from _common import REAL_DATA
 
@@ -134,6 +134,10 @@ def main() -> None:
         help="score on the target's segments split by its fills' colors",
     )  # fmt: skip
     parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
+    parser.add_argument(
+        "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
+        help="learned matcher: weight of the baseline's aligned votes (0 = matcher alone)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, help="also write the colored targets and scores here")
     args = parser.parse_args()
 
@@ -174,7 +178,9 @@ def main() -> None:
                     m: float(getattr(frame, m)) for m in METRICS
                 }
             for method in METHODS:
-                colorizer = SheetColorizer(sheet, method=method, weights=args.weights)
+                colorizer = SheetColorizer(
+                    sheet, method=method, weights=args.weights, baseline_weight=args.baseline_weight
+                )
                 for suffix, (shade, group) in shading.items():
                     result = colorizer(target, shade, group)
                     rendered = result.coloring.render()

@@ -17,6 +17,10 @@ ANCHOR_FLOWS = ("chained", "direct")
 SEG_METHODS = ("default", "trappedball", "closegaps")
 #: Keyframe methods (:class:`paintbucket.keyframe.SheetColorizer`), default first.
 KEYFRAME_METHODS = ("model", "baseline")
+#: Weight of the aligned-voting baseline mixed into the learned keyframe matcher's votes,
+#: scaled by the silhouette score of the view it votes from (chosen on held-out synthetic
+#: validation sheets; README, keyframe section).
+KEYFRAME_BASELINE_WEIGHT = 0.5
 #: Trained models, by the name ``pbc train`` and ``pbc average`` use.
 MODEL_KINDS = ("consecutive", "keyframe", "views")
 #: Devices the learned models run on.

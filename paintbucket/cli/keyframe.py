@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from paintbucket.choices import KEYFRAME_METHODS
+from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT, KEYFRAME_METHODS
 from paintbucket.cli.options import (
     add_device_option,
     add_line_threshold_option,
     add_max_pixels_option,
     add_seg_option,
     check_device,
+    finite_float,
     int_at_least,
 )
 
@@ -72,10 +73,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     add_device_option(parser)
     parser.add_argument(
+        "--baseline-weight",
+        type=finite_float(0),
+        default=KEYFRAME_BASELINE_WEIGHT,
+        metavar="W",
+        help="model: mix the baseline's aligned votes into the matcher's with weight W times "
+        f"the aligned view's silhouette score (default {KEYFRAME_BASELINE_WEIGHT}; 0 = the "
+        "matcher alone)",
+    )
+    parser.add_argument(
         "--no-flow",
         dest="refine_flow",
         action="store_false",
-        help="baseline: skip the optical-flow refinement after global alignment",
+        help="skip the optical-flow refinement of the baseline's global alignment",
     )
     add_seg_option(parser)
     add_line_threshold_option(parser)
@@ -131,8 +141,10 @@ def run(args: argparse.Namespace) -> int:
 
         group = groups_from_strokes(target.segment_ids, read_rgba(args.strokes, max_pixels))
         shade = shade_from_color_lines(target.segment_ids, line_art)
-    colorizer = SheetColorizer(sheet, args.method, args.refs, args.refine_flow, args.weights,
-                               args.selector_weights, args.device)  # fmt: skip
+    colorizer = SheetColorizer(
+        sheet, args.method, args.refs, args.refine_flow, args.weights, args.selector_weights,
+        args.device, args.baseline_weight,
+    )  # fmt: skip
     result = colorizer(target, shade, group)
     report = result.to_json(sheet, colorizer.categories, group, method=args.method,
                             line=str(args.line))  # fmt: skip

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from paintbucket.choices import KEYFRAME_METHODS
+from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT, KEYFRAME_METHODS
 from paintbucket.core.coloring import SegmentColoring
 from paintbucket.core.frames import Frame
 from paintbucket.io.colorbook import VARIANTS
-from paintbucket.keyframe.baseline import align, reference_scores, vote_reference
+from paintbucket.keyframe.baseline import reference_scores, vote_reference
 from paintbucket.keyframe.learned import KeyframeModel
 from paintbucket.keyframe.select import ReferenceSelector
 from paintbucket.keyframe.shading import (
@@ -147,6 +147,7 @@ def colorize_keyframe(
     refine_flow: bool = True,
     matcher: KeyframeModel | None = None,
     selector: ReferenceSelector | None = None,
+    baseline_weight: float = KEYFRAME_BASELINE_WEIGHT,
 ) -> KeyframeResult:
     """Colorize one target drawing from a design sheet.
 
@@ -171,6 +172,12 @@ def colorize_keyframe(
     selector : ReferenceSelector, optional
         With ``refs="auto"``, the learned selector picks and weights the references
         (its probabilities become ``reference_scores``) instead of the best silhouette.
+    baseline_weight : float
+        With the matcher: the baseline's aligned votes (from the best-silhouette
+        reference, or ``refs`` when it names one) are mixed into the matcher's with the
+        weight ``baseline_weight`` x that reference's silhouette score in [0, 1], so a
+        well aligned view adds where the shapes overlap and a poorly aligned one barely
+        counts; 0 = the matcher alone.
 
     Returns
     -------
@@ -178,27 +185,34 @@ def colorize_keyframe(
     """
     if matcher is not None and categories is None:
         raise ValueError("the learned matcher needs the entries' categories")
+    if baseline_weight < 0:
+        raise ValueError(f"baseline_weight must be >= 0, got {baseline_weight}")
+    silhouette = None  # (scores, transforms) of every reference, when computed
+    if matcher is None or baseline_weight > 0 or selector is None or refs != "auto":
+        silhouette = reference_scores(sheet, target)
     if selector is not None and refs == "auto":
-        # The selector decides; silhouette scores are not needed, alignments only to vote.
         scores, weights = selector(sheet, target)
-        transforms = [align(ref.frame, target) if matcher is None else None
-                      for ref in sheet.references]  # fmt: skip
     else:
-        scores, transforms = reference_scores(sheet, target)
+        scores = silhouette[0]
         weights = reference_weights(scores, refs)
     palette = sheet.palette
     table = sheet.entry_table()  # (E + 1, 4), -1 = null
     color_probs = np.zeros((target.segment_ids.max(initial=0) + 1, len(palette)), np.float32)
     # The matcher predicts entries, not variants: its votes go to each entry's normal color.
     normal = np.where(table[:, 1] >= 0, table[:, 1], table.max(axis=1))
-    for ref, transform, weight in zip(sheet.references, transforms, weights):
-        if weight <= 0:
-            continue
-        if matcher is None:
-            color_probs += weight * vote_reference(sheet, ref, target, transform, refine_flow)
-        else:
-            entry_probs = matcher.entry_probabilities(sheet, ref, target, categories, group)
-            np.add.at(color_probs.T, normal, weight * entry_probs.T)
+    if matcher is None:
+        color_probs += _aligned_votes(sheet, target, silhouette[1], weights, refine_flow)
+    else:
+        for ref, weight in zip(sheet.references, weights):
+            if weight > 0:
+                entry_probs = matcher.entry_probabilities(sheet, ref, target, categories, group)
+                np.add.at(color_probs.T, normal, weight * entry_probs.T)
+        if baseline_weight > 0:
+            base_scores, transforms = silhouette
+            base_weights = reference_weights(base_scores, "auto" if refs == "all" else refs)
+            share = baseline_weight * float(np.clip(base_scores @ base_weights, 0.0, 1.0))
+            base = _aligned_votes(sheet, target, transforms, base_weights, refine_flow)
+            color_probs = (1.0 - share) * color_probs + share * base
 
     safe = np.where(table >= 0, table, 0)
     variant_votes = np.where(table[None] >= 0, color_probs[:, safe], 0.0)  # (N+1, E+1, 4)
@@ -236,6 +250,18 @@ def colorize_keyframe(
     entry_probs = entry_probs.astype(np.float32)
     entry_probs[0] = 0.0
     return KeyframeResult(coloring, entry, variant, confidence, scores, weights, entry_probs)
+
+
+def _aligned_votes(
+    sheet: DesignSheet, target: Frame, transforms: list, weights: np.ndarray, refine_flow: bool
+) -> np.ndarray:
+    """(N + 1, P) float32: the baseline's palette votes, summed over the references
+    with their ``weights``."""
+    votes = np.zeros((target.segment_ids.max(initial=0) + 1, len(sheet.palette)), np.float32)
+    for ref, transform, weight in zip(sheet.references, transforms, weights):
+        if weight > 0:
+            votes += weight * vote_reference(sheet, ref, target, transform, refine_flow)
+    return votes
 
 
 def material_coloring(
@@ -300,6 +326,8 @@ class SheetColorizer:
         The matcher's and the selector's safetensors files (shipped weights by default).
     device : str
         ``"cpu"`` or ``"cuda"``, for both networks.
+    baseline_weight : float
+        As in :func:`colorize_keyframe` (learned method only).
     """
 
     sheet: DesignSheet
@@ -309,6 +337,7 @@ class SheetColorizer:
     weights: str | Path | None = None
     selector_weights: str | Path | None = None
     device: str = "cpu"
+    baseline_weight: float = KEYFRAME_BASELINE_WEIGHT
     categories: list[str] = field(init=False, repr=False)
     matcher: KeyframeModel | None = field(init=False, repr=False)
     selector: ReferenceSelector | None = field(init=False, repr=False)
@@ -332,7 +361,7 @@ class SheetColorizer:
         return colorize_keyframe(
             self.sheet, target, shade=shade, group=group, categories=self.categories,
             refs=self.refs, refine_flow=self.refine_flow,
-            matcher=self.matcher, selector=self.selector,
+            matcher=self.matcher, selector=self.selector, baseline_weight=self.baseline_weight,
         )  # fmt: skip
 
     def first_keyframe(self, frame: Frame, annotation: np.ndarray | None = None) -> SegmentColoring:

@@ -89,3 +89,37 @@ def test_opinion_names_the_material_unless_the_shade_is_known(tiny_data: Path) -
     for entry in range(1, len(table)):
         for color in table[entry][table[entry] >= 0]:  # every shade of an entry: its vote
             assert np.allclose(material[1:, color], entry_probs[1:, entry])
+
+
+class _UniformMatcher:
+    """A matcher with no opinion: every entry equally likely for every segment."""
+
+    def entry_probabilities(self, sheet, reference, target, categories, group=None):
+        num_entries = len(sheet.colorbook.entries) + 1
+        rows = int(target.segment_ids.max(initial=0)) + 1
+        return np.full((rows, num_entries), 1.0 / num_entries, np.float32)
+
+
+def test_baseline_weight_mixes_the_aligned_votes_into_the_matcher(tiny_data: Path) -> None:
+    sheet = load_sheet(tiny_data / "char000_sheet")
+    target = sheet.references[0].frame  # a view aligns perfectly with itself
+    categories = SheetColorizer(sheet, method="baseline").categories
+    baseline = colorize_keyframe(sheet, target, refs=0)
+    undecided = colorize_keyframe(
+        sheet, target, refs=0, categories=categories, matcher=_UniformMatcher(),
+        baseline_weight=0.0,
+    )  # fmt: skip
+    fused = colorize_keyframe(
+        sheet, target, refs=0, categories=categories, matcher=_UniformMatcher(),
+        baseline_weight=0.5,
+    )  # fmt: skip
+    # Without the baseline a uniform matcher decides nothing: one color for all.
+    assert len(np.unique(undecided.entry[1:])) == 1
+    # With it, the aligned votes break every tie: the baseline's own choices.
+    assert np.array_equal(fused.entry, baseline.entry)
+    assert np.array_equal(fused.coloring.render(), baseline.coloring.render())
+    with pytest.raises(ValueError, match="baseline_weight"):
+        colorize_keyframe(
+            sheet, target, categories=categories, matcher=_UniformMatcher(),
+            baseline_weight=-0.1,
+        )  # fmt: skip
