@@ -242,6 +242,7 @@ class LearnedEngine:
         references: Sequence[ColoredFrame],
         target: Frame,
         flows: Sequence[np.ndarray | None] | None = None,
+        backward_flows: Sequence[np.ndarray | None] | None = None,
     ) -> list[SegmentColoring]:
         """The target colored from each of several extra references, one un-mirrored pass
         each (no flip averaging), the passes side by side as the flip passes are.
@@ -258,6 +259,10 @@ class LearnedEngine:
         flows : sequence of (H, W, 2) float32 or None, optional
             Flow from the target to each reference (None: estimated here), e.g. composed
             along the chain (:func:`~paintbucket.flow.compose_flows`).
+        backward_flows : sequence of (H, W, 2) float32 or None, optional
+            Flow from each reference to the target, for the forward-backward check (None:
+            estimated here), e.g. the one :func:`~paintbucket.pipeline.chain.anchor_flows`
+            estimated to weigh a keyframe, which need not be estimated twice.
 
         Returns
         -------
@@ -266,11 +271,13 @@ class LearnedEngine:
         """
         if flows is None:
             flows = [None] * len(references)
-        if len(flows) != len(references):
-            raise ValueError(f"{len(flows)} flows for {len(references)} references")
-        results = self._passes(
-            [(reference, target, flow) for reference, flow in zip(references, flows)]
-        )
+        if backward_flows is None:
+            backward_flows = [None] * len(references)
+        for given, kind in ((flows, "flows"), (backward_flows, "backward flows")):
+            if len(given) != len(references):
+                raise ValueError(f"{len(given)} {kind} for {len(references)} references")
+        results = self._passes(list(zip(references, [target] * len(references), flows,
+                                        backward_flows)))  # fmt: skip
         colorings = []
         for reference, (probabilities, votes, locked) in zip(references, results):
             probabilities[locked] = votes[locked]
@@ -285,9 +292,10 @@ class LearnedEngine:
         """Whether two passes run side by side (ONNX Runtime with two or more threads)."""
         return isinstance(self.model, OnnxInclusionMatcher) and self._threads() >= 2
 
-    def _passes(self, pairs: list[tuple[ColoredFrame, Frame, np.ndarray | None]]) -> list[tuple]:
-        """:meth:`_probabilities` of every (reference, target, flow), two at a time on
-        ONNX Runtime with two or more threads (each graph runs on :attr:`onnx_threads`)."""
+    def _passes(self, pairs: list[tuple]) -> list[tuple]:
+        """:meth:`_probabilities` of every (reference, target, flow, backward flow), two
+        at a time on ONNX Runtime with two or more threads (each graph runs on
+        :attr:`onnx_threads`)."""
         if len(pairs) > 1 and self._parallel():
             # ONNX Runtime releases the GIL while a graph runs, as OpenCV and most of
             # NumPy do: the passes overlap.
@@ -376,11 +384,16 @@ class LearnedEngine:
         return probabilities, votes, locked
 
     def _probabilities(
-        self, reference: ColoredFrame, target: Frame, given_flow: np.ndarray | None = None
+        self,
+        reference: ColoredFrame,
+        target: Frame,
+        given_flow: np.ndarray | None = None,
+        given_backward: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One pass: (N + 1, P) fused color probabilities of the target segments (row 0
         zero), (N + 1, P) flow votes normalised to sum 1, (N + 1,) bool flow locks; along
-        ``given_flow`` (target -> reference) when not None."""
+        ``given_flow`` (target -> reference) when not None, checked against
+        ``given_backward`` (reference -> target) when not None."""
         _check_shapes(reference, target)
         num_tgt, num_colors = int(target.segment_ids.max()), len(reference.palette)
         if _is_empty(reference, target):
@@ -389,15 +402,21 @@ class LearnedEngine:
         flow, warped_ids = _forward_flow(reference, target, given_flow)
         probabilities = self._network_probabilities(reference, target, warped_ids)
         raw_votes, votes, locked = self._flow_evidence(reference, target, flow, warped_ids)
-        share = _consistent_share(target, flow, self._backward_flow(reference, target))
+        backward = self._backward_flow(reference, target, given_backward)
+        share = _consistent_share(target, flow, backward)
         locked |= self._consistency_locks(share, raw_votes)
         return self._fused(probabilities, raw_votes), votes, locked
 
-    def _backward_flow(self, reference: ColoredFrame, target: Frame) -> np.ndarray | None:
-        """(H, W, 2) flow from the reference to the target, None when ``consistency_lock``
-        disables the forward-backward check."""
+    def _backward_flow(
+        self, reference: ColoredFrame, target: Frame, given: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """(H, W, 2) flow from the reference to the target (``given``, else estimated),
+        None when ``consistency_lock`` disables the forward-backward check."""
         if self.consistency_lock > 1:
             return None
+        if given is not None:
+            check_flow_shape(given, target.segment_ids.shape)
+            return given
         return estimate_flow(reference.line_mask, target.line_mask)
 
     def _network_probabilities(

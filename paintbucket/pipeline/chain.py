@@ -288,6 +288,7 @@ def extra_opinions(
     references: Sequence[ColoredFrame],
     target: Frame,
     flows: Sequence[np.ndarray | None] | None = None,
+    backward_flows: Sequence[np.ndarray | None] | None = None,
 ) -> list[SegmentColoring]:
     """``target`` colored from each extra reference of ``anchored`` mode.
 
@@ -296,22 +297,27 @@ def extra_opinions(
     ``engine(reference, target)`` for each. ``flows`` (target -> each reference, None
     where the engine should estimate it) are passed on as ``flows=`` / ``flow=``; only
     an engine that takes them (one with an ``estimate_flow`` method) may be given them.
+    ``backward_flows`` (each reference -> target, None where unknown) go to an engine's
+    ``opinions`` as ``backward_flows=`` when any is known, so that a flow
+    :func:`anchor_flows` estimated is not estimated again for its check; an engine
+    without ``opinions`` does not use them.
     """
     if not references:
         return []
     opinions = getattr(engine, "opinions", None)
-    if flows is None:
-        if opinions is not None:
-            return list(opinions(references, target))
-        return [engine(reference, target) for reference in references]
     if opinions is not None:
-        return list(opinions(references, target, flows=flows))
+        options = {} if flows is None else {"flows": flows}
+        if backward_flows is not None and any(f is not None for f in backward_flows):
+            options["backward_flows"] = backward_flows
+        return list(opinions(references, target, **options))
+    if flows is None:
+        return [engine(reference, target) for reference in references]
     return [engine(reference, target, flow=flow) for reference, flow in zip(references, flows)]
 
 
 def estimates_flow(engine: Engine) -> bool:
     """Whether ``engine`` has ``estimate_flow(reference, target)`` (then it also takes
-    ``flow=``, and ``flows=`` in ``opinions``)."""
+    ``flow=``, and ``flows=`` and ``backward_flows=`` in ``opinions``)."""
     return callable(getattr(engine, "estimate_flow", None))
 
 
@@ -461,7 +467,8 @@ def colorize_sequence(
                         )
             else:
                 coloring = engine(chained, frame)
-            others = extra_opinions(engine, extras, frame, flows if given_flows else None)
+            backward = [key_flows[e][1] if e in key_flows else None for e in extra_indices]
+            others = extra_opinions(engine, extras, frame, flows if given_flows else None, backward)
             weights = [
                 anchor_weights(frame, *key_flows[e]) if e in key_flows else ANCHOR_WEIGHT
                 for e in extra_indices

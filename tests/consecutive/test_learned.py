@@ -286,3 +286,21 @@ def test_a_given_flow_is_used_instead_of_an_estimate(synth_pair):
         single(reference, target, flow=flow[1:])
     with pytest.raises(ValueError, match="2 flows for 1 references"):
         single.opinions([reference], target, flows=[flow, flow])
+
+
+def test_a_given_backward_flow_is_not_estimated_again(synth_pair, monkeypatch):
+    reference, target, _ = synth_pair
+    single = LearnedEngine(threads=1, flip_average=False)
+    backward = single.estimate_flow(target, reference)
+    expected = single.opinions([reference], target)[0].probabilities
+    calls = []
+    original = learned_module.estimate_flow
+    monkeypatch.setattr(learned_module, "estimate_flow",
+                        lambda *args: calls.append(1) or original(*args))  # fmt: skip
+    [opinion] = single.opinions([reference], target, backward_flows=[backward])
+    np.testing.assert_array_equal(opinion.probabilities, expected)
+    assert len(calls) == 1  # the forward flow only
+    with pytest.raises(ValueError, match="flow"):
+        single.opinions([reference], target, backward_flows=[backward[1:]])
+    with pytest.raises(ValueError, match="2 backward flows for 1 references"):
+        single.opinions([reference], target, backward_flows=[backward, backward])

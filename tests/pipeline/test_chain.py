@@ -295,6 +295,28 @@ def test_a_keyframe_whose_flow_holds_weighs_more_and_gives_its_direct_flow():
     assert (0, 3, 0.5) in engine.given and (0, 2, 0.5) in engine.given
 
 
+def test_opinions_get_the_keyframes_backward_flow_estimated_for_its_weight():
+    class OpinionEngine(_FlowEngine):
+        """A direct engine with ``opinions``: records each backward flow's x shift."""
+
+        def __init__(self):
+            super().__init__("direct")
+            self.backward_seen = []  # (reference tags, target tag, shifts or None)
+
+        def opinions(self, references, target, flows=None, backward_flows=None):
+            shifts = None if backward_flows is None else [
+                None if f is None else float(f[0, 0, 0]) for f in backward_flows]  # fmt: skip
+            tags = [int(r.line_art[0, 0, 0]) for r in references]
+            self.backward_seen.append((tags, int(target.line_art[0, 0, 0]), shifts))
+            return [r.as_coloring() for r in references]
+
+    engine = OpinionEngine()
+    list(colorize_sequence(4, [0], _tagged, _tagged_keyframe, engine, "anchored"))
+    # estimate_flow(target, keyframe) is the keyframe's flow to the target: a shift of 0
+    # (the keyframe's tag); the chained predecessor has none
+    assert engine.backward_seen == [([0], 2, [0.0]), ([1, 0], 3, [None, 0.0])]
+
+
 @pytest.mark.parametrize(("mode", "anchor_flow"), [("forward", "chained"), ("anchored", "direct")])
 def test_no_flow_is_composed_outside_anchored_chains_or_for_direct_engines(mode, anchor_flow):
     engine = _FlowEngine(anchor_flow)
