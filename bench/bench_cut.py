@@ -168,8 +168,10 @@ def real_cuts(frames: int, seed: int, strength: float, seg_method: str = "defaul
 
 
 @functools.cache
-def sheet_colorizer(sheet_dir: Path, baseline_weight: float) -> SheetColorizer:
-    return SheetColorizer(load_sheet(sheet_dir), baseline_weight=baseline_weight)
+def sheet_colorizer(sheet_dir: Path, baseline_weight: float, flip_average: bool) -> SheetColorizer:
+    return SheetColorizer(
+        load_sheet(sheet_dir), baseline_weight=baseline_weight, flip_average=flip_average
+    )
 
 
 def palette_ceiling(cut: Cut, keys: list[int]) -> dict[int, float]:
@@ -249,10 +251,11 @@ def run_protocol(
     protocol: str,
     opinions: dict | None = None,
     baseline_weight: float = KEYFRAME_BASELINE_WEIGHT,
+    flip_average: bool = True,
 ) -> dict[int, object]:
     """Scores per non-key frame index; with ``opinions`` (a dict, ``anchored`` protocols),
-    also :func:`opinion_scores` per non-key frame index into it. ``baseline_weight``: the
-    sheet colorizer's (``anchored-sheet`` protocols)."""
+    also :func:`opinion_scores` per non-key frame index into it. ``baseline_weight``,
+    ``flip_average``: the sheet colorizer's (``anchored-sheet`` protocols)."""
     last = len(cut) - 1
     if protocol == "pair":
         return {i: cut.score(i, target, engine(cut.keyframe(i - 1), target).render())
@@ -263,7 +266,7 @@ def run_protocol(
     if protocol.startswith("anchored-sheet"):
         if cut.sheet_dir is None:
             return {}
-        colorizer = sheet_colorizer(cut.sheet_dir, baseline_weight)
+        colorizer = sheet_colorizer(cut.sheet_dir, baseline_weight, flip_average)
         annotated = protocol == "anchored-sheet-anno"
 
         def sheet_opinion(index: int, frame: Frame):
@@ -307,6 +310,8 @@ def main() -> None:
                         "and with every frame's shading annotation")  # fmt: skip
     parser.add_argument("--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
                         help="the sheet colorizer's share of aligned baseline votes")  # fmt: skip
+    parser.add_argument("--no-flip", dest="flip_average", action="store_false",
+                        help="the sheet colorizer's matcher: no mirrored pass")  # fmt: skip
     parser.add_argument("--protocols", nargs="+", help="run only these protocols")
     parser.add_argument("--cuts", type=int, help="use only the first N synthetic cuts")
     parser.add_argument("--real-frames", type=int, default=8, help="frames per real sequence")
@@ -352,15 +357,17 @@ def main() -> None:
         began = time.perf_counter()
         opinions = {} if args.opinions else None
         scores[set_name, cut.name, engine_name, protocol] = run_protocol(
-            cut, engines[engine_name], protocol, opinions, args.baseline_weight
-        )
+            cut, engines[engine_name], protocol, opinions, args.baseline_weight,
+            args.flip_average,
+        )  # fmt: skip
         if opinions:
             opinion_table[set_name, engine_name, protocol].append(opinions)
         seconds[engine_name, protocol] += time.perf_counter() - began
     elapsed = time.perf_counter() - start
     print_tables(sets, scores, engines, protocols)
     if any(p.startswith("anchored-sheet") for p in protocols):
-        print(f"(the sheet colorizer's baseline weight: {args.baseline_weight})")
+        print(f"(the sheet colorizer's baseline weight: {args.baseline_weight}, "
+              f"flip averaging: {args.flip_average})")  # fmt: skip
     if opinion_table:
         print_opinions(opinion_table)
     print()

@@ -19,6 +19,7 @@ Usage::
     python bench/bench_keyframe.py [--characters 3] [--clips 2] [--frames 3] [--size 512]
                                    [--line-width 2] [--as-drawn] [--weights FILE]
                                    [--selector-weights FILE] [--out DIR]
+                                   [--baseline-weight W] [--no-flip]
 """
 
 from __future__ import annotations
@@ -88,6 +89,10 @@ def main() -> None:
         help="model settings: weight of the baseline's aligned votes (0 = matcher alone)",
     )  # fmt: skip
     parser.add_argument(
+        "--no-flip", dest="flip_average", action="store_false",
+        help="the learned matcher: no mirrored pass (flip averaging off)",
+    )  # fmt: skip
+    parser.add_argument(
         "--as-drawn",
         action="store_true",
         help="no stroke widening: min_line_width=0 for the matcher and the selector",
@@ -143,7 +148,7 @@ def main() -> None:
     else:
         generate(args.out, config)
     widening = {"min_line_width": 0.0} if args.as_drawn else {}
-    matcher = KeyframeModel(args.weights, **widening)
+    matcher = KeyframeModel(args.weights, flip_average=args.flip_average, **widening)
     selector = ReferenceSelector(args.selector_weights, **widening)
     settings = ("baseline", "baseline, no anno", "model 1-shot", "model + selection",
                 "model, strokes", "model, no anno")  # fmt: skip

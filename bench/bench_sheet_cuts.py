@@ -11,6 +11,7 @@ Scores are the paper's Acc / Acc-Thres on the frame's ``seg/``.
 Usage::
 
     python bench/bench_sheet_cuts.py --data data/cuts-val [--weights FILE] [--every 3]
+        [--baseline-weight W] [--no-flip]
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def main() -> None:
         "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
         help="weight of the baseline's aligned votes beside the matcher (0 = matcher alone)",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-flip", dest="flip_average", action="store_false",
+        help="the learned matcher: no mirrored pass (flip averaging off)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     from paintbucket.keyframe.colorize import SheetColorizer
@@ -48,8 +53,9 @@ def main() -> None:
     start = time.perf_counter()
     for cut in tqdm(cuts, desc="cuts", unit="cut"):
         colorizer = SheetColorizer(
-            load_sheet(cut.sheet_dir), weights=args.weights, baseline_weight=args.baseline_weight
-        )
+            load_sheet(cut.sheet_dir), weights=args.weights, baseline_weight=args.baseline_weight,
+            flip_average=args.flip_average,
+        )  # fmt: skip
         for index in range(1, len(cut), args.every):
             frame = cut.frame(index)
             drawing = colorizer(frame).coloring.render()
@@ -58,7 +64,8 @@ def main() -> None:
             scores["annotations"].append(cut.score(index, frame, annotated))
     elapsed = time.perf_counter() - start
     print(f"\n{args.data.name}, weights {args.weights or 'shipped'}, baseline weight "
-          f"{args.baseline_weight}: Acc / Acc-Thres")  # fmt: skip
+          f"{args.baseline_weight}, flip averaging {args.flip_average}: "
+          "Acc / Acc-Thres")  # fmt: skip
     for name, frames in scores.items():
         acc = np.mean([f.acc for f in frames])
         acc_thres = np.nanmean([f.acc_thres for f in frames])

@@ -32,7 +32,7 @@ and group, both read off its true color in the sheet's colorbook.
 Usage::
 
     python bench/bench_sheet_real.py [--seg default|trappedball|closegaps] [--split-by-truth]
-        [--weights FILE] [--out DIR]
+        [--weights FILE] [--baseline-weight W] [--no-flip] [--out DIR]
 """
 
 from __future__ import annotations
@@ -138,6 +138,10 @@ def main() -> None:
         "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
         help="learned matcher: weight of the baseline's aligned votes (0 = matcher alone)",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-flip", dest="flip_average", action="store_false",
+        help="the learned matcher: no mirrored pass (flip averaging off)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, help="also write the colored targets and scores here")
     args = parser.parse_args()
 
@@ -179,8 +183,9 @@ def main() -> None:
                 }
             for method in METHODS:
                 colorizer = SheetColorizer(
-                    sheet, method=method, weights=args.weights, baseline_weight=args.baseline_weight
-                )
+                    sheet, method=method, weights=args.weights,
+                    baseline_weight=args.baseline_weight, flip_average=args.flip_average,
+                )  # fmt: skip
                 for suffix, (shade, group) in shading.items():
                     result = colorizer(target, shade, group)
                     rendered = result.coloring.render()

@@ -82,6 +82,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "matcher alone)",
     )
     parser.add_argument(
+        "--no-flip",
+        dest="flip_average",
+        action="store_false",
+        help="model: skip matching the mirrored drawing too (faster, a little less accurate)",
+    )
+    parser.add_argument(
         "--no-flow",
         dest="refine_flow",
         action="store_false",
@@ -143,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         shade = shade_from_color_lines(target.segment_ids, line_art)
     colorizer = SheetColorizer(
         sheet, args.method, args.refs, args.refine_flow, args.weights, args.selector_weights,
-        args.device, args.baseline_weight,
+        args.device, args.baseline_weight, args.flip_average,
     )  # fmt: skip
     result = colorizer(target, shade, group)
     report = result.to_json(sheet, colorizer.categories, group, method=args.method,

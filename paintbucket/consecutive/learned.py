@@ -337,7 +337,7 @@ class LearnedEngine:
             return probabilities, _consistent_share(target, flow, backward)
 
         def mirrored_network() -> tuple[ColoredFrame, Frame, np.ndarray, np.ndarray, np.ndarray]:
-            mirrored_reference, mirrored_target = _mirror(reference), _mirror(target)
+            mirrored_reference, mirrored_target = reference.mirrored(), target.mirrored()
             flow, warped_ids = _forward_flow(mirrored_reference, mirrored_target)
             probabilities = self._network_probabilities(
                 mirrored_reference, mirrored_target, warped_ids
@@ -574,11 +574,3 @@ def _mirror_flow(flow: np.ndarray) -> np.ndarray:
     mirrored = _flip(flow)
     mirrored[..., 0] *= -1
     return mirrored
-
-
-def _mirror(frame: Frame) -> Frame:
-    """The same frame flipped left-right (segment ids and colors unchanged)."""
-    arrays = (_flip(frame.line_art), _flip(frame.segment_ids), _flip(frame.line_mask))
-    if isinstance(frame, ColoredFrame):
-        return ColoredFrame(*arrays, frame.palette, frame.segment_palette_index)
-    return Frame(*arrays)

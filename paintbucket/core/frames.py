@@ -55,6 +55,25 @@ class Frame:
     def shape(self) -> tuple[int, int]:
         return self.segment_ids.shape  # type: ignore[return-value]
 
+    def mirrored(self) -> Frame:
+        """The same frame flipped left-right: segment ids (and a
+        :class:`ColoredFrame`'s colors) unchanged, so a table indexed by segment id
+        holds for both. Matchers average a pass over the mirrored frames with the straight
+        one (test-time flip averaging).
+
+        >>> frame = Frame(np.zeros((1, 2, 4), np.uint8), np.array([[1, 2]], np.int32),
+        ...               np.zeros((1, 2), bool))
+        >>> frame.mirrored().segment_ids.tolist()
+        [[2, 1]]
+        """
+        return Frame(*self._mirrored_arrays())
+
+    def _mirrored_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return tuple(
+            np.ascontiguousarray(array[:, ::-1])
+            for array in (self.line_art, self.segment_ids, self.line_mask)
+        )  # type: ignore[return-value]
+
     def stroke_segments(self) -> np.ndarray:
         """Segments made only of line pixels: the color-line strokes that separate nothing
         (blush, sweat marks), which :func:`~paintbucket.segment.assign_color_lines` makes
@@ -106,6 +125,10 @@ class ColoredFrame(Frame):
         index = coloring.color_index.astype(np.int32)
         index[0] = -1
         return cls(frame.line_art, frame.segment_ids, frame.line_mask, coloring.palette, index)
+
+    def mirrored(self) -> ColoredFrame:
+        """See :meth:`Frame.mirrored`; palette and colors per segment are kept."""
+        return ColoredFrame(*self._mirrored_arrays(), self.palette, self.segment_palette_index)
 
     def palette_index_map(self) -> np.ndarray:
         """(H, W) int32 palette index of every pixel, -1 on black lines."""

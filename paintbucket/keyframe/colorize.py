@@ -328,6 +328,8 @@ class SheetColorizer:
         ``"cpu"`` or ``"cuda"``, for both networks.
     baseline_weight : float
         As in :func:`colorize_keyframe` (learned method only).
+    flip_average : bool
+        The matcher also matches the mirrored target (:class:`KeyframeModel`).
     """
 
     sheet: DesignSheet
@@ -338,6 +340,7 @@ class SheetColorizer:
     selector_weights: str | Path | None = None
     device: str = "cpu"
     baseline_weight: float = KEYFRAME_BASELINE_WEIGHT
+    flip_average: bool = True
     categories: list[str] = field(init=False, repr=False)
     matcher: KeyframeModel | None = field(init=False, repr=False)
     selector: ReferenceSelector | None = field(init=False, repr=False)
@@ -349,7 +352,11 @@ class SheetColorizer:
             )
         self.categories = entry_categories(self.sheet.colorbook.entries)
         learned = self.method == "model"
-        self.matcher = KeyframeModel(self.weights, device=self.device) if learned else None
+        self.matcher = (
+            KeyframeModel(self.weights, device=self.device, flip_average=self.flip_average)
+            if learned
+            else None
+        )
         self.selector = (
             ReferenceSelector(self.selector_weights, device=self.device) if learned else None
         )

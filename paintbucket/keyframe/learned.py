@@ -49,6 +49,13 @@ class KeyframeModel:
         :data:`VIEW_CACHE_SIZE` views: a sheet that colors every frame of a cut
         (``pbc colorize --sheet``) encodes each view once. False recomputes it every
         time (timing comparisons).
+    flip_average : bool
+        Also match the left-right mirrored target against the same view and average the
+        two passes' entry probabilities (arithmetic mean), as the consecutive engine
+        averages its mirrored pair: a character drawn facing the other way than its
+        sheet view still meets a view that faces its way. On validation characters
+        (README, keyframe section) it raised model + selection from 0.9238 to 0.9300
+        Acc-Thres for 1.6 times the time; a geometric mean gave 0.9276.
     """
 
     weights: str | Path | None = None
@@ -57,6 +64,7 @@ class KeyframeModel:
     work_size: int = 384
     min_line_width: float = 0.63
     reuse_references: bool = True
+    flip_average: bool = True
     #: :class:`_PreparedView` by sheet view and its sheet, and the categories.
     _views: IdentityCache = field(
         default_factory=lambda: IdentityCache(VIEW_CACHE_SIZE),
@@ -102,22 +110,27 @@ class KeyframeModel:
         if num_tgt == 0 or int(reference.frame.segment_ids.max(initial=0)) == 0:
             return probabilities
         view = self._prepared_view(sheet, reference, categories)
+        group = np.full(num_tgt + 1, -1) if group is None else np.asarray(group)
+        targets = (target, target.mirrored()) if self.flip_average else (target,)
+        for frame in targets:
+            log_probs = self._log_probs(self._target_inputs(view, frame, group), view)
+            probabilities[1:] += color_probabilities(log_probs, view.entry_ref[1:], num_entries)
+        return probabilities / len(targets)
+
+    def _target_inputs(
+        self, view: _PreparedView, target: Frame, group: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The matcher's inputs for ``target`` against the prepared ``view``."""
         tgt_shape = work_shape(*target.shape, self.work_size, enlarge=True)
-        parsing = group_masks(
-            target.segment_ids,
-            np.full(num_tgt + 1, -1) if group is None else np.asarray(group),
-        )
+        parsing = group_masks(target.segment_ids, group)
         parsing = cv2.resize(parsing, tgt_shape[::-1], interpolation=cv2.INTER_NEAREST)
-        data = {
+        return {
             **view.inputs,
             "line_tgt": work_line(target.line_art, tgt_shape, min_width=self.min_line_width),
             "parsing_tgt": parsing,
             "segments_tgt": target.segment_ids,
             "frame_tgt": character_box(target.segment_ids, _background(target)),
         }
-        log_probs = self._log_probs(data, view)
-        probabilities[1:] = color_probabilities(log_probs, view.entry_ref[1:], num_entries)
-        return probabilities
 
     def _prepared_view(
         self, sheet: DesignSheet, reference: Reference, categories: list[str]

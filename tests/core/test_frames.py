@@ -31,3 +31,24 @@ def test_soft_keyframe_is_flat_under_the_auto_threshold():
     assert fixed.segment_ids.max() == 1 and not fixed.line_mask.any()
     with pytest.raises(InputError, match="not flat"):
         ColoredFrame.from_keyframe(fixed, keyframe)
+
+
+def test_mirrored_flips_every_array_and_keeps_the_colors():
+    line_art = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    segment_ids = np.array([[1, 0, 2], [1, 3, 2]], np.int32)
+    line_mask = segment_ids == 0
+    frame = ColoredFrame(line_art, segment_ids, line_mask,
+                         np.array([[9, 9, 9, 255], [5, 5, 5, 255]], np.uint8),
+                         np.array([-1, 0, 1, 1], np.int32))  # fmt: skip
+    mirrored = frame.mirrored()
+    assert isinstance(mirrored, ColoredFrame)
+    assert mirrored.segment_ids.tolist() == [[2, 0, 1], [2, 3, 1]]
+    np.testing.assert_array_equal(mirrored.line_art, line_art[:, ::-1])
+    np.testing.assert_array_equal(mirrored.line_mask, line_mask[:, ::-1])
+    np.testing.assert_array_equal(mirrored.palette, frame.palette)
+    np.testing.assert_array_equal(mirrored.segment_palette_index, frame.segment_palette_index)
+    plain = Frame(line_art, segment_ids, line_mask).mirrored()
+    assert type(plain) is Frame and plain.segment_ids.flags.c_contiguous
+    empty = Frame(np.zeros((0, 0, 4), np.uint8), np.zeros((0, 0), np.int32),
+                  np.zeros((0, 0), bool)).mirrored()  # fmt: skip
+    assert empty.segment_ids.shape == (0, 0)

@@ -45,6 +45,25 @@ def test_entry_probabilities_shape_and_normalisation(tiny_data: Path, tiny_weigh
     assert np.allclose(probabilities[1:].sum(axis=1), 1.0, atol=1e-5)
 
 
+def test_flip_average_is_the_mean_of_the_straight_and_the_mirrored_pass(
+    tiny_data: Path, tiny_weights
+) -> None:
+    sheet = load_sheet(tiny_data / "char000_sheet")
+    categories = entry_categories(sheet.colorbook.entries)
+    clip = next(p for p in sorted(tiny_data.iterdir()) if (p / "line").is_dir())
+    target = Frame.from_line_art(read_rgba(clip / "line" / "0000.png"))
+    reference = sheet.references[0]
+    single = KeyframeModel(tiny_weights[0], flip_average=False)
+    straight = single.entry_probabilities(sheet, reference, target, categories)
+    mirrored = single.entry_probabilities(sheet, reference, target.mirrored(), categories)
+    assert not np.allclose(straight, mirrored)  # the drawing is not symmetric
+    averaged = KeyframeModel(tiny_weights[0]).entry_probabilities(
+        sheet, reference, target, categories
+    )
+    np.testing.assert_allclose(averaged, (straight + mirrored) / 2, atol=1e-6)
+    assert np.allclose(averaged[1:].sum(axis=1), 1.0, atol=1e-5)
+
+
 def test_learned_keyframe_uses_only_sheet_colors_and_selected_refs(
     tiny_data: Path, tiny_weights
 ) -> None:
