@@ -10,6 +10,8 @@ reference segment of its colorbook entry (inclusion matching: entries span many
 segments); its category supervises the parsing branch. With ``drop_color_lines`` a
 target loses its red / green / blue lines (they become paper) while the sheet view keeps
 them: real line art leaves cel shadows unlined, and a real sheet's fills still split it.
+With ``flip_probability`` the target is mirrored left-right, so that the matcher sees
+characters facing the other way than the sheet's views.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ DEFAULT_KEYFRAME_PAIR_CONF = {
     "drop_color_lines": 0.0,  # chance that the target loses its color lines (sheet keeps them)
     # as pbc sheet init / pbc keyframe --seg-method closegaps segment open line art
     "closegaps_share": 0.0,  # chance that both images are segmented with closegaps
+    # a character faces either way in a frame, its sheet views one way
+    "flip_probability": 0.0,  # chance that the target is mirrored left-right
 }
 
 
@@ -181,6 +185,10 @@ def make_keyframe_pair(
     line_tgt, label_tgt, codes_tgt = _load_target(line_path, shape, color_lines)
     line_tgt = line_tgt.astype(np.float32)
     line_tgt, label_tgt, codes_tgt = _augment([line_tgt, label_tgt, codes_tgt], shape, conf, rng)
+    # no draw at probability 0: earlier stages keep their sample stream
+    if conf["flip_probability"] > 0 and rng.random() < conf["flip_probability"]:
+        line_tgt, label_tgt, codes_tgt = (np.ascontiguousarray(a[:, ::-1])
+                                          for a in (line_tgt, label_tgt, codes_tgt))  # fmt: skip
 
     line_ref = (line_ref >= conf["line_threshold"]).astype(np.float32)
     line_tgt = (line_tgt >= conf["line_threshold"]).astype(np.float32)

@@ -72,6 +72,25 @@ def test_closegaps_share_segments_both_images_with_the_joins(synth_data, share, 
         np.testing.assert_array_equal(pair.segments_tgt, label_paper(pair.line_tgt < 0.5))
 
 
+def test_flip_probability_mirrors_the_target_and_its_answers(synth_data):
+    (character,) = find_characters(synth_data)
+    still = {**DEFAULT_KEYFRAME_PAIR_CONF, "work_size": 128, "rotation": 0.0, "resize": 1.0,
+             "translation": 0.0}  # fmt: skip
+    straight = make_keyframe_pair(character, np.random.default_rng(3), still)
+    flipped = make_keyframe_pair(character, np.random.default_rng(3),
+                                 {**still, "flip_probability": 1.0})  # fmt: skip
+    assert straight is not None and flipped is not None
+    np.testing.assert_array_equal(flipped.line_tgt, straight.line_tgt[:, ::-1])
+    np.testing.assert_array_equal(flipped.line_ref, straight.line_ref)  # the sheet stays
+    # the same target segments, mirrored, with the same answers
+    mirrored_ids = straight.segments_tgt[:, ::-1]
+    pixel = np.flatnonzero(mirrored_ids.ravel() > 0)
+    flipped_of = np.zeros(int(mirrored_ids.max()) + 1, np.int64)
+    flipped_of[mirrored_ids.ravel()[pixel]] = flipped.segments_tgt.ravel()[pixel]
+    np.testing.assert_array_equal(flipped.correct[flipped_of[1:] - 1], straight.correct)
+    np.testing.assert_array_equal(flipped.category_tgt[flipped_of[1:] - 1], straight.category_tgt)
+
+
 def test_train_then_resume(synth_data, tmp_path):
     conf = {"iterations": 2, "log_every": 1, "checkpoint_every": 2, "warmup": 1,
             "model": TINY_MODEL, "pairs": {"work_size": 96}}  # fmt: skip
