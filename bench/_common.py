@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -19,6 +20,24 @@ def timeit(function: Callable[[], object], repeats: int = 5) -> tuple[float, flo
         function()
         times.append(time.perf_counter() - start)
     return statistics.median(times), min(times)
+
+
+def add_keyframe_options(parser: argparse.ArgumentParser) -> None:
+    """``--baseline-weight W`` and ``--no-flip`` (``args.baseline_weight``,
+    ``args.flip_average``): the learned keyframe matcher's settings, as
+    ``pbc keyframe`` takes them."""
+    from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT
+    from paintbucket.cli.options import finite_float
+
+    parser.add_argument(
+        "--baseline-weight", type=finite_float(0), default=KEYFRAME_BASELINE_WEIGHT,
+        metavar="W", help="the learned matcher: weight of the baseline's aligned votes "
+        f"(default {KEYFRAME_BASELINE_WEIGHT}; 0 = the matcher alone)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-flip", dest="flip_average", action="store_false",
+        help="the learned matcher: no mirrored pass (flip averaging off)",
+    )  # fmt: skip
 
 
 WEIGHTS_METAVAR = "LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]"

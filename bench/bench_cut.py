@@ -69,7 +69,7 @@ from paintbucket.pipeline.chain import (
 from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas, unpack_rgba
 from paintbucket.synth.dataset import SynthConfig, generate
 
-from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
+from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, add_keyframe_options, weight_engines
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Held-out synthetic cuts: test-split characters, a seed no other bench uses.
@@ -308,10 +308,7 @@ def main() -> None:
     parser.add_argument("--sheet", action="store_true",
                         help="synthetic cuts: also anchored with the design sheet, without "
                         "and with every frame's shading annotation")  # fmt: skip
-    parser.add_argument("--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
-                        help="the sheet colorizer's share of aligned baseline votes")  # fmt: skip
-    parser.add_argument("--no-flip", dest="flip_average", action="store_false",
-                        help="the sheet colorizer's matcher: no mirrored pass")  # fmt: skip
+    add_keyframe_options(parser)  # the sheet colorizer's (anchored-sheet protocols)
     parser.add_argument("--protocols", nargs="+", help="run only these protocols")
     parser.add_argument("--cuts", type=int, help="use only the first N synthetic cuts")
     parser.add_argument("--real-frames", type=int, default=8, help="frames per real sequence")

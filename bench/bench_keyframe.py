@@ -34,7 +34,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT
+from _common import add_keyframe_options
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = ("acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
@@ -84,14 +84,7 @@ def main() -> None:
     parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
     parser.add_argument("--selector-weights", help="reference selector weights")
     parser.add_argument("--only", action="append", help="run only these settings")
-    parser.add_argument(
-        "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
-        help="model settings: weight of the baseline's aligned votes (0 = matcher alone)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--no-flip", dest="flip_average", action="store_false",
-        help="the learned matcher: no mirrored pass (flip averaging off)",
-    )  # fmt: skip
+    add_keyframe_options(parser)
     parser.add_argument(
         "--as-drawn",
         action="store_true",

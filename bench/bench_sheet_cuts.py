@@ -25,7 +25,7 @@ import numpy as np
 from bench_cut import synthetic_cuts
 from tqdm import tqdm
 
-from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT
+from _common import add_keyframe_options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,14 +35,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "cuts-val")
     parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
     parser.add_argument("--every", type=int, default=3, help="score every N-th frame")
-    parser.add_argument(
-        "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
-        help="weight of the baseline's aligned votes beside the matcher (0 = matcher alone)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--no-flip", dest="flip_average", action="store_false",
-        help="the learned matcher: no mirrored pass (flip averaging off)",
-    )  # fmt: skip
+    add_keyframe_options(parser)
     args = parser.parse_args()
 
     from paintbucket.keyframe.colorize import SheetColorizer

@@ -45,9 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT, SEG_METHODS
+from paintbucket.choices import SEG_METHODS
 
-from _common import REAL_DATA
+from _common import REAL_DATA, add_keyframe_options
 
 METRICS = ("acc", "acc_thres", "pix_acc", "pix_f_acc", "pix_b_miou")
 MOREVNA = REAL_DATA / "morevna"
@@ -134,14 +134,7 @@ def main() -> None:
         help="score on the target's segments split by its fills' colors",
     )  # fmt: skip
     parser.add_argument("--weights", help="keyframe matcher weights (default: shipped)")
-    parser.add_argument(
-        "--baseline-weight", type=float, default=KEYFRAME_BASELINE_WEIGHT,
-        help="learned matcher: weight of the baseline's aligned votes (0 = matcher alone)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--no-flip", dest="flip_average", action="store_false",
-        help="the learned matcher: no mirrored pass (flip averaging off)",
-    )  # fmt: skip
+    add_keyframe_options(parser)
     parser.add_argument("--out", type=Path, help="also write the colored targets and scores here")
     args = parser.parse_args()
 
