@@ -211,6 +211,25 @@ def print_ceilings(sets: dict, both_ends: bool) -> None:
         print(f"{set_name}: keyframe palette ceiling (Acc-Thres) | " + " | ".join(cells))
 
 
+def print_key_agreement(sets: dict) -> None:
+    """How well the last frame's keyframe, painted as a user would (each of our segments
+    its majority true color, :meth:`Cut.keyframe`), agrees with that frame's truth.
+    Where our segmentation of an open drawing merges regions that the truth keeps apart,
+    it cannot agree; a warped sequence's truth follows the first frame's painting, so
+    only the second keyframe of the both-ends protocols is affected, and it then hands
+    the method colors that the scoring counts as wrong."""
+    for set_name, cuts in sets.items():
+        cells = []
+        for cut in cuts:
+            last = len(cut) - 1
+            key = cut.keyframe(last)
+            score = cut.score(last, key, key.as_coloring().render())
+            if score.acc < 1 or score.acc_thres < 1:
+                cells.append(f"{cut.name} {score.acc:.4f} / {score.acc_thres:.4f}")
+        agreement = ", ".join(cells) if cells else "every cut's agrees"
+        print(f"{set_name}: last keyframe against its own truth (Acc / Acc-Thres) | {agreement}")
+
+
 #: Names of the opinions an ``anchored`` frame fuses, in :func:`opinion_roles` order.
 ROLES = ("chained", "predecessor", "keyframe", "far keyframe", "sheet", "fused", "any right")
 
@@ -369,6 +388,8 @@ def main() -> None:
         print_opinions(opinion_table)
     print()
     print_ceilings(sets, any(p.endswith("both") for p in protocols))
+    if any(p.endswith("both") for p in protocols):
+        print_key_agreement(sets)
     print("\nseconds per scored frame (drawing, matching, fusion and scoring):")
     for engine_name in engines:
         cells = []

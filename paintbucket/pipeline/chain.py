@@ -33,11 +33,14 @@ def plan_references(names: Sequence[str], keyframes: set[str], mode: str) -> lis
     keyframes : set of str
         Names that have a colored keyframe.
     mode : {"anchored", "forward", "nearest"}
-        ``forward``: each frame from its predecessor, starting at the first keyframe
-        (frames before it are walked backwards from it); a later keyframe restarts the
-        chain. ``nearest`` and ``anchored``: each frame from its neighbour on the side of
-        its nearest keyframe (ties go to the earlier keyframe); ``anchored`` also matches
-        every frame against the keyframes themselves (:func:`anchor_references`).
+        ``forward`` and ``anchored``: each frame from its predecessor, starting at the
+        first keyframe (frames before it are walked backwards from it); a later keyframe
+        restarts the chain. ``nearest``: each frame from its neighbour on the side of its
+        nearest keyframe (ties go to the earlier keyframe). ``anchored`` also matches
+        every frame against the keyframes themselves (:func:`anchor_references`); it
+        walks forward because a cut's later keyframe often shows less of what the
+        frames before it hold (a character turned away or gone), and a chain walked
+        back from it starts from what it lacks (see the README's cut section).
 
     Returns
     -------
@@ -51,6 +54,8 @@ def plan_references(names: Sequence[str], keyframes: set[str], mode: str) -> lis
     [(0, -1), (1, 0), (2, 1), (3, -1)]
     >>> plan_references(["a", "b", "c", "d"], {"a", "d"}, "nearest")
     [(0, -1), (1, 0), (3, -1), (2, 3)]
+    >>> plan_references(["a", "b", "c", "d"], {"a", "d"}, "anchored")
+    [(0, -1), (1, 0), (2, 1), (3, -1)]
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {MODES}")
@@ -62,7 +67,7 @@ def plan_references(names: Sequence[str], keyframes: set[str], mode: str) -> lis
         if index in keys:
             steps.append((index, 0, index, -1))
             continue
-        if mode == "forward":
+        if mode in ("forward", "anchored"):
             previous = keys[keys < index]
             root = int(previous.max()) if previous.size else int(keys.min())
         else:
@@ -151,6 +156,12 @@ FUSION_FLOOR = 0.2
 #: whose flow to the keyframe passes the forward-backward check (:func:`anchor_weights`).
 #: Chosen on validation cuts and the real sequences; see the README's cut section.
 ANCHOR_CONSISTENCY_WEIGHT = 2.0
+#: Base weight, in place of :data:`ANCHOR_WEIGHT`, of a keyframe on the other side of a
+#: frame from the keyframe its chain walks from (a cut with keyframes at both ends): it
+#: counts only where its flow passes the forward-backward check. It is not on the chain,
+#: and across many frames of motion it is often sure and wrong about what moved. Chosen
+#: on validation cuts; see the README's cut section.
+FAR_ANCHOR_WEIGHT = 0.0
 
 
 def anchor_flows(engine: Engine, keyframe: Frame, target: Frame) -> tuple[np.ndarray, np.ndarray]:
@@ -171,10 +182,13 @@ def anchor_flows(engine: Engine, keyframe: Frame, target: Frame) -> tuple[np.nda
     return engine.estimate_flow(keyframe, target), engine.estimate_flow(target, keyframe)
 
 
-def anchor_weights(target: Frame, direct: np.ndarray, backward: np.ndarray) -> np.ndarray:
+def anchor_weights(
+    target: Frame, direct: np.ndarray, backward: np.ndarray, base: float = ANCHOR_WEIGHT
+) -> np.ndarray:
     """Fusion weight of a keyframe's opinion of every segment of ``target``.
 
-    :data:`ANCHOR_WEIGHT` plus :data:`ANCHOR_CONSISTENCY_WEIGHT` times the share of the
+    ``base`` (:data:`ANCHOR_WEIGHT`; :data:`FAR_ANCHOR_WEIGHT` for a keyframe the chain
+    does not walk from) plus :data:`ANCHOR_CONSISTENCY_WEIGHT` times the share of the
     segment's pixels whose flow to the keyframe passes the forward-backward check
     (:func:`~paintbucket.flow.consistent_share`). Where the keyframe's drawing is
     followed by two flow estimates that agree, its colors are the chain's source without
@@ -189,6 +203,8 @@ def anchor_weights(target: Frame, direct: np.ndarray, backward: np.ndarray) -> n
     target : Frame
     direct, backward : (H, W, 2) float32
         Flow from the target to the keyframe and back (:func:`anchor_flows`).
+    base : float
+        The weight of a segment none of whose pixels passes the check.
 
     Returns
     -------
@@ -202,9 +218,11 @@ def anchor_weights(target: Frame, direct: np.ndarray, backward: np.ndarray) -> n
     [0.6, 2.6, 2.6]
     >>> anchor_weights(target, away, away).tolist()
     [0.6, 0.6, 0.6]
+    >>> anchor_weights(target, away, away, base=FAR_ANCHOR_WEIGHT).tolist()
+    [0.0, 0.0, 0.0]
     """
     share = consistent_share(target.segment_ids, direct, backward)
-    return ANCHOR_WEIGHT + ANCHOR_CONSISTENCY_WEIGHT * share
+    return base + ANCHOR_CONSISTENCY_WEIGHT * share
 
 
 def weighed_sheet_opinion(
@@ -382,8 +400,12 @@ def colorize_sequence(
         ``fuse(chained, others, weights) -> SegmentColoring`` in ``anchored`` mode,
         ``others`` the colorings from :func:`extra_references` in its order, then the
         sheet's; ``weights`` for each keyframe its per-segment :func:`anchor_weights`
-        (an engine with ``estimate_flow``; else :data:`ANCHOR_WEIGHT`),
-        :data:`ANCHOR_WEIGHT` for a chained predecessor, and the sheet's own weight.
+        (an engine with ``estimate_flow``; else :data:`ANCHOR_WEIGHT`), whose base is
+        :data:`FAR_ANCHOR_WEIGHT` for a keyframe on the other side of the frame from
+        the one its chain walks from, :data:`ANCHOR_WEIGHT` for a chained predecessor,
+        and the sheet's own weight. An engine without ``estimate_flow`` is not asked
+        about a far keyframe (its weight would be the constant
+        :data:`FAR_ANCHOR_WEIGHT`).
     sheet_opinion : callable, optional
         ``sheet_opinion(index, frame) -> (coloring, weight)``: a design sheet's view of
         a non-key frame (e.g. :meth:`~paintbucket.keyframe.SheetColorizer.opinion`) and
@@ -402,8 +424,18 @@ def colorize_sequence(
     steps = plan_references(names, {str(i) for i in key_indices}, mode)
     keys = {int(k) for k in key_indices}
     key_list = sorted(keys)
+    given_flows = estimates_flow(engine)
+    #: The keyframe each frame's chain walks from.
+    root_of: dict[int, int] = {}
+    for index, reference in steps:
+        root_of[index] = index if reference < 0 else root_of[reference]
+
+    def weighs(index: int, extra: int) -> bool:
+        far = extra in keys and extra != root_of[index]
+        return not far or given_flows or FAR_ANCHOR_WEIGHT > 0
+
     extras_of = {
-        index: extra_references(index, reference, key_list)
+        index: [e for e in extra_references(index, reference, key_list) if weighs(index, e)]
         for index, reference in steps
         if mode == "anchored" and reference >= 0
     }
@@ -415,7 +447,6 @@ def colorize_sequence(
     colored: dict[int, ColoredFrame] = {}
     anchors: dict[int, ColoredFrame] = {}
     along_flow = tracks_flow(engine)
-    given_flows = estimates_flow(engine)
     #: Of every held colored frame: the keyframe its chain starts from, and the flow to
     #: it composed along the chain.
     root_flows: dict[int, tuple[int, np.ndarray]] = {}
@@ -469,9 +500,13 @@ def colorize_sequence(
                 coloring = engine(chained, frame)
             backward = [key_flows[e][1] if e in key_flows else None for e in extra_indices]
             others = extra_opinions(engine, extras, frame, flows if given_flows else None, backward)
-            weights = [
-                anchor_weights(frame, *key_flows[e]) if e in key_flows else ANCHOR_WEIGHT
+            bases = [
+                FAR_ANCHOR_WEIGHT if e in keys and e != root_of[index] else ANCHOR_WEIGHT
                 for e in extra_indices
+            ]
+            weights = [
+                anchor_weights(frame, *key_flows[e], base=base) if e in key_flows else base
+                for e, base in zip(extra_indices, bases)
             ]
             if sheet_opinion is not None and mode == "anchored":
                 sheet_coloring, sheet_weight = sheet_opinion(index, frame)

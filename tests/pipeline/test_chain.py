@@ -6,6 +6,7 @@ from paintbucket.pipeline.chain import (
     ANCHOR_CONSISTENCY_WEIGHT,
     ANCHOR_WEIGHT,
     ANNOTATED_SHEET_WEIGHT,
+    FAR_ANCHOR_WEIGHT,
     SHEET_WEIGHT,
     anchor_references,
     anchor_weights,
@@ -36,10 +37,10 @@ def test_plan_references_come_first():
         assert reference < 0 or order.index(reference) < order.index(index)
 
 
-def test_plan_anchored_chains_like_nearest():
+def test_plan_anchored_chains_like_forward():
     names = list("abcdefg")
     assert plan_references(names, {"b", "f"}, "anchored") == plan_references(
-        names, {"b", "f"}, "nearest"
+        names, {"b", "f"}, "forward"
     )
     with pytest.raises(ValueError, match="unknown mode"):
         plan_references(names, {"b"}, "sideways")
@@ -147,9 +148,11 @@ def test_sequence_calls_and_order(mode):
     assert sorted(loaded) == [1, 2, 3]
     for *_, coloring in out:
         assert np.array_equal(coloring.segment_rgba()[1:], palette[index[1:]])  # no drift
-    # Three chained calls; anchored adds the keyframes that are not the chained
-    # reference: one for frames 1 and 3, two for frame 2.
-    assert len(calls) == 3 + {"forward": 0, "nearest": 0, "anchored": 4}[mode]
+    # Three chained calls; anchored adds the chained reference's predecessor (frame 3's)
+    # and the keyframe its chain walks from where that is not the chained reference
+    # (frames 2 and 3). An engine without ``estimate_flow`` is not asked about the
+    # keyframe on the far side (FAR_ANCHOR_WEIGHT, no consistency to add).
+    assert len(calls) == 3 + {"forward": 0, "nearest": 0, "anchored": 3}[mode]
 
 
 def test_sequence_fuses_anchors():
@@ -195,9 +198,10 @@ def test_anchored_fuses_the_second_chained_neighbour_and_the_keyframes():
     by_target = {}
     for reference, target in calls:
         by_target.setdefault(target, []).append(reference)
-    # chained reference first, then its predecessor, then the keyframes on each side
-    assert by_target == {1: [0, 7], 2: [1, 0, 7], 3: [2, 1, 0, 7],
-                         6: [7, 0], 5: [6, 7, 0], 4: [5, 6, 0, 7]}  # fmt: skip
+    # chained reference first, then its predecessor, then the keyframe the chain walks
+    # from (the far one needs an engine that estimates flow, below)
+    assert by_target == {1: [0], 2: [1, 0], 3: [2, 1, 0],
+                         4: [3, 2, 0], 5: [4, 3, 0], 6: [5, 4, 0]}  # fmt: skip
     assert sorted(i for i, *_ in out) == list(range(8))
 
 
@@ -252,7 +256,7 @@ def test_anchored_composes_the_steps_into_the_flow_to_the_chains_keyframe():
     assert by_target[1] == [(0, 1.0), (6, 1.0)]
     assert by_target[2] == [(1, 2.0), (0, 3.0), (6, 2.0)]
     assert by_target[3] == [(2, 3.0), (1, None), (0, 6.0), (6, 3.0)]
-    assert by_target[4] == [(5, 4.0), (6, 9.0), (0, 4.0)]  # walked back from frame 6
+    assert by_target[4] == [(3, 4.0), (2, None), (0, 10.0), (6, 4.0)]  # all four steps
 
 
 def test_anchor_weights_follow_the_share_of_consistent_pixels():
@@ -293,6 +297,29 @@ def test_a_keyframe_whose_flow_holds_weighs_more_and_gives_its_direct_flow():
     # the keyframe the chain starts from gets the direct estimate (0.5 px right), not
     # the chain's steps composed (0 px right), where the direct one round trips
     assert (0, 3, 0.5) in engine.given and (0, 2, 0.5) in engine.given
+
+
+@pytest.mark.parametrize(("shift", "bonus"), [(0.0, ANCHOR_CONSISTENCY_WEIGHT), (5.0, 0.0)])
+def test_a_far_keyframe_weighs_only_where_its_flow_holds(shift, bonus):
+    class Engine(_FlowEngine):
+        """Every flow is ``shift`` px down: it round trips only when 0."""
+
+        def estimate_flow(self, reference, target):
+            return np.full((1, 1, 2), (0.0, shift), np.float32)
+
+    weights_seen = {}
+
+    def fuse(chained, others, weights):
+        weights_seen[len(weights_seen)] = [np.asarray(w).tolist() for w in weights]
+        return fuse_colorings(chained, others, weights)
+
+    list(colorize_sequence(5, [0, 4], _tagged, _tagged_keyframe, Engine("direct"),
+                           "anchored", fuse))  # fmt: skip
+    near = [ANCHOR_WEIGHT, ANCHOR_WEIGHT + bonus]  # row 0: the line, no pixels here
+    far = [FAR_ANCHOR_WEIGHT, FAR_ANCHOR_WEIGHT + bonus]
+    # frame 1: chained from keyframe 0, far keyframe 4; frame 2: chained from frame 1,
+    # keyframe 0 (its chain's), 4; frame 3: also frame 1, the chained predecessor
+    assert weights_seen == {0: [far], 1: [near, far], 2: [ANCHOR_WEIGHT, near, far]}
 
 
 def test_opinions_get_the_keyframes_backward_flow_estimated_for_its_weight():
