@@ -226,7 +226,7 @@ def print_key_agreement(sets: dict) -> None:
             score = cut.score(last, key, key.as_coloring().render())
             if score.acc < 1 or score.acc_thres < 1:
                 cells.append(f"{cut.name} {score.acc:.4f} / {score.acc_thres:.4f}")
-        agreement = ", ".join(cells) if cells else "every cut's agrees"
+        agreement = ", ".join(cells) if cells else "all agree"
         print(f"{set_name}: last keyframe against its own truth (Acc / Acc-Thres) | {agreement}")
 
 
