@@ -18,23 +18,24 @@ keyframe at frame 0, ``--mode forward``), ``anchored`` (one keyframe, ``--mode
 anchored``), with ``--both-ends`` the same two with keyframes at both ends, and with
 ``--sheet`` (synthetic cuts) ``anchored`` with the character's design sheet as one more
 reference (``anchored-sheet``: the drawings only, so the sheet names materials;
-``anchored-sheet-anno``: with every frame's shading annotation, ``line_anno/``).
-Scores are over the non-key frames; ``late`` is Acc-Thres of the last four frames of a
+``anchored-sheet-anno``: with every frame's shading annotation, ``line_anno/``). Scores
+are over the non-key frames; ``late`` is Acc-Thres of the last four frames of a
 synthetic cut (frames 20-23 of a 24-frame cut). Under each set's table, the *keyframe
 palette ceiling*: the Acc-Thres a method would reach if it got right every segment whose
 true color the keyframes show anywhere (:func:`palette_ceiling`); a color the keyframes
 never show (the back of a character that a front-view keyframe hides) cannot be found
-from them, only from a design sheet. ``--plot`` draws Acc-Thres by distance
-from the nearest keyframe; ``--weights LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]``
-adds the inclusion engine with other weights (a training run's) beside the named engines,
-as in every bench script (network only unless BETA is given; the default engine's
-settings are ``:0.5:0.01:0.7:0.8``). ``--seg`` segments the real sequences another way
-(morevna's flat keyframe too, so its truth follows the lines that segmentation closes);
-``--drawings`` keeps only some of them. ``--opinions`` scores, for the ``anchored``
-protocols, every coloring that a frame fuses (the chained neighbour's, its predecessor's,
-each keyframe's, the sheet's) alone, and the best pick per segment among them: the
-most any fusion of those opinions could reach. Run: ``python bench/bench_cut.py
---plot docs/images/cut.png``.
+from them, only from a design sheet. With keyframes at both ends, also how well each
+cut's last keyframe agrees with its own truth (:func:`print_key_agreement`). ``--plot``
+draws Acc-Thres by distance from the nearest keyframe; ``--weights
+LABEL=FILE[:BETA[:FLOOR[:LOCK[:CONSISTENCY]]]]`` adds the inclusion engine with other
+weights (a training run's) beside the named engines, as in every bench script (network
+only unless BETA is given; the default engine's settings are ``:0.5:0.01:0.7:0.8``).
+``--seg`` segments the real sequences another way (morevna's flat keyframe too, so its
+truth follows the lines that segmentation closes); ``--drawings`` keeps only some of
+them. ``--opinions`` scores, for the ``anchored`` protocols, every coloring that a frame
+fuses (the chained neighbour's, its predecessor's, each keyframe's, the sheet's) alone,
+and the best pick per segment among them: the most any fusion of those opinions could
+reach. Run: ``python bench/bench_cut.py --plot docs/images/cut.png``.
 """
 
 from __future__ import annotations
