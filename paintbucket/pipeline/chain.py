@@ -430,9 +430,12 @@ def colorize_sequence(
     for index, reference in steps:
         root_of[index] = index if reference < 0 else root_of[reference]
 
+    def is_far(index: int, extra: int) -> bool:
+        """Whether ``extra`` is a keyframe other than the one ``index``'s chain walks from."""
+        return extra in keys and extra != root_of[index]
+
     def weighs(index: int, extra: int) -> bool:
-        far = extra in keys and extra != root_of[index]
-        return not far or given_flows or FAR_ANCHOR_WEIGHT > 0
+        return given_flows or FAR_ANCHOR_WEIGHT > 0 or not is_far(index, extra)
 
     extras_of = {
         index: [e for e in extra_references(index, reference, key_list) if weighs(index, e)]
@@ -447,9 +450,9 @@ def colorize_sequence(
     colored: dict[int, ColoredFrame] = {}
     anchors: dict[int, ColoredFrame] = {}
     along_flow = tracks_flow(engine)
-    #: Of every held colored frame: the keyframe its chain starts from, and the flow to
-    #: it composed along the chain.
-    root_flows: dict[int, tuple[int, np.ndarray]] = {}
+    #: Of every held colored frame: the flow to its chain's keyframe (``root_of``)
+    #: composed along the chain.
+    root_flows: dict[int, np.ndarray] = {}
 
     def take(held: dict[int, ColoredFrame], uses: np.ndarray, index: int) -> ColoredFrame:
         """``held[index]``, dropped from ``held`` at its last use."""
@@ -484,13 +487,13 @@ def colorize_sequence(
                 step = engine.estimate_flow(chained, frame)
                 coloring = engine(chained, frame, flow=step)
                 if mode == "anchored":
+                    root = root_of[index]
                     if reference in keys:
-                        root, to_root = reference, step
+                        to_root = step
                     else:
-                        root, onward = root_flows[reference]
-                        to_root = compose_flows(step, onward)
+                        to_root = compose_flows(step, root_flows[reference])
                     if users[index] > 0:
-                        root_flows[index] = (root, to_root)
+                        root_flows[index] = to_root
                     if root in key_flows:
                         direct, backward = key_flows[root]
                         flows[extra_indices.index(root)] = prefer_consistent(
@@ -501,8 +504,7 @@ def colorize_sequence(
             backward = [key_flows[e][1] if e in key_flows else None for e in extra_indices]
             others = extra_opinions(engine, extras, frame, flows if given_flows else None, backward)
             bases = [
-                FAR_ANCHOR_WEIGHT if e in keys and e != root_of[index] else ANCHOR_WEIGHT
-                for e in extra_indices
+                FAR_ANCHOR_WEIGHT if is_far(index, e) else ANCHOR_WEIGHT for e in extra_indices
             ]
             weights = [
                 anchor_weights(frame, *key_flows[e], base=base) if e in key_flows else base
