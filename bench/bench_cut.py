@@ -48,7 +48,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from _warp import apply_warp, random_warp
 from tqdm import tqdm
 
 from paintbucket.choices import KEYFRAME_BASELINE_WEIGHT, SEG_METHODS
@@ -71,6 +70,7 @@ from paintbucket.segment.stats import majority_vote, pack_rgba, segment_areas, u
 from paintbucket.synth.dataset import SynthConfig, generate
 
 from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, add_keyframe_options, weight_engines
+from _warp import apply_warp, random_warp
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Held-out synthetic cuts: test-split characters, a seed no other bench uses.
@@ -441,14 +441,19 @@ def print_opinions(table: dict) -> None:
     for (set_name, engine_name, protocol), cuts in table.items():
         print(f"\n{set_name}, {engine_name} {protocol}: each opinion alone, the fusion, and "
               "the best pick per segment (Acc / Acc-Thres over the frames that have the "
-              "opinion | the fusion over the same frames)")  # fmt: skip
+              "opinion, in brackets Acc-Thres of each cut's last four scored frames | the "
+              "fusion over the same frames)")  # fmt: skip
         for role in ROLES:
             frames = [f for cut in cuts for f in cut.values() if role in f]
+            late = [f for cut in cuts for i, f in cut.items() if role in f and i > max(cut) - 4]
             if frames:
                 cells = []
                 for name in (role, "fused"):
                     acc = _mean(f[name][0] for f in frames)
-                    cells.append(f"{acc:.4f} / {_mean(f[name][1] for f in frames):.4f}")
+                    cell = f"{acc:.4f} / {_mean(f[name][1] for f in frames):.4f}"
+                    if late:
+                        cell += f" ({_mean(f[name][1] for f in late):.4f})"
+                    cells.append(cell)
                 print(f"{role:>14} | {' | '.join(cells)} | {len(frames)} frames")
 
 

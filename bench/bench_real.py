@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from _warp import apply_warp, random_warp
 
 from paintbucket.choices import SEG_METHODS
 from paintbucket.consecutive import make_engine
@@ -39,6 +38,7 @@ from paintbucket.segment import label_paper
 from paintbucket.segment.stats import pack_rgba, segment_areas
 
 from _common import REAL_DATA, WEIGHTS_HELP, WEIGHTS_METAVAR, weight_engines
+from _warp import apply_warp, random_warp
 
 FRAMES = (
     ("laughing_girl", "0000"),

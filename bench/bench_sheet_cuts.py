@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_cut import synthetic_cuts
 from tqdm import tqdm
 
 from _common import add_keyframe_options
+from bench_cut import synthetic_cuts
 
 ROOT = Path(__file__).resolve().parents[1]
 
