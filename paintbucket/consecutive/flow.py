@@ -70,12 +70,12 @@ class FlowEngine:
             check_flow_shape(flow, target.shape)
         warped = warp_nearest(reference.palette_index_map(), flow, fill=-1)
         num_colors = len(reference.palette)
-        probabilities = vote_probabilities(target.segment_ids, warped, num_colors)
+        probabilities = vote_probabilities(target.segment_ids, warped, num_colors, target.areas())
         unvoted = probabilities.sum(axis=1) == 0
         unvoted[0] = False
         if unvoted.any() and (warped >= 0).any():
             guessed = nearest_fill(warped, warped >= 0)
-            guess = vote_probabilities(target.segment_ids, guessed, num_colors)
+            guess = vote_probabilities(target.segment_ids, guessed, num_colors, target.areas())
             probabilities[unvoted] = GUESS_CEILING * guess[unvoted]
         carried = stroke_votes(reference, target, flow)
         reached = carried.sum(axis=1) > 0

@@ -462,9 +462,11 @@ class LearnedEngine:
         (:meth:`_consistency_locks` adds those of ``consistency_lock``)."""
         num_colors = len(reference.palette)
         warped_palette = reference.segment_palette_index[warped_ids]
-        raw_votes = vote_probabilities(target.segment_ids, warped_palette, num_colors)
+        raw_votes = vote_probabilities(
+            target.segment_ids, warped_palette, num_colors, target.areas()
+        )
         vote_totals = raw_votes.sum(axis=1, keepdims=True)
-        locked = mutual_overlap(target.segment_ids, warped_ids) >= self.flow_lock
+        locked = mutual_overlap(target.segment_ids, warped_ids, target.areas()) >= self.flow_lock
         locked &= vote_totals[:, 0] > 0
         votes = raw_votes / np.maximum(vote_totals, 1e-12)
         # Floating color strokes (blush ticks) are thinner than the flow's error and than
@@ -551,7 +553,7 @@ def _consistent_share(
     :func:`~paintbucket.flow.consistent_share`); None without a backward flow."""
     if backward is None:
         return None
-    return consistent_share(target.segment_ids, flow, backward)
+    return consistent_share(target.segment_ids, flow, backward, target.areas())
 
 
 def _is_empty(reference: Frame, target: Frame) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -12,6 +13,8 @@ from paintbucket.core.palette import DEFAULT_MIN_FLATNESS, keyframe_palette
 from paintbucket.segment.lines import PAPER, auto_line_threshold, classify_lines, solid_lines
 from paintbucket.segment.regions import segment_line_art
 from paintbucket.segment.stats import segment_areas
+
+_FrameT = TypeVar("_FrameT", bound="Frame")
 
 
 @dataclass
@@ -29,6 +32,8 @@ class Frame:
     segment_ids: np.ndarray
     line_mask: np.ndarray
     _solid_line_mask: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _areas: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _strokes: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_line_art(
@@ -51,9 +56,27 @@ class Frame:
             self._solid_line_mask = solid_lines(self.line_art, self.line_mask)
         return self._solid_line_mask
 
+    def areas(self) -> np.ndarray:
+        """(N + 1,) int64 pixel count of every segment id, ``areas()[0]`` the line's
+        (:func:`~paintbucket.segment.segment_areas`). Computed once per frame: every
+        pass of a matcher needs it, and at 1920 px each count takes 20 ms."""
+        if self._areas is None:
+            self._areas = segment_areas(self.segment_ids)
+        return self._areas
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.segment_ids.shape  # type: ignore[return-value]
+
+    def _with_tables_of(self: _FrameT, source: Frame, mirrored: bool = False) -> _FrameT:
+        """This frame, holding what ``source`` (the same drawing and segments, or their
+        mirror image) has computed of itself: per-segment tables are the same, the solid
+        line mask is flipped with the frame."""
+        self._areas, self._strokes = source._areas, source._strokes
+        mask = source._solid_line_mask
+        if mask is not None:
+            self._solid_line_mask = np.ascontiguousarray(mask[:, ::-1]) if mirrored else mask
+        return self
 
     def mirrored(self) -> Frame:
         """The same frame flipped left-right: segment ids (and a
@@ -66,7 +89,7 @@ class Frame:
         >>> frame.mirrored().segment_ids.tolist()
         [[2, 1]]
         """
-        return Frame(*self._mirrored_arrays())
+        return Frame(*self._mirrored_arrays())._with_tables_of(self, mirrored=True)
 
     def _mirrored_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return tuple(
@@ -83,13 +106,15 @@ class Frame:
         -------
         is_stroke : (N + 1,) bool
             Indexed by segment id; False for id 0 and for every segment with paper.
+            Computed once per frame (do not modify it).
         """
-        num_segments = int(self.segment_ids.max(initial=0))
-        inked = np.bincount(self.segment_ids[self.line_mask], minlength=num_segments + 1)
-        areas = segment_areas(self.segment_ids, num_segments)
-        is_stroke = (inked == areas) & (areas > 0)
-        is_stroke[0] = False
-        return is_stroke
+        if self._strokes is None:
+            areas = self.areas()
+            inked = np.bincount(self.segment_ids[self.line_mask], minlength=areas.size)
+            is_stroke = (inked == areas) & (areas > 0)
+            is_stroke[0] = False
+            self._strokes = is_stroke
+        return self._strokes
 
 
 @dataclass
@@ -117,18 +142,21 @@ class ColoredFrame(Frame):
         :func:`~paintbucket.core.palette.keyframe_palette`) to its drawing; each segment
         takes its majority color."""
         palette, index = keyframe_palette(frame.segment_ids, color, path, min_flatness)
-        return cls(frame.line_art, frame.segment_ids, frame.line_mask, palette, index)
+        keyframe = cls(frame.line_art, frame.segment_ids, frame.line_mask, palette, index)
+        return keyframe._with_tables_of(frame)
 
     @classmethod
     def from_coloring(cls, frame: Frame, coloring: SegmentColoring) -> ColoredFrame:
         """Use a colorized frame as the reference for the next one."""
         index = coloring.color_index.astype(np.int32)
         index[0] = -1
-        return cls(frame.line_art, frame.segment_ids, frame.line_mask, coloring.palette, index)
+        colored = cls(frame.line_art, frame.segment_ids, frame.line_mask, coloring.palette, index)
+        return colored._with_tables_of(frame)
 
     def mirrored(self) -> ColoredFrame:
         """See :meth:`Frame.mirrored`; palette and colors per segment are kept."""
-        return ColoredFrame(*self._mirrored_arrays(), self.palette, self.segment_palette_index)
+        mirror = ColoredFrame(*self._mirrored_arrays(), self.palette, self.segment_palette_index)
+        return mirror._with_tables_of(self, mirrored=True)
 
     def palette_index_map(self) -> np.ndarray:
         """(H, W) int32 palette index of every pixel, -1 on black lines."""

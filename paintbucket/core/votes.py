@@ -16,7 +16,10 @@ STROKE_SEARCH_FRACTION = 0.01
 
 
 def vote_probabilities(
-    segment_ids: np.ndarray, palette_index: np.ndarray, num_colors: int
+    segment_ids: np.ndarray,
+    palette_index: np.ndarray,
+    num_colors: int,
+    areas: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per-segment share of pixels voting for each palette color.
 
@@ -28,6 +31,9 @@ def vote_probabilities(
         Palette index voted by each pixel, -1 = no vote.
     num_colors : int
         Palette size P.
+    areas : (N + 1,) int, optional
+        The segments' pixel counts (:meth:`~paintbucket.core.Frame.areas`), if known;
+        counted here otherwise.
 
     Returns
     -------
@@ -39,11 +45,20 @@ def vote_probabilities(
     flat = segment_ids[voting].astype(np.int64) * num_colors + palette_index[voting]
     counts = np.bincount(flat, minlength=(num_segments + 1) * num_colors)
     counts = counts.reshape(num_segments + 1, num_colors).astype(np.float32)
-    areas = np.maximum(segment_areas(segment_ids, num_segments), 1).astype(np.float32)
-    return counts / areas[:, None]
+    if areas is None:
+        areas = segment_areas(segment_ids, num_segments)
+    _check_areas(areas, num_segments)
+    return counts / np.maximum(areas, 1).astype(np.float32)[:, None]
 
 
-def mutual_overlap(segment_ids: np.ndarray, warped_ids: np.ndarray) -> np.ndarray:
+def _check_areas(areas: np.ndarray, num_segments: int) -> None:
+    if areas.shape != (num_segments + 1,):
+        raise ValueError(f"areas must be ({num_segments + 1},) for these segments: {areas.shape}")
+
+
+def mutual_overlap(
+    segment_ids: np.ndarray, warped_ids: np.ndarray, areas: np.ndarray | None = None
+) -> np.ndarray:
     """How one-to-one the flow maps reference segments onto each target segment.
 
     For a target segment ``i`` and a reference segment ``r``, let ``c`` be the number of
@@ -58,6 +73,8 @@ def mutual_overlap(segment_ids: np.ndarray, warped_ids: np.ndarray) -> np.ndarra
         Target segments, 0 = line.
     warped_ids : (H, W) int32
         Reference segment id sampled by every target pixel, 0 = line or outside.
+    areas : (N + 1,) int, optional
+        The target segments' pixel counts, if known (as in :func:`vote_probabilities`).
 
     Returns
     -------
@@ -70,7 +87,9 @@ def mutual_overlap(segment_ids: np.ndarray, warped_ids: np.ndarray) -> np.ndarra
     if counts.size == 0:
         return overlap
     landed = np.bincount(warped_ids.ravel(), minlength=int(reference.max()) + 1)
-    areas = segment_areas(segment_ids, num_target)
+    if areas is None:
+        areas = segment_areas(segment_ids, num_target)
+    _check_areas(areas, num_target)
     score = np.minimum(counts / areas[target], counts / landed[reference])
     np.maximum.at(overlap, target, score)
     return overlap
@@ -129,4 +148,4 @@ def stroke_votes(
     warped = warp_nearest(stroke_colors, flow, fill=-1)
     nearest = nearest_fill(warped, warped >= 0, max_distance=max_distance, fill=-1)
     votes = np.where(is_stroke[target.segment_ids], nearest, -1)
-    return vote_probabilities(target.segment_ids, votes, num_colors)
+    return vote_probabilities(target.segment_ids, votes, num_colors, target.areas())

@@ -102,13 +102,11 @@ def _sample_along(
 ) -> np.ndarray:
     """``image`` sampled at ``(x + flow[y, x, 0], y + flow[y, x, 1])`` for every pixel."""
     height, width = flow.shape[:2]
-    grid_x, grid_y = np.meshgrid(
-        np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
-    )
+    # Broadcast rows and columns instead of a meshgrid: two (H, W) arrays fewer.
     return cv2.remap(
         image,
-        grid_x + flow[..., 0],
-        grid_y + flow[..., 1],
+        np.arange(width, dtype=np.float32)[None, :] + flow[..., 0],
+        np.arange(height, dtype=np.float32)[:, None] + flow[..., 1],
         interpolation=interpolation,
         borderMode=border,
         borderValue=fill,
@@ -211,7 +209,10 @@ def consistent_flow(
 
 
 def consistent_share(
-    segment_ids: np.ndarray, forward: np.ndarray, backward: np.ndarray
+    segment_ids: np.ndarray,
+    forward: np.ndarray,
+    backward: np.ndarray,
+    areas: np.ndarray | None = None,
 ) -> np.ndarray:
     """Share of every segment's pixels that pass the forward-backward check
     (:func:`consistent_flow`).
@@ -224,6 +225,8 @@ def consistent_share(
         Flow from the target to the reference.
     backward : (H, W, 2) float32
         Flow from the reference to the target.
+    areas : (N + 1,) int, optional
+        The segments' pixel counts (:meth:`~paintbucket.core.Frame.areas`), if known.
 
     Returns
     -------
@@ -239,7 +242,9 @@ def consistent_share(
     if segment_ids.shape != forward.shape[:2]:
         raise ValueError(f"segments {segment_ids.shape} and flow {forward.shape} differ in size")
     minlength = int(segment_ids.max(initial=0)) + 1
-    passed = np.bincount(segment_ids.ravel(), weights=consistent_flow(forward, backward).ravel(),
-                         minlength=minlength)  # fmt: skip
-    areas = np.bincount(segment_ids.ravel(), minlength=minlength)
+    if areas is None:
+        areas = np.bincount(segment_ids.ravel(), minlength=minlength)
+    elif areas.shape != (minlength,):
+        raise ValueError(f"areas must be ({minlength},) for these segments: {areas.shape}")
+    passed = np.bincount(segment_ids[consistent_flow(forward, backward)], minlength=minlength)
     return passed / np.maximum(areas, 1)

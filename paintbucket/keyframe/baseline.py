@@ -114,12 +114,12 @@ def vote_reference(
         flow = estimate_flow(target.line_mask, aligned_lines)
         aligned = warp_nearest(aligned, flow, fill=-1)
     num_colors = len(sheet.palette)
-    probabilities = vote_probabilities(target.segment_ids, aligned, num_colors)
+    probabilities = vote_probabilities(target.segment_ids, aligned, num_colors, target.areas())
     unvoted = probabilities.sum(axis=1) == 0
     unvoted[0] = False
     if unvoted.any() and (aligned >= 0).any():
         guess = vote_probabilities(
-            target.segment_ids, nearest_fill(aligned, aligned >= 0), num_colors
+            target.segment_ids, nearest_fill(aligned, aligned >= 0), num_colors, target.areas()
         )
         probabilities[unvoted] = GUESS_CEILING * guess[unvoted]
     return probabilities

@@ -221,7 +221,7 @@ def anchor_weights(
     >>> anchor_weights(target, away, away, base=FAR_ANCHOR_WEIGHT).tolist()
     [0.0, 0.0, 0.0]
     """
-    share = consistent_share(target.segment_ids, direct, backward)
+    share = consistent_share(target.segment_ids, direct, backward, target.areas())
     return base + ANCHOR_CONSISTENCY_WEIGHT * share
 
 

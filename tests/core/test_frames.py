@@ -52,3 +52,27 @@ def test_mirrored_flips_every_array_and_keeps_the_colors():
     empty = Frame(np.zeros((0, 0, 4), np.uint8), np.zeros((0, 0), np.int32),
                   np.zeros((0, 0), bool)).mirrored()  # fmt: skip
     assert empty.segment_ids.shape == (0, 0)
+
+
+def test_per_segment_tables_are_computed_once_and_follow_the_frame():
+    art = np.full((10, 14, 4), 255, np.uint8)
+    art[[1, 8], 1:13] = art[1:9, [1, 12]] = (0, 0, 0, 255)  # a black box
+    art[3:7, 5] = (255, 0, 0, 255)  # a red tick inside: a stroke segment of its own
+    frame = Frame.from_line_art(art)
+    assert frame.areas().tolist() == [36, 44, 56, 4]
+    assert frame.areas() is frame.areas()
+    assert frame.stroke_segments().tolist() == [False, False, False, True]
+    assert frame.stroke_segments() is frame.stroke_segments()
+    mask = frame.solid_line_mask()
+    mirrored = frame.mirrored()
+    # the mirror and colored copies reuse the tables instead of counting again
+    assert mirrored.areas() is frame.areas()
+    assert mirrored.stroke_segments() is frame.stroke_segments()
+    np.testing.assert_array_equal(mirrored.solid_line_mask(), mask[:, ::-1])
+    colored = ColoredFrame.from_keyframe(frame, np.where(art[..., :1] > 0, 200, 0).astype(np.uint8)
+                                         .repeat(4, axis=2), min_flatness=0)  # fmt: skip
+    assert colored.areas() is frame.areas() and colored.solid_line_mask() is mask
+    assert colored.mirrored().areas() is frame.areas()
+    # a frame whose tables were not computed yet counts its own
+    fresh = Frame(art, frame.segment_ids, frame.line_mask).mirrored()
+    assert fresh.areas().tolist() == [36, 44, 56, 4] and fresh.areas() is not frame.areas()

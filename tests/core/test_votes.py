@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from paintbucket.core import ColoredFrame, Frame, mutual_overlap, stroke_votes, vote_probabilities
 
@@ -56,3 +57,19 @@ def test_stroke_votes_take_the_nearest_warped_stroke_color():
     assert not stroke_votes(reference, target, still, max_distance=2).any()  # out of reach
     in_place = stroke_votes(reference, _tick_frame(4), still)
     assert not in_place[:3].any() and in_place[3, red] == 1.0  # only strokes get votes
+
+
+def test_known_areas_give_the_same_votes_and_must_fit():
+    segment_ids = np.array([[1, 1, 1, 0, 2]])
+    votes = np.array([[0, 0, 1, 1, -1]])
+    areas = np.array([1, 3, 1])
+    np.testing.assert_array_equal(
+        vote_probabilities(segment_ids, votes, 2, areas), vote_probabilities(segment_ids, votes, 2)
+    )
+    np.testing.assert_array_equal(
+        mutual_overlap(segment_ids, segment_ids, areas), mutual_overlap(segment_ids, segment_ids)
+    )
+    with pytest.raises(ValueError, match="areas"):
+        vote_probabilities(segment_ids, votes, 2, areas[:2])
+    with pytest.raises(ValueError, match="areas"):
+        mutual_overlap(segment_ids, segment_ids, np.ones(4))

@@ -138,3 +138,7 @@ def test_consistent_share_per_segment():
     assert empty.shape == (1,)
     with pytest.raises(ValueError, match="differ in size"):
         consistent_share(ids[:, :3], forward, backward)
+    # known areas (a frame's) give the same shares, and must fit the segments
+    assert consistent_share(ids, forward, backward, np.array([2, 4, 2])).tolist() == share.tolist()
+    with pytest.raises(ValueError, match="areas"):
+        consistent_share(ids, forward, backward, np.array([2, 4]))
