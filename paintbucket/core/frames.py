@@ -71,8 +71,10 @@ class Frame:
     def _with_tables_of(self: _FrameT, source: Frame, mirrored: bool = False) -> _FrameT:
         """This frame, holding what ``source`` (the same drawing and segments, or their
         mirror image) has computed of itself: per-segment tables are the same, the solid
-        line mask is flipped with the frame."""
-        self._areas, self._strokes = source._areas, source._strokes
+        line mask is flipped with the frame. The areas, which every matcher pass needs,
+        are counted here if ``source`` has not yet, so that a straight and a mirrored pass
+        running side by side do not both count them."""
+        self._areas, self._strokes = source.areas(), source._strokes
         mask = source._solid_line_mask
         if mask is not None:
             self._solid_line_mask = np.ascontiguousarray(mask[:, ::-1]) if mirrored else mask

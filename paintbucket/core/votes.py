@@ -45,15 +45,8 @@ def vote_probabilities(
     flat = segment_ids[voting].astype(np.int64) * num_colors + palette_index[voting]
     counts = np.bincount(flat, minlength=(num_segments + 1) * num_colors)
     counts = counts.reshape(num_segments + 1, num_colors).astype(np.float32)
-    if areas is None:
-        areas = segment_areas(segment_ids, num_segments)
-    _check_areas(areas, num_segments)
+    areas = segment_areas(segment_ids, num_segments, known=areas)
     return counts / np.maximum(areas, 1).astype(np.float32)[:, None]
-
-
-def _check_areas(areas: np.ndarray, num_segments: int) -> None:
-    if areas.shape != (num_segments + 1,):
-        raise ValueError(f"areas must be ({num_segments + 1},) for these segments: {areas.shape}")
 
 
 def mutual_overlap(
@@ -87,9 +80,7 @@ def mutual_overlap(
     if counts.size == 0:
         return overlap
     landed = np.bincount(warped_ids.ravel(), minlength=int(reference.max()) + 1)
-    if areas is None:
-        areas = segment_areas(segment_ids, num_target)
-    _check_areas(areas, num_target)
+    areas = segment_areas(segment_ids, num_target, known=areas)
     score = np.minimum(counts / areas[target], counts / landed[reference])
     np.maximum.at(overlap, target, score)
     return overlap

@@ -31,7 +31,9 @@ def unpack_rgba(packed: np.ndarray) -> np.ndarray:
     return np.stack([(packed >> s) & 255 for s in (24, 16, 8, 0)], axis=-1).astype(np.uint8)
 
 
-def segment_areas(segment_ids: np.ndarray, num_segments: int | None = None) -> np.ndarray:
+def segment_areas(
+    segment_ids: np.ndarray, num_segments: int | None = None, known: np.ndarray | None = None
+) -> np.ndarray:
     """Pixel count of every segment id.
 
     Parameters
@@ -39,6 +41,9 @@ def segment_areas(segment_ids: np.ndarray, num_segments: int | None = None) -> n
     segment_ids : (H, W) int, 0 = line
     num_segments : int, optional
         Largest id; defaults to ``segment_ids.max()``.
+    known : (num_segments + 1,) int, optional
+        The counts, made before (e.g. :meth:`~paintbucket.core.Frame.areas`): returned
+        as they are once their shape is checked, instead of counting again.
 
     Returns
     -------
@@ -50,6 +55,10 @@ def segment_areas(segment_ids: np.ndarray, num_segments: int | None = None) -> n
         if num_segments is None
         else num_segments
     )
+    if known is not None:
+        if known.shape != (size + 1,):
+            raise ValueError(f"areas must be ({size + 1},) for these segments: {known.shape}")
+        return known
     return np.bincount(segment_ids.ravel(), minlength=size + 1).astype(np.int64)
 
 

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from paintbucket.segment import (
     majority_vote,
@@ -60,3 +61,12 @@ def test_overlap_counts_exact_and_empty():
     assert list(zip(a.tolist(), b.tolist(), counts.tolist())) == [(1, 1, 1), (1, 3, 2), (2, 1, 1)]
     a, b, counts = overlap_counts(ids_a, np.zeros_like(ids_a))
     assert a.shape == b.shape == counts.shape == (0,)
+
+
+def test_segment_areas_returns_known_counts_that_fit():
+    ids = np.array([[1, 1, 2]])
+    known = np.array([0, 2, 1])
+    assert segment_areas(ids, known=known) is known
+    assert segment_areas(ids, 3, known=np.zeros(4, np.int64)).shape == (4,)
+    with pytest.raises(ValueError, match=r"areas must be \(3,\)"):
+        segment_areas(ids, known=known[:2])
