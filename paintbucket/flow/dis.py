@@ -11,8 +11,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from paintbucket.segment.stats import segment_areas
-
 #: Flow is computed on a copy whose longer side is at most this many pixels.
 DEFAULT_MAX_SIDE = 640
 
@@ -243,6 +241,11 @@ def consistent_share(
     """
     if segment_ids.shape != forward.shape[:2]:
         raise ValueError(f"segments {segment_ids.shape} and flow {forward.shape} differ in size")
-    areas = segment_areas(segment_ids, known=areas)
-    passed = np.bincount(segment_ids[consistent_flow(forward, backward)], minlength=areas.size)
+    minlength = int(segment_ids.max(initial=0)) + 1
+    # flow sits below segment in the layer order, so segment_areas(known=) is not at hand
+    if areas is None:
+        areas = np.bincount(segment_ids.ravel(), minlength=minlength)
+    elif areas.shape != (minlength,):
+        raise ValueError(f"areas must be ({minlength},) for these segments: {areas.shape}")
+    passed = np.bincount(segment_ids[consistent_flow(forward, backward)], minlength=minlength)
     return passed / np.maximum(areas, 1)
